@@ -1,0 +1,33 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { acceptEvent, type IntakeOutcome } from '../../src/intake/accept.js';
+import type { Runtime } from '../../src/runtime.js';
+
+/**
+ * Chime invokes this asynchronously for every channel message. A thrown error makes Lambda
+ * retry twice and then hand the event to the on-failure destination (the intake DLQ); the
+ * RECEIVED record, if written, is re-driven by the sweeper. Malformed events are not thrown:
+ * retrying cannot fix them, so they go straight to the DLQ with their reason.
+ */
+export function createIntakeHandler(runtime: Runtime) {
+  const { logger, metrics } = runtime;
+  const deps = {
+    store: runtime.store,
+    queue: runtime.queue,
+    deadLetters: runtime.deadLetters,
+    clock: runtime.clock,
+    callbackWindowSeconds: runtime.config.callbackWindowSeconds,
+  };
+  return async (event: unknown, context?: Context): Promise<IntakeOutcome> => {
+    if (context) logger.addContext(context);
+    try {
+      const result = await acceptEvent(deps, event);
+      metrics.addMetric(`Intake${result.outcome[0]}${result.outcome.slice(1).toLowerCase()}`, MetricUnit.Count, 1);
+      if (result.outcome === 'REJECTED') logger.warn('Rejected a malformed channel flow event', { issues: result.issues });
+      else logger.info('Intake', { ...result });
+      return result;
+    } finally {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
+  };
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { ConfigurationError } from './errors.js';
+
+/**
+ * Configuration is read once, from the environment, validated, and frozen. A bad value fails
+ * fast at cold start with a message that names the variable, instead of surfacing later as an
+ * odd deadline or a callback to the wrong place.
+ */
+
+const seconds = (fallback: number) =>
+  z.coerce.number().int('must be a whole number of seconds').nonnegative().default(fallback);
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .pipe(z.url().optional())
+  .optional();
+
+export const ExpiryAction = z.enum(['DENY', 'ALLOW']);
+export type ExpiryAction = z.infer<typeof ExpiryAction>;
+
+/** Settings of the decision pipeline itself; shared by every function. */
+const PipelineEnv = z.object({
+  /** Chime's window is 48 h; shorter windows make the sweeper observable locally. */
+  CALLBACK_WINDOW_SECONDS: seconds(172_800).pipe(z.number().positive()),
+  /** Act on an undecided item this long before its deadline. */
+  EXPIRY_MARGIN_SECONDS: seconds(3_600),
+  EXPIRY_ACTION: z.string().toUpperCase().pipe(ExpiryAction).default('DENY'),
+  /** A RECEIVED or DECIDED item untouched for this long is considered stuck and re-driven. */
+  STUCK_AFTER_SECONDS: seconds(300),
+  /** How long a terminal item stays readable (the audit trail) before its TTL removes it. */
+  RETENTION_DAYS: z.coerce.number().positive().default(30),
+  /** Empty means the bundled policy/default.yaml. */
+  POLICY_FILE: z.string().trim().optional(),
+});
+
+/** Where the AWS resources are. In Lambda these come from serverless.yml. */
+const ResourceEnv = z.object({
+  TABLE_NAME: z.string().min(1, 'is required'),
+  WORK_QUEUE_URL: z.string().min(1, 'is required'),
+  INTAKE_DLQ_URL: z.string().min(1, 'is required'),
+  DYNAMODB_ENDPOINT: optionalUrl,
+  SQS_ENDPOINT: optionalUrl,
+  CHIME_ENDPOINT: optionalUrl,
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+});
+
+export type PipelineSettings = {
+  callbackWindowSeconds: number;
+  expiryMarginSeconds: number;
+  expiryAction: ExpiryAction;
+  stuckAfterSeconds: number;
+  retentionDays: number;
+  policyFile?: string;
+};
+
+export type ResourceSettings = {
+  tableName: string;
+  workQueueUrl: string;
+  intakeDlqUrl: string;
+  region: string;
+  endpoints: { dynamodb?: string; sqs?: string; chime?: string };
+};
+
+export type AppConfig = PipelineSettings & ResourceSettings;
+
+
+function parseOrExplain<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
+  // Empty strings mean "not set": serverless.yml params default to '' for optional values.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'} ${issue.message}`);
+    throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+export function loadPipelineSettings(env: NodeJS.ProcessEnv = process.env): PipelineSettings {
+  const parsed = parseOrExplain(PipelineEnv, env);
+  if (parsed.EXPIRY_MARGIN_SECONDS >= parsed.CALLBACK_WINDOW_SECONDS) {
+    throw new ConfigurationError(
+      `Invalid configuration: EXPIRY_MARGIN_SECONDS (${parsed.EXPIRY_MARGIN_SECONDS}) must be smaller than CALLBACK_WINDOW_SECONDS (${parsed.CALLBACK_WINDOW_SECONDS})`,
+    );
+  }
+  return Object.freeze({
+    callbackWindowSeconds: parsed.CALLBACK_WINDOW_SECONDS,
+    expiryMarginSeconds: parsed.EXPIRY_MARGIN_SECONDS,
+    expiryAction: parsed.EXPIRY_ACTION,
+    stuckAfterSeconds: parsed.STUCK_AFTER_SECONDS,
+    retentionDays: parsed.RETENTION_DAYS,
+    ...(parsed.POLICY_FILE ? { policyFile: parsed.POLICY_FILE } : {}),
+  });
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const pipeline = loadPipelineSettings(env);
+  const resources = parseOrExplain(ResourceEnv, env);
+  return Object.freeze({
+    ...pipeline,
+    tableName: resources.TABLE_NAME,
+    workQueueUrl: resources.WORK_QUEUE_URL,
+    intakeDlqUrl: resources.INTAKE_DLQ_URL,
+    region: resources.AWS_REGION,
+    endpoints: {
+      ...(resources.DYNAMODB_ENDPOINT ? { dynamodb: resources.DYNAMODB_ENDPOINT } : {}),
+      ...(resources.SQS_ENDPOINT ? { sqs: resources.SQS_ENDPOINT } : {}),
+      ...(resources.CHIME_ENDPOINT ? { chime: resources.CHIME_ENDPOINT } : {}),
+    },
+  });
+}

@@ -1,0 +1,51 @@
+import type { ChannelMessage } from './message.js';
+
+/**
+ * Deadline maths (invariant 4: deadlines are conservative).
+ *
+ *   start ───────────── window (48 h) ─────────────▶ deadline
+ *                                   actBy ◀─margin─┘
+ *
+ * `start` is the earliest moment we know the CallbackId could have been issued: the message's
+ * CreatedTimestamp, or our receipt time if that is earlier or the timestamp is missing/garbled.
+ * For an edit, Chime issues a new CallbackId when the edit is made, so the edit's
+ * LastEditedTimestamp takes the place of CreatedTimestamp: counting from the creation of a
+ * week-old message would declare every edit of it expired on arrival.
+ */
+
+export function parseTimestamp(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const numeric = Number(value);
+  // Chime sends ISO-8601; accept epoch milliseconds or seconds too rather than lose the information.
+  if (Number.isFinite(numeric)) return numeric < 1e11 ? numeric * 1000 : numeric;
+  const parsed = Date.parse(value);
+  return Number.isNaN(parsed) ? undefined : parsed;
+}
+
+export function windowStart(message: Pick<ChannelMessage, 'createdTimestamp' | 'lastEditedTimestamp'>, receivedAtMs: number): number {
+  const issuedAt = parseTimestamp(message.lastEditedTimestamp) ?? parseTimestamp(message.createdTimestamp);
+  return issuedAt === undefined ? receivedAtMs : Math.min(issuedAt, receivedAtMs);
+}
+
+export function deadlineFor(
+  message: Pick<ChannelMessage, 'createdTimestamp' | 'lastEditedTimestamp'>,
+  receivedAtMs: number,
+  windowSeconds: number,
+): Date {
+  return new Date(windowStart(message, receivedAtMs) + windowSeconds * 1000);
+}
+
+/** The last moment we act on an undecided item: `deadline - margin`. */
+export function actBy(deadline: string | Date, marginSeconds: number): Date {
+  return new Date(new Date(deadline).getTime() - marginSeconds * 1000);
+}
+
+export const isPastDeadline = (deadline: string, nowMs: number): boolean => nowMs >= Date.parse(deadline);
+
+export const isWithinMargin = (deadline: string, nowMs: number, marginSeconds: number): boolean =>
+  nowMs >= actBy(deadline, marginSeconds).getTime();
+
+export const secondsLeft = (deadline: string, nowMs: number): number => Math.floor((Date.parse(deadline) - nowMs) / 1000);
+
+/** Epoch seconds at which a terminal item's TTL removes it. */
+export const retentionExpiry = (nowMs: number, retentionDays: number): number => Math.floor(nowMs / 1000 + retentionDays * 86_400);

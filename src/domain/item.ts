@@ -1,0 +1,123 @@
+import type { ChannelMessage, PolicyVerdict } from './message.js';
+
+/**
+ * The lifecycle of one CallbackId.
+ *
+ *   RECEIVED ──worker──▶ DECIDED ──callback ok──▶ DELIVERED
+ *      │                   ▲  │
+ *      └──▶ PENDING_REVIEW ┘  ├──Conflict / non-pending──▶ ALREADY_RESOLVED
+ *            (moderator or    ├──Forbidden / deadline passed──▶ EXPIRED
+ *             expiry policy)  └──any other rejection──▶ FAILED
+ *
+ * Any non-terminal item whose deadline has passed becomes EXPIRED, and no callback is sent.
+ * DECIDED means "recorded, not yet delivered": whoever finds it delivers that same decision.
+ */
+export const STATUSES = [
+  'RECEIVED',
+  'PENDING_REVIEW',
+  'DECIDED',
+  'DELIVERED',
+  'EXPIRED',
+  'ALREADY_RESOLVED',
+  'FAILED',
+] as const;
+export type Status = (typeof STATUSES)[number];
+
+export const TERMINAL_STATUSES: ReadonlySet<Status> = new Set(['DELIVERED', 'EXPIRED', 'ALREADY_RESOLVED', 'FAILED']);
+export const UNDECIDED_STATUSES = ['RECEIVED', 'PENDING_REVIEW'] as const satisfies readonly Status[];
+
+export const isTerminal = (status: Status): boolean => TERMINAL_STATUSES.has(status);
+
+/** What a callback can do (seed 001). REVIEW is not a callback: it is a wait for a human. */
+export type CallbackAction = 'ALLOW' | 'UPDATE' | 'DENY';
+
+/** Who made a decision: the automatic policy, a moderator, or the expiry policy. */
+export type DecisionOrigin = 'AUTO' | 'MODERATOR' | 'EXPIRY';
+
+export interface Actor {
+  /** `policy`, `sweeper`, or the moderator's token subject. */
+  id: string;
+  /** The moderator's username, when known. */
+  name?: string;
+}
+
+export interface PushNotification {
+  title?: string;
+  body?: string;
+  type?: 'DEFAULT' | 'VOIP';
+}
+
+/** The fields a callback may change (the 2021-12-21 ChannelFlowCallback shape). */
+export interface MessageUpdate {
+  content?: string;
+  metadata?: string;
+  messageAttributes?: Record<string, { StringValues: string[] }>;
+  pushNotification?: PushNotification;
+}
+
+export interface Decision {
+  action: CallbackAction;
+  origin: DecisionOrigin;
+  actor: Actor;
+  reason: string;
+  ruleIds: string[];
+  update?: MessageUpdate;
+  decidedAt: string;
+}
+
+export interface Delivery {
+  attempts: number;
+  /** Epoch ms until which one deliverer holds the right to call back. */
+  leaseUntil: number;
+  lastAttemptAt?: string;
+  lastError?: string;
+  deliveredAt?: string;
+}
+
+/** One transition, kept inside the item: our only audit trail for denied messages. */
+export interface HistoryEntry {
+  at: string;
+  actor: string;
+  from?: Status;
+  to: Status;
+  event: string;
+  reason?: string;
+}
+
+export interface ModerationItem {
+  callbackId: string;
+  message: ChannelMessage;
+  /** ISO time intake first saw this CallbackId. */
+  receivedAt: string;
+  /** ISO time after which Chime refuses the callback. GSI sort key. */
+  deadline: string;
+  status: Status;
+  /** Incremented on every write; clients use it for optimistic concurrency. */
+  version: number;
+  updatedAt: string;
+  /** The automatic policy's verdict (kept even when a human decides later). */
+  policy?: Omit<PolicyVerdict, 'content'>;
+  decision?: Decision;
+  delivery?: Delivery;
+  /** For terminal failures: why. */
+  outcome?: { reason: string; errorType?: string };
+  history: HistoryEntry[];
+  /** TTL, epoch seconds; set once the item is terminal. */
+  expiresAt?: number;
+  redriveCount?: number;
+}
+
+/** The body of a work-queue message: enough to decide without reading the table. */
+export interface WorkMessage {
+  callbackId: string;
+  message: ChannelMessage;
+  deadline: string;
+  receivedAt: string;
+}
+
+export const toWorkMessage = (item: ModerationItem): WorkMessage => ({
+  callbackId: item.callbackId,
+  message: item.message,
+  deadline: item.deadline,
+  receivedAt: item.receivedAt,
+});

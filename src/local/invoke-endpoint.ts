@@ -1,0 +1,97 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { LocalLambda } from './lambda-runtime.js';
+
+/**
+ * The Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`), so the stock
+ * `@aws-sdk/client-lambda` can invoke intake, worker or sweeper in the local stack.
+ */
+export interface InvokeEndpoint {
+  endpoint: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024; // Lambda's synchronous payload limit
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_PAYLOAD_BYTES) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function sendError(res: ServerResponse, status: number, type: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type, 'x-amzn-requestid': randomUUID() });
+  res.end(JSON.stringify({ Type: 'User', message }));
+}
+
+export async function startInvokeEndpoint(lambda: LocalLambda, options: { port: number; host?: string }): Promise<InvokeEndpoint> {
+  const server: Server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
+      if (req.method !== 'POST' || !match) return sendError(res, 404, 'ResourceNotFoundException', `No route for ${req.method} ${url.pathname}`);
+      // Accept a name, a partial ARN or a full ARN (optionally qualified), as Invoke does.
+      const requested = decodeURIComponent(match[1]!);
+      const name = requested.includes(':function:') ? requested.split(':function:')[1]!.split(':')[0]! : requested;
+      if (!lambda.has(name)) return sendError(res, 404, 'ResourceNotFoundException', `Function not found: ${lambda.arn(name)}`);
+
+      const body = await readBody(req);
+      if (body === undefined) return sendError(res, 413, 'RequestTooLargeException', 'Request payload exceeds 6 MB');
+      let event: unknown = {};
+      if (body.length > 0) {
+        try {
+          event = JSON.parse(body.toString('utf8'));
+        } catch {
+          return sendError(res, 400, 'InvalidRequestContentException', 'Could not parse request body into json');
+        }
+      }
+      const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+      const requestId = randomUUID();
+      if (type === 'DryRun') {
+        res.writeHead(204, { 'x-amzn-requestid': requestId });
+        return res.end();
+      }
+      if (type === 'Event') {
+        lambda.invokeAsync(name, event);
+        res.writeHead(202, { 'x-amzn-requestid': requestId });
+        return res.end();
+      }
+      if (type !== 'RequestResponse') return sendError(res, 400, 'InvalidParameterValueException', `Unknown InvocationType ${type}`);
+      const result = await lambda.invoke(name, event);
+      const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amz-executed-version': '$LATEST' };
+      if (!result.ok) headers['x-amz-function-error'] = 'Unhandled';
+      res.writeHead(200, headers);
+      res.end(JSON.stringify(result.ok ? (result.payload ?? null) : result.error));
+    } catch (error) {
+      sendError(res, 500, 'ServiceException', error instanceof Error ? error.message : String(error));
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,228 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import dynalite from 'dynalite';
+import { createSqsServer } from 'local-aws-sqs';
+import { ChimeCallbackSender } from '../adapters/chime-callback.js';
+import { createAwsClients, destroyAwsClients, type AwsClients } from '../adapters/clients.js';
+import { DynamoDbModerationStore } from '../adapters/dynamodb-store.js';
+import { SqsWorkQueue } from '../adapters/sqs-queue.js';
+import { loadPipelineSettings, type AppConfig } from '../config.js';
+import { systemClock, type Clock } from '../domain/ports.js';
+import { loadInfraDefinitions } from '../infra/definitions.js';
+import { provisionLocal, resolveLocalNames, type ProvisionedResources } from '../infra/provision.js';
+import { createRuntime, type Runtime } from '../runtime.js';
+import type { SweepReport } from '../sweeper/sweep.js';
+import { createIntakeHandler } from '../../functions/intake/handler.js';
+import { createSweeperHandler } from '../../functions/sweeper/handler.js';
+import { createWorkerHandler } from '../../functions/worker/handler.js';
+import { startChimeSimulator, type ChimeSimulator, type SimulatorFaults } from './chime-simulator.js';
+import { CrashFaults } from './faults.js';
+import { startInvokeEndpoint, type InvokeEndpoint } from './invoke-endpoint.js';
+import { LocalLambda } from './lambda-runtime.js';
+import { startSqsEventSource, type SqsEventSource } from './sqs-event-source.js';
+
+/**
+ * The whole system in one process: dynalite, local-aws-sqs, the Chime simulator, and the real
+ * handlers wired as Lambda would wire them. `npm start` runs it; the end-to-end tests start one
+ * per test file on ephemeral ports.
+ */
+export interface LocalStackOptions {
+  host?: string;
+  /** 0 picks a free port. Defaults: CHIME_PORT 4000, LAMBDA_PORT 3002. */
+  chimePort?: number;
+  lambdaPort?: number;
+  /** Pipeline settings (CALLBACK_WINDOW_SECONDS, EXPIRY_*, POLICY_FILE …); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** External endpoints instead of the embedded servers (default: DYNAMODB_ENDPOINT / SQS_ENDPOINT from env). */
+  dynamodbEndpoint?: string;
+  sqsEndpoint?: string;
+  /** Prefix of the table and queue names; random by default so runs never collide. */
+  namePrefix?: string;
+  /** 0 disables the timer (tests call `sweepNow`). Default SWEEP_INTERVAL_SECONDS or 10. */
+  sweepIntervalSeconds?: number;
+  /** Visibility timeout the local event source asks for; default serverless.yml's. */
+  workerVisibilityTimeoutSeconds?: number;
+  workerConcurrency?: number;
+  leaseSeconds?: number;
+  /** Delays before intake's two async retries (Lambda waits about 1 and 2 minutes). */
+  intakeRetryDelaysMs?: number[];
+  faults?: Partial<SimulatorFaults>;
+  clock?: Clock;
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  endpoints: { chime: string; lambda: string; dynamodb: string; sqs: string };
+  resources: ProvisionedResources;
+  config: AppConfig;
+  runtime: Runtime;
+  clients: AwsClients;
+  simulator: ChimeSimulator;
+  lambda: LocalLambda;
+  crashes: CrashFaults;
+  /** Runs the sweeper now, through the same Lambda invocation path as the timer. */
+  sweepNow(): Promise<SweepReport>;
+  /** Messages waiting or in flight on a queue. */
+  queueDepth(queue: 'work' | 'workDlq' | 'intakeDlq'): Promise<{ visible: number; inFlight: number }>;
+  stop(): Promise<void>;
+}
+
+const listen = (server: Server, port: number, host: string) =>
+  new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+
+const closeServer = (server: Server) =>
+  new Promise<void>((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const env = options.env ?? process.env;
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? (() => {});
+  const cleanups: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  };
+
+  try {
+    const pipeline = loadPipelineSettings(env);
+    const defs = loadInfraDefinitions();
+
+    // Storage and queues: embedded unless an external endpoint is configured.
+    let dynamodbEndpoint = options.dynamodbEndpoint ?? (env.DYNAMODB_ENDPOINT || undefined);
+    if (!dynamodbEndpoint) {
+      const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
+      const port = await listen(server, 0, host);
+      cleanups.push(() => closeServer(server));
+      dynamodbEndpoint = `http://${host}:${port}`;
+    }
+    let sqsEndpoint = options.sqsEndpoint ?? (env.SQS_ENDPOINT || undefined);
+    if (!sqsEndpoint) {
+      const server = await createSqsServer({ port: 0, hostname: host, emulateQueueCreationLifecycle: false });
+      cleanups.push(() => closeServer(server));
+      sqsEndpoint = `http://${host}:${(server.address() as AddressInfo).port}`;
+    }
+
+    const region = env.AWS_REGION || 'us-east-1';
+    const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID || 'local', secretAccessKey: env.AWS_SECRET_ACCESS_KEY || 'local' };
+    const setupClients = createAwsClients({ region, credentials, endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint } });
+    cleanups.push(async () => destroyAwsClients(setupClients));
+    const prefix = options.namePrefix ?? `local-${randomBytes(4).toString('hex')}`;
+    const resources = await provisionLocal({ dynamodb: setupClients.dynamodb, sqs: setupClients.sqs, names: resolveLocalNames(prefix), defs, log });
+
+    // Lambda, then the simulator that invokes it, then the clients that call the simulator back.
+    const lambda = new LocalLambda(region);
+    cleanups.push(() => lambda.close());
+    const clock = options.clock ?? systemClock;
+    const simulator = await startChimeSimulator({
+      port: options.chimePort ?? Number(env.CHIME_PORT || 4000),
+      host,
+      callbackWindowSeconds: pipeline.callbackWindowSeconds,
+      invokeProcessor: async (event) => lambda.invokeAsync('intake', event),
+      now: () => clock.now(),
+      ...(options.faults ? { faults: options.faults } : {}),
+      log: (message, error) => log(`chime-simulator: ${message}${error ? ` (${String(error)})` : ''}`),
+    });
+    cleanups.push(() => simulator.close());
+
+    const clients = createAwsClients({ region, credentials, endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, chime: simulator.endpoint } });
+    cleanups.push(async () => destroyAwsClients(clients));
+    const config: AppConfig = {
+      ...pipeline,
+      tableName: resources.tableName,
+      workQueueUrl: resources.workQueueUrl,
+      intakeDlqUrl: resources.intakeDlqUrl,
+      region,
+      endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, chime: simulator.endpoint },
+    };
+    const crashes = new CrashFaults();
+    const runtime = createRuntime(config, {
+      clients,
+      clock,
+      store: crashes.store(new DynamoDbModerationStore(clients.documents, { tableName: config.tableName, retentionDays: config.retentionDays })),
+      queue: crashes.queue(new SqsWorkQueue(clients.sqs, config.workQueueUrl)),
+      callbacks: crashes.callbacks(new ChimeCallbackSender(clients.chime)),
+      ...(options.leaseSeconds !== undefined ? { leaseSeconds: options.leaseSeconds } : {}),
+      logLevel: options.logLevel ?? ((env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) || 'WARN'),
+    });
+
+    lambda.register('intake', createIntakeHandler(runtime), {
+      timeoutSeconds: defs.intake.timeout,
+      maximumRetryAttempts: defs.intake.maximumRetryAttempts,
+      retryDelaysMs: options.intakeRetryDelaysMs ?? [1000, 2000],
+      // Lambda's OnFailure destination: the same intake DLQ serverless.yml wires.
+      onFailure: async (record) => {
+        await clients.sqs.send(new SendMessageCommand({ QueueUrl: resources.intakeDlqUrl, MessageBody: JSON.stringify(record) }));
+      },
+    });
+    lambda.register('worker', createWorkerHandler(runtime), { timeoutSeconds: defs.worker.timeout });
+    lambda.register('sweeper', createSweeperHandler(runtime), { timeoutSeconds: defs.sweeper.timeout });
+
+    const queueArn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: resources.workQueueUrl, AttributeNames: ['All'] })))
+      .Attributes?.QueueArn;
+    const eventSource: SqsEventSource = startSqsEventSource({
+      sqs: clients.sqs,
+      queueUrl: resources.workQueueUrl,
+      queueArn: queueArn ?? `arn:aws:sqs:${region}:000000000000:${prefix}-work`,
+      batchSize: defs.worker.eventSource.batchSize,
+      concurrency: options.workerConcurrency ?? 2,
+      ...(options.workerVisibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: options.workerVisibilityTimeoutSeconds } : {}),
+      invoke: (event) => lambda.invoke('worker', event),
+      onError: (error) => log(`worker event source: ${String(error)}`),
+    });
+    cleanups.push(() => eventSource.stop());
+
+    const sweepNow = async (): Promise<SweepReport> => {
+      const result = await lambda.invoke('sweeper', { source: 'aws.events', 'detail-type': 'Scheduled Event', time: new Date().toISOString() });
+      if (!result.ok) throw new Error(`Sweeper failed: ${result.error.errorType}: ${result.error.errorMessage}`);
+      return result.payload as SweepReport;
+    };
+    const sweepSeconds = options.sweepIntervalSeconds ?? Number(env.SWEEP_INTERVAL_SECONDS || 10);
+    if (sweepSeconds > 0) {
+      let sweeping = false;
+      const timer = setInterval(() => {
+        if (sweeping) return;
+        sweeping = true;
+        sweepNow()
+          .then((report) => {
+            const acted = report.expiryDecisions + report.expired + report.requeued + report.redelivered;
+            if (acted > 0 || report.errors.length > 0) log(`sweeper: ${JSON.stringify(report)}`);
+          })
+          .catch((error) => log(String(error)))
+          .finally(() => (sweeping = false));
+      }, sweepSeconds * 1000);
+      cleanups.push(async () => clearInterval(timer));
+    }
+
+    const invoke: InvokeEndpoint = await startInvokeEndpoint(lambda, { port: options.lambdaPort ?? Number(env.LAMBDA_PORT || 3002), host });
+    cleanups.push(() => invoke.close());
+
+    const queueUrls = { work: resources.workQueueUrl, workDlq: resources.workDlqUrl, intakeDlq: resources.intakeDlqUrl };
+    return {
+      endpoints: { chime: simulator.endpoint, lambda: invoke.endpoint, dynamodb: dynamodbEndpoint, sqs: sqsEndpoint },
+      resources,
+      config,
+      runtime,
+      clients,
+      simulator,
+      lambda,
+      crashes,
+      sweepNow,
+      async queueDepth(queue) {
+        const attributes = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrls[queue], AttributeNames: ['All'] }))).Attributes ?? {};
+        return { visible: Number(attributes.ApproximateNumberOfMessages ?? 0), inFlight: Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0) };
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

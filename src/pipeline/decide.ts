@@ -1,0 +1,201 @@
+import { callbackProblems, classifyCallbackError, toCallbackRequest } from '../domain/callback.js';
+import { isPastDeadline } from '../domain/deadline.js';
+import type { Decision, ModerationItem, Status } from '../domain/item.js';
+import type { CallbackSender, Clock, ModerationStore } from '../domain/ports.js';
+import { DeadlinePassedError, TransitionConflictError } from '../errors.js';
+
+/**
+ * The one decision path, shared by workers, moderators and the sweeper (invariant 1):
+ *
+ *   recordDecision ── conditional write: status → DECIDED, decision stored, delivery lease held
+ *        │
+ *   deliverDecision ── ChannelFlowCallback with exactly the recorded decision
+ *        ├── 200 ────────────────────▶ DELIVERED
+ *        ├── Conflict / non-pending ─▶ ALREADY_RESOLVED   (never retried)
+ *        ├── Forbidden ──────────────▶ EXPIRED            (never retried)
+ *        ├── 429 / 5xx / network ────▶ stays DECIDED, lease released, retried later
+ *        └── anything else ──────────▶ FAILED, with the reason
+ *
+ * A crash between the two steps leaves a DECIDED item. Whoever finds it later (the redelivered
+ * work message, or the sweeper) takes the lease and delivers that same decision, never a new one.
+ */
+
+export interface DecisionPathDeps {
+  store: ModerationStore;
+  callbacks: CallbackSender;
+  clock: Clock;
+  /** How long a deliverer holds the exclusive right to call back. */
+  leaseSeconds: number;
+}
+
+export type DeliveryOutcome =
+  | { status: 'DELIVERED' | 'ALREADY_RESOLVED' | 'EXPIRED' | 'FAILED'; item: ModerationItem }
+  | { status: 'RETRY'; item: ModerationItem; errorType: string; retryAfterSeconds: number }
+  /** Someone else holds the delivery lease; try again after it runs out. */
+  | { status: 'BUSY'; item: ModerationItem; retryAfterSeconds: number };
+
+export const DEFAULT_LEASE_SECONDS = 30;
+
+/** Exponential backoff for retryable callbacks: 1, 2, 4 … seconds, capped at 5 minutes, with jitter. */
+export function retryDelaySeconds(attempts: number, random: () => number = Math.random): number {
+  const base = Math.min(300, 2 ** Math.max(0, attempts - 1));
+  return Math.max(1, Math.round(base * (0.8 + 0.4 * random())));
+}
+
+export async function recordDecision(
+  deps: DecisionPathDeps,
+  item: Pick<ModerationItem, 'callbackId' | 'deadline'>,
+  decision: Decision,
+  options: { from: readonly Status[]; expectedVersion?: number; set?: Record<string, unknown> },
+): Promise<ModerationItem> {
+  const now = deps.clock.now();
+  if (isPastDeadline(item.deadline, now)) throw new DeadlinePassedError(item.callbackId, item.deadline);
+  return deps.store.transition({
+    callbackId: item.callbackId,
+    from: options.from,
+    to: 'DECIDED',
+    ...(options.expectedVersion !== undefined ? { expectedVersion: options.expectedVersion } : {}),
+    set: { ...options.set, decision, delivery: { attempts: 0, leaseUntil: now + deps.leaseSeconds * 1000 } },
+    history: { actor: decision.actor.name ?? decision.actor.id, event: `decided:${decision.action}`, reason: decision.reason },
+    now,
+  });
+}
+
+/** Marks an undecided or undelivered item EXPIRED; no callback is sent for it. */
+export async function expireItem(deps: Pick<DecisionPathDeps, 'store' | 'clock'>, item: ModerationItem, actor: string, reason: string) {
+  return deps.store.transition({
+    callbackId: item.callbackId,
+    from: [item.status],
+    to: 'EXPIRED',
+    expectedVersion: item.version,
+    set: { outcome: { reason } },
+    history: { actor, event: 'expired', reason },
+    now: deps.clock.now(),
+  });
+}
+
+/**
+ * Delivers the recorded decision of an item this caller holds the lease for. Never throws for
+ * Chime's answers: each one maps to a designed outcome. Store errors propagate.
+ */
+export async function deliverDecision(deps: DecisionPathDeps, item: ModerationItem, actor: string): Promise<DeliveryOutcome> {
+  const decision = item.decision;
+  const delivery = item.delivery ?? { attempts: 0, leaseUntil: 0 };
+  if (item.status !== 'DECIDED' || !decision) {
+    throw new TransitionConflictError(item.callbackId, 'status DECIDED with a decision', item);
+  }
+  if (isPastDeadline(item.deadline, deps.clock.now())) {
+    return { status: 'EXPIRED', item: await expireItem(deps, item, actor, 'Deadline passed before the callback could be delivered') };
+  }
+
+  const request = toCallbackRequest(item, decision);
+  const problems = callbackProblems(request);
+  if (problems.length > 0) {
+    return { status: 'FAILED', item: await terminal(deps, item, 'FAILED', actor, `Invalid callback: ${problems.join('; ')}`, 'InvalidCallback') };
+  }
+
+  const attempts = delivery.attempts + 1;
+  const attemptAt = new Date(deps.clock.now()).toISOString();
+  try {
+    await deps.callbacks.send(request);
+  } catch (error) {
+    const failure = classifyCallbackError(error);
+    switch (failure.kind) {
+      case 'RETRYABLE': {
+        const retryAfterSeconds = retryDelaySeconds(attempts);
+        const updated = await deps.store.transition({
+          callbackId: item.callbackId,
+          from: ['DECIDED'],
+          to: 'DECIDED',
+          expectedVersion: item.version,
+          // Releasing the lease lets the retry (or the sweeper) deliver without waiting for it.
+          set: { delivery: { ...delivery, attempts, lastAttemptAt: attemptAt, lastError: `${failure.errorType}: ${failure.message}`, leaseUntil: 0 } },
+          history: { actor, event: 'delivery-failed', reason: `${failure.errorType} (attempt ${attempts}); retrying in ${retryAfterSeconds}s` },
+          now: deps.clock.now(),
+        });
+        return { status: 'RETRY', item: updated, errorType: failure.errorType, retryAfterSeconds };
+      }
+      case 'ALREADY_RESOLVED':
+        return {
+          status: 'ALREADY_RESOLVED',
+          item: await terminal(deps, item, 'ALREADY_RESOLVED', actor, `Chime reports the message already resolved: ${failure.message}`, failure.errorType, attempts),
+        };
+      case 'EXPIRED':
+        return {
+          status: 'EXPIRED',
+          item: await terminal(deps, item, 'EXPIRED', actor, `Chime refused the callback (window closed): ${failure.message}`, failure.errorType, attempts),
+        };
+      case 'FATAL':
+        return {
+          status: 'FAILED',
+          item: await terminal(deps, item, 'FAILED', actor, `Chime rejected the callback: ${failure.message}`, failure.errorType, attempts),
+        };
+    }
+  }
+
+  const delivered = await deps.store.transition({
+    callbackId: item.callbackId,
+    // ALREADY_RESOLVED too: a concurrent deliverer may have seen our own callback as a Conflict.
+    from: ['DECIDED', 'ALREADY_RESOLVED'],
+    to: 'DELIVERED',
+    set: { delivery: { ...delivery, attempts, lastAttemptAt: attemptAt, deliveredAt: new Date(deps.clock.now()).toISOString(), leaseUntil: 0 } },
+    remove: ['outcome'],
+    history: { actor, event: 'delivered', reason: `${decision.action} delivered to Chime` },
+    now: deps.clock.now(),
+  });
+  return { status: 'DELIVERED', item: delivered };
+}
+
+async function terminal(
+  deps: DecisionPathDeps,
+  item: ModerationItem,
+  to: 'ALREADY_RESOLVED' | 'EXPIRED' | 'FAILED',
+  actor: string,
+  reason: string,
+  errorType: string,
+  attempts?: number,
+): Promise<ModerationItem> {
+  const delivery = item.delivery ?? { attempts: 0, leaseUntil: 0 };
+  return deps.store.transition({
+    callbackId: item.callbackId,
+    from: ['DECIDED'],
+    to,
+    set: {
+      outcome: { reason, errorType },
+      delivery: { ...delivery, ...(attempts !== undefined ? { attempts, lastAttemptAt: new Date(deps.clock.now()).toISOString() } : {}), leaseUntil: 0 },
+    },
+    history: { actor, event: to.toLowerCase(), reason },
+    now: deps.clock.now(),
+  });
+}
+
+/**
+ * Finds a DECIDED item whose delivery nobody is doing (a crash, a lost message) and delivers
+ * its recorded decision, taking the lease with a version-guarded write so only one caller does.
+ */
+export async function resumeDelivery(deps: DecisionPathDeps, item: ModerationItem, actor: string): Promise<DeliveryOutcome> {
+  const now = deps.clock.now();
+  const leaseUntil = item.delivery?.leaseUntil ?? 0;
+  if (leaseUntil > now) {
+    return { status: 'BUSY', item, retryAfterSeconds: Math.max(1, Math.ceil((leaseUntil - now) / 1000)) };
+  }
+  let leased: ModerationItem;
+  try {
+    leased = await deps.store.transition({
+      callbackId: item.callbackId,
+      from: ['DECIDED'],
+      to: 'DECIDED',
+      expectedVersion: item.version,
+      set: { delivery: { ...(item.delivery ?? { attempts: 0 }), leaseUntil: now + deps.leaseSeconds * 1000 } },
+      history: { actor, event: 'delivery-resumed' },
+      now,
+      quiet: true,
+    });
+  } catch (error) {
+    if (error instanceof TransitionConflictError && error.current) {
+      return { status: 'BUSY', item: error.current, retryAfterSeconds: deps.leaseSeconds };
+    }
+    throw error;
+  }
+  return deliverDecision(deps, leased, actor);
+}

@@ -1,0 +1,75 @@
+/**
+ * Loading a policy file (YAML or JSON) from disk.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { compilePolicy, validatePolicyDocument, type CompiledPolicy } from './engine.js';
+import type { PolicyDocument } from './schema.js';
+
+const DEFAULT_RELATIVE = join('policy', 'default.yaml');
+
+function moduleRelativeDefault(): string {
+  try {
+    // src/policy/load.ts → <repo>/policy/default.yaml
+    return fileURLToPath(new URL('../../policy/default.yaml', import.meta.url));
+  } catch {
+    // Bundled to CommonJS, where import.meta.url is not available.
+    return resolve(process.cwd(), DEFAULT_RELATIVE);
+  }
+}
+
+/** Absolute path of the repository's `policy/default.yaml`, resolved relative to this module. */
+export const DEFAULT_POLICY_FILE: string = moduleRelativeDefault();
+
+/**
+ * Which policy file to load: `configured` when given (e.g. from an environment variable);
+ * otherwise `$LAMBDA_TASK_ROOT/policy/default.yaml` when running in Lambda and the file was
+ * packaged there (a bundle's import.meta.url points into the build folder); otherwise
+ * {@link DEFAULT_POLICY_FILE}.
+ */
+export function resolvePolicyPath(configured?: string): string {
+  if (configured !== undefined && configured.trim() !== '') return configured;
+  const taskRoot = process.env.LAMBDA_TASK_ROOT;
+  if (taskRoot) {
+    const candidate = join(taskRoot, DEFAULT_RELATIVE);
+    if (existsSync(candidate)) return candidate;
+  }
+  return DEFAULT_POLICY_FILE;
+}
+
+/**
+ * Validate an already-parsed document. `source` names the file in error messages.
+ * Throws an `Error` listing every invalid field path.
+ */
+export function parsePolicyDocument(raw: unknown, source = 'policy document'): PolicyDocument {
+  return validatePolicyDocument(raw, `policy file ${source}`);
+}
+
+/** Read, parse (by extension: .yaml/.yml or .json), validate and compile a policy file. */
+export function loadPolicyFile(path: string): CompiledPolicy {
+  const ext = extname(path).toLowerCase();
+  if (ext !== '.yaml' && ext !== '.yml' && ext !== '.json') {
+    throw new Error(`Unsupported policy file ${path}: expected a .yaml, .yml or .json extension`);
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`Cannot read policy file ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  let raw: unknown;
+  try {
+    raw = ext === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    const kind = ext === '.json' ? 'JSON' : 'YAML';
+    throw new Error(`Policy file ${path} is not valid ${kind}: ${(err as Error).message}`, { cause: err });
+  }
+  const doc = parsePolicyDocument(raw, path);
+  try {
+    return compilePolicy(doc);
+  } catch (err) {
+    throw new Error(`Cannot compile policy file ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}

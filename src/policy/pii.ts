@@ -1,0 +1,183 @@
+/**
+ * PII detection and masking: e-mail addresses, phone numbers and payment card numbers.
+ *
+ * Detection runs on the original content (so masks land on the right characters) in a
+ * fixed order — e-mail, card, phone — and a later kind never claims characters an earlier
+ * one matched. Cards are always detected, even when card masking is off, so a card number
+ * is never reported as a phone number.
+ */
+
+export type PiiKind = 'email' | 'phone' | 'card';
+
+export interface PiiOptions {
+  email: boolean;
+  phone: boolean;
+  card: boolean;
+}
+
+export interface PiiMatch {
+  kind: PiiKind;
+  /** UTF-16 offsets into the scanned text, end exclusive. */
+  start: number;
+  end: number;
+  /** What the match is replaced with when masking. */
+  replacement: string;
+}
+
+export const EMAIL_MASK = '[email redacted]';
+export const PHONE_MASK = '[phone redacted]';
+export const cardMask = (lastFour: string): string => `[card ending ${lastFour}]`;
+
+const EMAIL_RE =
+  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
+
+/** 13–19 digits, optionally separated by single spaces or dashes, not inside a longer word/number. */
+const CARD_RE = /(?<![\p{L}\p{N}_])\d(?:[ -]?\d){12,18}(?![\p{L}\p{N}_])/gu;
+
+/** Digits with phone-ish separators; validated in code (linear, no nested quantifiers). */
+const PHONE_CANDIDATE_RE = /\+?[\d(][\d ().-]*\d/g;
+const PHONE_BEFORE_FORBIDDEN = /[\p{L}\p{N}_@/+$€£#]/u;
+const PHONE_AFTER_FORBIDDEN = /[\p{L}\p{N}_@]/u;
+/** Separator runs longer than this split a candidate into independent pieces (`30 - 555…`). */
+const LONG_SEPARATOR_RE = /[ ().-]{3,}/g;
+
+const MIN_PHONE_DIGITS = 10;
+/** E.164 allows at most 15 digits. */
+const MAX_PHONE_DIGITS = 15;
+
+/** Luhn (mod 10) checksum over a string of digits. */
+export function luhnValid(digits: string): boolean {
+  if (!/^\d+$/.test(digits)) return false;
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+function overlaps(spans: readonly Span[], start: number, end: number): boolean {
+  for (const s of spans) if (start < s.end && s.start < end) return true;
+  return false;
+}
+
+function findEmails(text: string): PiiMatch[] {
+  const out: PiiMatch[] = [];
+  if (!text.includes('@')) return out;
+  EMAIL_RE.lastIndex = 0;
+  for (let m = EMAIL_RE.exec(text); m !== null; m = EMAIL_RE.exec(text)) {
+    out.push({ kind: 'email', start: m.index, end: m.index + m[0].length, replacement: EMAIL_MASK });
+  }
+  return out;
+}
+
+function findCards(text: string, taken: readonly Span[]): PiiMatch[] {
+  const out: PiiMatch[] = [];
+  CARD_RE.lastIndex = 0;
+  for (let m = CARD_RE.exec(text); m !== null; m = CARD_RE.exec(text)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    const digits = m[0].replace(/[ -]/g, '');
+    if (digits.length < 13 || digits.length > 19 || !luhnValid(digits)) continue;
+    if (overlaps(taken, start, end)) continue;
+    out.push({ kind: 'card', start, end, replacement: cardMask(digits.slice(-4)) });
+  }
+  return out;
+}
+
+function isYear(group: string): boolean {
+  return group.length === 4 && (group.startsWith('19') || group.startsWith('20'));
+}
+
+/** Decide whether one candidate piece (already trimmed to start/end with a digit or paren) is a phone number. */
+function isPhone(piece: string): boolean {
+  const hasPlus = piece.startsWith('+');
+  const groups = piece.split(/\D+/).filter((g) => g.length > 0);
+  const digits = groups.reduce((n, g) => n + g.length, 0);
+  if (digits < MIN_PHONE_DIGITS || digits > MAX_PHONE_DIGITS) return false;
+  if (!hasPlus && groups.length < 2) return false; // bare digit run: ids, epoch timestamps…
+  const dotted = piece.includes('.');
+  if (dotted && groups.length === 4 && groups.every((g) => g.length <= 3)) return false; // IPv4
+  if (!hasPlus) {
+    const maxGroup = dotted ? 4 : 6; // `3.14159265358`, `51.507351 -0.127758` are not phones
+    if (groups.some((g) => g.length > maxGroup)) return false;
+    if (groups.every(isYear)) return false; // `2019 2020 2021`
+    const lens = groups.map((g) => g.length);
+    // Card-style grouping (4-4-4-x, 4-6-5) that failed Luhn: a mistyped card, not a phone.
+    if (digits >= 13 && lens.length >= 4 && lens[0] === 4 && lens[1] === 4 && lens[2] === 4) return false;
+    if (digits >= 13 && lens.length === 3 && lens[0] === 4 && lens[1] === 6) return false;
+  }
+  return true;
+}
+
+function findPhones(text: string, taken: readonly Span[]): PiiMatch[] {
+  const out: PiiMatch[] = [];
+  PHONE_CANDIDATE_RE.lastIndex = 0;
+  for (let m = PHONE_CANDIDATE_RE.exec(text); m !== null; m = PHONE_CANDIDATE_RE.exec(text)) {
+    const candidateStart = m.index;
+    // Split on long separator runs; each piece is judged on its own.
+    const pieces: Span[] = [];
+    let pieceStart = 0;
+    LONG_SEPARATOR_RE.lastIndex = 0;
+    for (let s = LONG_SEPARATOR_RE.exec(m[0]); s !== null; s = LONG_SEPARATOR_RE.exec(m[0])) {
+      pieces.push({ start: pieceStart, end: s.index });
+      pieceStart = s.index + s[0].length;
+    }
+    pieces.push({ start: pieceStart, end: m[0].length });
+
+    for (const p of pieces) {
+      let start = candidateStart + p.start;
+      const end = candidateStart + p.end;
+      let piece = text.slice(start, end);
+      // Only keep a leading `(` if it is closed inside the number: `(555) 123-4567`.
+      if (piece.startsWith('(') && !piece.includes(')')) {
+        piece = piece.slice(1);
+        start++;
+      }
+      if (!/\d/.test(piece[0] ?? '') && piece[0] !== '+' && piece[0] !== '(') continue;
+      const before = start > 0 ? text[start - 1]! : '';
+      const after = end < text.length ? text[end]! : '';
+      if (before !== '' && PHONE_BEFORE_FORBIDDEN.test(before)) continue;
+      if (after !== '' && PHONE_AFTER_FORBIDDEN.test(after)) continue;
+      if (!isPhone(piece)) continue;
+      if (overlaps(taken, start, end)) continue;
+      out.push({ kind: 'phone', start, end, replacement: PHONE_MASK });
+    }
+  }
+  return out;
+}
+
+/** Every enabled kind of PII in `text`, ordered by position, non-overlapping. */
+export function findPii(text: string, options: PiiOptions): PiiMatch[] {
+  if (!options.email && !options.phone && !options.card) return [];
+  const emails = findEmails(text);
+  // Cards are needed to keep them from being read as phones, even when not masked.
+  const cards = options.card || options.phone ? findCards(text, emails) : [];
+  const phones = options.phone ? findPhones(text, [...emails, ...cards]) : [];
+  const out = [...(options.email ? emails : []), ...(options.card ? cards : []), ...phones];
+  return out.sort((a, b) => a.start - b.start);
+}
+
+/** Replace every match (as returned by {@link findPii}) by its mask. */
+export function maskPii(text: string, matches: readonly PiiMatch[]): string {
+  if (matches.length === 0) return text;
+  let out = '';
+  let pos = 0;
+  for (const m of [...matches].sort((a, b) => a.start - b.start)) {
+    if (m.start < pos) continue;
+    out += text.slice(pos, m.start) + m.replacement;
+    pos = m.end;
+  }
+  return out + text.slice(pos);
+}

@@ -1,0 +1,95 @@
+import { isPastDeadline } from '../domain/deadline.js';
+import type { Decision, ModerationItem, WorkMessage } from '../domain/item.js';
+import type { ChannelMessage, PolicyVerdict } from '../domain/message.js';
+import { TransitionConflictError } from '../errors.js';
+import { newItem } from '../intake/accept.js';
+import { deliverDecision, expireItem, recordDecision, resumeDelivery, type DecisionPathDeps, type DeliveryOutcome } from '../pipeline/decide.js';
+
+export interface WorkerDeps extends DecisionPathDeps {
+  /** The compiled policy, applied to one message. Pure. */
+  evaluate: (message: ChannelMessage) => PolicyVerdict;
+  callbackWindowSeconds: number;
+}
+
+export type WorkOutcome =
+  | DeliveryOutcome
+  | { status: 'PENDING_REVIEW'; item: ModerationItem }
+  /** Already handled by someone else (a duplicate message); nothing to do. */
+  | { status: 'ALREADY_HANDLED'; item: ModerationItem };
+
+const WORKER = 'worker';
+
+export function decisionFromVerdict(verdict: PolicyVerdict, nowMs: number): Decision {
+  if (verdict.action === 'REVIEW') throw new Error('A REVIEW verdict is not a decision');
+  return {
+    action: verdict.action,
+    origin: 'AUTO',
+    actor: { id: 'policy' },
+    reason: verdict.reason,
+    ruleIds: verdict.ruleIds,
+    ...(verdict.action === 'UPDATE' && verdict.content !== undefined ? { update: { content: verdict.content } } : {}),
+    decidedAt: new Date(nowMs).toISOString(),
+  };
+}
+
+/**
+ * Decides one work message. Idempotent under redelivery: the first write is conditional on
+ * RECEIVED, and whoever loses it looks at what the winner left and carries on from there.
+ */
+export async function processWorkMessage(deps: WorkerDeps, work: WorkMessage): Promise<WorkOutcome> {
+  const now = deps.clock.now();
+  try {
+    if (isPastDeadline(work.deadline, now)) {
+      const current = await deps.store.get(work.callbackId);
+      if (!current) return await recreateAndRetry(deps, work);
+      if (current.status !== 'RECEIVED') return await continueFrom(deps, current, work);
+      return { status: 'EXPIRED', item: await expireItem(deps, current, WORKER, 'Deadline passed before a worker picked the message up') };
+    }
+
+    const verdict = deps.evaluate(work.message);
+    const { content: _masked, ...policy } = verdict;
+    if (verdict.action === 'REVIEW') {
+      const item = await deps.store.transition({
+        callbackId: work.callbackId,
+        from: ['RECEIVED'],
+        to: 'PENDING_REVIEW',
+        set: { policy },
+        history: { actor: WORKER, event: 'held-for-review', reason: verdict.reason },
+        now,
+      });
+      return { status: 'PENDING_REVIEW', item };
+    }
+
+    const decided = await recordDecision(deps, work, decisionFromVerdict(verdict, now), { from: ['RECEIVED'], set: { policy } });
+    return await deliverDecision(deps, decided, WORKER);
+  } catch (error) {
+    if (!(error instanceof TransitionConflictError)) throw error;
+    if (!error.current) return recreateAndRetry(deps, work);
+    return continueFrom(deps, error.current, work);
+  }
+}
+
+async function continueFrom(deps: WorkerDeps, current: ModerationItem, work: WorkMessage): Promise<WorkOutcome> {
+  switch (current.status) {
+    case 'DECIDED':
+      // Recorded but maybe not delivered (a crash between the two writes): deliver that same decision.
+      return resumeDelivery(deps, current, WORKER);
+    case 'RECEIVED':
+      // Lost a race on something other than the status. Cannot happen with today's conditions;
+      // if it ever does, failing the record lets SQS redeliver it rather than loop here.
+      throw new TransitionConflictError(work.callbackId, 'a status other than RECEIVED after a lost write', current);
+    default:
+      return { status: 'ALREADY_HANDLED', item: current };
+  }
+}
+
+/**
+ * The work message exists but the item does not (a table restored from an older backup, say).
+ * The message carries everything intake recorded, so rebuild the item rather than lose it.
+ */
+async function recreateAndRetry(deps: WorkerDeps, work: WorkMessage): Promise<WorkOutcome> {
+  const item = newItem(work.callbackId, work.message, Date.parse(work.receivedAt), deps.callbackWindowSeconds);
+  const recorded = await deps.store.recordReceived({ ...item, deadline: work.deadline });
+  if (!recorded.created) return continueFrom(deps, recorded.item, work);
+  return processWorkMessage(deps, work);
+}
