@@ -25,18 +25,20 @@ export const DEFAULT_POLICY_FILE: string = moduleRelativeDefault();
 
 /**
  * Which policy file to load: `configured` when given (e.g. from an environment variable);
- * otherwise `$LAMBDA_TASK_ROOT/policy/default.yaml` when running in Lambda and the file was
- * packaged there (a bundle's import.meta.url points into the build folder); otherwise
- * {@link DEFAULT_POLICY_FILE}.
+ * otherwise the first of these that exists:
+ *   1. `$LAMBDA_TASK_ROOT/policy/default.yaml` (in Lambda, where a bundle's import.meta.url
+ *      points into the build folder rather than the repository),
+ *   2. {@link DEFAULT_POLICY_FILE} (resolved relative to this module),
+ *   3. `./policy/default.yaml` relative to the working directory;
+ * and {@link DEFAULT_POLICY_FILE} when none does (so the load error names it).
  */
 export function resolvePolicyPath(configured?: string): string {
   if (configured !== undefined && configured.trim() !== '') return configured;
+  const candidates: string[] = [];
   const taskRoot = process.env.LAMBDA_TASK_ROOT;
-  if (taskRoot) {
-    const candidate = join(taskRoot, DEFAULT_RELATIVE);
-    if (existsSync(candidate)) return candidate;
-  }
-  return DEFAULT_POLICY_FILE;
+  if (taskRoot) candidates.push(join(taskRoot, DEFAULT_RELATIVE));
+  candidates.push(DEFAULT_POLICY_FILE, resolve(process.cwd(), DEFAULT_RELATIVE));
+  return candidates.find((c) => existsSync(c)) ?? DEFAULT_POLICY_FILE;
 }
 
 /**

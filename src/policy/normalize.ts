@@ -37,6 +37,7 @@ function tokenCharWidth(s: string, i: number): number {
   }
   return NON_ASCII_TOKEN_RE.test(s[i]!) ? 1 : 0;
 }
+
 const LETTER_RE = /\p{L}/u;
 
 /** Longest gap (in characters) between two single-character tokens that still joins them. */

@@ -31,8 +31,11 @@ export const cardMask = (lastFour: string): string => `[card ending ${lastFour}]
 const EMAIL_RE =
   /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
 
-/** 13–19 digits, optionally separated by single spaces or dashes, not inside a longer word/number. */
-const CARD_RE = /(?<![\p{L}\p{N}_])\d(?:[ -]?\d){12,18}(?![\p{L}\p{N}_])/gu;
+/**
+ * 13–19 digits, optionally separated by single spaces or dashes, not inside a longer
+ * word/number and not after `+` (an international phone number).
+ */
+const CARD_RE = /(?<![\p{L}\p{N}_+])\d(?:[ -]?\d){12,18}(?![\p{L}\p{N}_])/gu;
 
 /** Digits with phone-ish separators; validated in code (linear, no nested quantifiers). */
 const PHONE_CANDIDATE_RE = /\+?[\d(][\d ().-]*\d/g;
@@ -82,14 +85,27 @@ function findEmails(text: string): PiiMatch[] {
   return out;
 }
 
+/**
+ * Card numbers are written unseparated or in the issuers' groupings: fours (4-4-4-4,
+ * 4-4-4-4-3…) or 4-6-4/4-6-5. Anything else (`49 151 12345678`) is not a card even when
+ * it happens to pass Luhn, which one random number in ten does.
+ */
+function cardGrouping(groups: readonly string[]): boolean {
+  if (groups.length === 1) return true;
+  const lens = groups.map((g) => g.length);
+  if (lens.length === 3 && lens[0] === 4 && lens[1] === 6 && (lens[2] === 4 || lens[2] === 5)) return true;
+  return lens.every((len, i) => (i < lens.length - 1 ? len === 4 : len >= 1 && len <= 4));
+}
+
 function findCards(text: string, taken: readonly Span[]): PiiMatch[] {
   const out: PiiMatch[] = [];
   CARD_RE.lastIndex = 0;
   for (let m = CARD_RE.exec(text); m !== null; m = CARD_RE.exec(text)) {
     const start = m.index;
     const end = start + m[0].length;
-    const digits = m[0].replace(/[ -]/g, '');
-    if (digits.length < 13 || digits.length > 19 || !luhnValid(digits)) continue;
+    const groups = m[0].split(/[ -]/);
+    const digits = groups.join('');
+    if (digits.length < 13 || digits.length > 19 || !cardGrouping(groups) || !luhnValid(digits)) continue;
     if (overlaps(taken, start, end)) continue;
     out.push({ kind: 'card', start, end, replacement: cardMask(digits.slice(-4)) });
   }
@@ -121,8 +137,21 @@ function isPhone(piece: string): boolean {
   return true;
 }
 
-function findPhones(text: string, taken: readonly Span[]): PiiMatch[] {
+function findPhones(original: string, taken: readonly Span[]): PiiMatch[] {
   const out: PiiMatch[] = [];
+  // Blank out e-mail and card matches (same length, so offsets stay valid) so a phone
+  // number written right next to a card number is still seen on its own.
+  let text = original;
+  if (taken.length > 0) {
+    let blanked = '';
+    let pos = 0;
+    for (const t of [...taken].sort((a, b) => a.start - b.start)) {
+      if (t.start < pos) continue;
+      blanked += original.slice(pos, t.start) + '\u0001'.repeat(t.end - t.start);
+      pos = t.end;
+    }
+    text = blanked + original.slice(pos);
+  }
   PHONE_CANDIDATE_RE.lastIndex = 0;
   for (let m = PHONE_CANDIDATE_RE.exec(text); m !== null; m = PHONE_CANDIDATE_RE.exec(text)) {
     const candidateStart = m.index;
@@ -151,7 +180,6 @@ function findPhones(text: string, taken: readonly Span[]): PiiMatch[] {
       if (before !== '' && PHONE_BEFORE_FORBIDDEN.test(before)) continue;
       if (after !== '' && PHONE_AFTER_FORBIDDEN.test(after)) continue;
       if (!isPhone(piece)) continue;
-      if (overlaps(taken, start, end)) continue;
       out.push({ kind: 'phone', start, end, replacement: PHONE_MASK });
     }
   }

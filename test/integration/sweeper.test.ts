@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Decision } from '../../src/domain/item.js';
+import type { ModerationStore } from '../../src/domain/ports.js';
+import { recordDecision } from '../../src/pipeline/decide.js';
+import { sweep, type SweeperDeps } from '../../src/sweeper/sweep.js';
+import { processWorkMessage } from '../../src/worker/process.js';
+import { evaluate, loadPolicyFile, resolvePolicyPath } from '../../src/policy/index.js';
+import { startBackends, type Backends } from '../support/backends.js';
+import { pendingMessage } from '../support/pending.js';
+import { AdjustableClock } from '../support/wait.js';
+
+const policy = loadPolicyFile(resolvePolicyPath());
+const WINDOW = 172_800;
+const MARGIN = 3_600;
+
+const moderatorAllow = (at: number): Decision => ({ action: 'ALLOW', origin: 'MODERATOR', actor: { id: 'sub-alice', name: 'alice' }, reason: 'fine', ruleIds: [], decidedAt: new Date(at).toISOString() });
+
+describe('the sweeper (against real DynamoDB, SQS and the Chime simulator)', () => {
+  let backends: Backends;
+  let clock: AdjustableClock;
+  let deps: SweeperDeps;
+
+  beforeAll(async () => {
+    clock = new AdjustableClock();
+    // Chime and we share one clock here: what matters is our deadline versus Chime's window.
+    backends = await startBackends({ simulator: { now: () => clock.now() } });
+  });
+  beforeEach(async () => {
+    deps = {
+      store: backends.store,
+      callbacks: backends.callbacks,
+      clock,
+      leaseSeconds: 30,
+      queue: backends.queue,
+      expiryAction: 'DENY',
+      expiryMarginSeconds: MARGIN,
+      stuckAfterSeconds: 300,
+      maxItemsPerCategory: 500,
+    };
+    // Each test starts from a clean slate: everything earlier is made terminal.
+    await sweep({ ...deps, clock: { now: () => clock.now() + 10 * 86_400_000 } });
+    await backends.purge('work');
+  });
+  afterAll(() => backends?.stop());
+
+  const heldForReview = async (content = 'please refund me') => {
+    const pending = await pendingMessage(backends, content, { clock });
+    const outcome = await processWorkMessage({ ...deps, evaluate: (m) => evaluate(policy, m), callbackWindowSeconds: WINDOW }, pending.work);
+    expect(outcome.status).toBe('PENDING_REVIEW');
+    return pending;
+  };
+  const callbacksFor = (id: string) => backends.simulator.callbacks().filter((c) => c.callbackId === id);
+
+  it('leaves an undecided item alone until it is inside the margin', async () => {
+    const { work } = await heldForReview();
+    clock.advance((WINDOW - MARGIN - 60) * 1000);
+    const report = await sweep(deps);
+    expect(report.expiryDecisions).toBe(0);
+    expect((await backends.store.get(work.callbackId))?.status).toBe('PENDING_REVIEW');
+  });
+
+  it('applies the expiry action once inside the margin, and only once', async () => {
+    const { work, messageId } = await heldForReview();
+    clock.advance((WINDOW - MARGIN + 1) * 1000);
+    expect(await sweep(deps)).toMatchObject({ expiryDecisions: 1, errors: [] });
+    expect(await sweep(deps)).toMatchObject({ expiryDecisions: 0, redelivered: 0 });
+    const item = await backends.store.get(work.callbackId);
+    expect(item).toMatchObject({ status: 'DELIVERED', decision: { action: 'DENY', origin: 'EXPIRY', actor: { id: 'sweeper' }, ruleIds: ['expiry'] } });
+    expect(callbacksFor(work.callbackId)).toMatchObject([{ deleteResource: true, outcome: { status: 200 } }]);
+    expect(backends.simulator.messages().find((m) => m.messageId === messageId)?.status).toBe('DENIED');
+  });
+
+  it('allows instead when EXPIRY_ACTION is ALLOW', async () => {
+    const { work } = await heldForReview();
+    clock.advance((WINDOW - MARGIN + 1) * 1000);
+    await sweep({ ...deps, expiryAction: 'ALLOW' });
+    expect(await backends.store.get(work.callbackId)).toMatchObject({ status: 'DELIVERED', decision: { action: 'ALLOW', origin: 'EXPIRY' } });
+    expect(callbacksFor(work.callbackId)).toMatchObject([{ deleteResource: false }]);
+  });
+
+  it('records an item already past its deadline as EXPIRED and sends no callback', async () => {
+    const { work } = await heldForReview();
+    clock.advance(WINDOW * 1000 + 1);
+    expect(await sweep(deps)).toMatchObject({ expired: 1, expiryDecisions: 0 });
+    expect(await backends.store.get(work.callbackId)).toMatchObject({ status: 'EXPIRED', outcome: { reason: expect.stringMatching(/no callback/) } });
+    expect(callbacksFor(work.callbackId)).toHaveLength(0);
+  });
+
+  it('loses cleanly to a moderator who decided first', async () => {
+    const { work } = await heldForReview();
+    clock.advance((WINDOW - MARGIN + 1) * 1000);
+    // The moderator's decision lands between the sweeper's query and its write.
+    const racing: ModerationStore = {
+      ...backends.store,
+      get: (id) => backends.store.get(id),
+      recordReceived: (item) => backends.store.recordReceived(item),
+      transition: (change) => backends.store.transition(change),
+      queryByStatus: async (query) => {
+        const page = await backends.store.queryByStatus(query);
+        if (query.status === 'PENDING_REVIEW' && page.items.some((i) => i.callbackId === work.callbackId)) {
+          await recordDecision({ ...deps }, work, moderatorAllow(clock.now()), { from: ['PENDING_REVIEW'] });
+        }
+        return page;
+      },
+    };
+    const report = await sweep({ ...deps, store: racing });
+    expect(report).toMatchObject({ expiryDecisions: 0, lostRaces: 1 });
+    expect(await backends.store.get(work.callbackId)).toMatchObject({ status: 'DECIDED', decision: { origin: 'MODERATOR' } });
+    expect(callbacksFor(work.callbackId)).toHaveLength(0);
+  });
+
+  it('re-queues a RECEIVED item that no worker picked up, once per stuck period', async () => {
+    const { work } = await pendingMessage(backends, 'lost in the mail', { clock });
+    await backends.purge('work'); // the enqueued copy is lost
+    clock.advance(301_000);
+    expect(await sweep(deps)).toMatchObject({ requeued: 1 });
+    expect(await sweep(deps)).toMatchObject({ requeued: 0 });
+    const queued = await backends.receive('work');
+    expect(queued.map((m) => (m.body as { callbackId: string }).callbackId)).toEqual([work.callbackId]);
+    expect(await backends.store.get(work.callbackId)).toMatchObject({ status: 'RECEIVED', redriveCount: 1 });
+  });
+
+  it('delivers a recorded decision whose callback never landed, once its lease lapsed', async () => {
+    const { work, messageId } = await heldForReview('refund please');
+    await recordDecision(deps, work, moderatorAllow(clock.now()), { from: ['PENDING_REVIEW'] }); // …and then the process died
+    expect(await sweep(deps)).toMatchObject({ redelivered: 0 }); // not stuck yet
+    clock.advance(301_000);
+    expect(await sweep(deps)).toMatchObject({ redelivered: 1 });
+    expect(await backends.store.get(work.callbackId)).toMatchObject({ status: 'DELIVERED', decision: { origin: 'MODERATOR' } });
+    expect(backends.simulator.messages().find((m) => m.messageId === messageId)?.status).toBe('SENT');
+  });
+
+  it('expires a recorded decision that can no longer be delivered', async () => {
+    const { work } = await heldForReview();
+    await recordDecision(deps, work, moderatorAllow(clock.now()), { from: ['PENDING_REVIEW'] });
+    clock.advance(WINDOW * 1000 + 1);
+    expect(await sweep(deps)).toMatchObject({ expired: 1 });
+    expect(callbacksFor(work.callbackId)).toHaveLength(0);
+  });
+});

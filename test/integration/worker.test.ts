@@ -1,0 +1,153 @@
+import { ChannelFlowCallbackCommand } from '@aws-sdk/client-chime-sdk-messaging';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ChimeCallbackSender } from '../../src/adapters/chime-callback.js';
+import { createAwsClients } from '../../src/adapters/clients.js';
+import type { ChannelMessage, PolicyVerdict } from '../../src/domain/message.js';
+import { recordDecision } from '../../src/pipeline/decide.js';
+import { evaluate, loadPolicyFile, resolvePolicyPath } from '../../src/policy/index.js';
+import { decisionFromVerdict, processWorkMessage, type WorkerDeps } from '../../src/worker/process.js';
+import { startBackends, type Backends } from '../support/backends.js';
+import { pendingMessage } from '../support/pending.js';
+import { AdjustableClock } from '../support/wait.js';
+
+const policy = loadPolicyFile(resolvePolicyPath());
+
+describe('the worker (against real DynamoDB and the Chime simulator)', () => {
+  let backends: Backends;
+  let chimeClock: AdjustableClock;
+  let clock: AdjustableClock;
+  let deps: WorkerDeps;
+
+  beforeAll(async () => {
+    chimeClock = new AdjustableClock();
+    backends = await startBackends({ simulator: { now: () => chimeClock.now() } });
+  });
+  beforeEach(() => {
+    clock = new AdjustableClock();
+    deps = {
+      store: backends.store,
+      // One attempt per call, so each test sees exactly what Chime answered.
+      callbacks: new ChimeCallbackSender(createAwsClients({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, endpoints: { chime: backends.simulator.endpoint }, maxAttempts: 1 }).chime),
+      clock,
+      leaseSeconds: 30,
+      evaluate: (message) => evaluate(policy, message),
+      callbackWindowSeconds: 172_800,
+    };
+    backends.simulator.setFaults({ callbackThrottleRate: 0, callbackUnavailableRate: 0 });
+  });
+  afterAll(() => backends?.stop());
+
+  const callbacksFor = (id: string) => backends.simulator.callbacks().filter((c) => c.callbackId === id);
+  const chimeStatus = (messageId: string) => backends.simulator.messages().find((m) => m.messageId === messageId)?.status;
+
+  it('records the decision, then delivers it', async () => {
+    const { work, messageId } = await pendingMessage(backends, 'all good here');
+    const outcome = await processWorkMessage(deps, work);
+    expect(outcome.status).toBe('DELIVERED');
+    expect(outcome.item).toMatchObject({ status: 'DELIVERED', decision: { action: 'ALLOW', origin: 'AUTO', actor: { id: 'policy' } }, delivery: { attempts: 1 } });
+    expect(outcome.item.history.map((h) => h.to)).toEqual(['RECEIVED', 'DECIDED', 'DELIVERED']);
+    expect(chimeStatus(messageId)).toBe('SENT');
+  });
+
+  it('is idempotent under redelivery: the second copy changes nothing and calls nobody', async () => {
+    const { work } = await pendingMessage(backends, 'say it twice');
+    await processWorkMessage(deps, work);
+    const again = await processWorkMessage(deps, work);
+    expect(again.status).toBe('ALREADY_HANDLED');
+    expect(callbacksFor(work.callbackId)).toHaveLength(1);
+  });
+
+  it('holds a message for review without calling back', async () => {
+    const { work, messageId } = await pendingMessage(backends, 'I want a refund');
+    const outcome = await processWorkMessage(deps, work);
+    expect(outcome).toMatchObject({ status: 'PENDING_REVIEW', item: { status: 'PENDING_REVIEW', policy: { action: 'REVIEW', ruleIds: ['terms.review'] } } });
+    expect(callbacksFor(work.callbackId)).toHaveLength(0);
+    expect(chimeStatus(messageId)).toBe('PENDING');
+  });
+
+  it('delivers the recorded decision after a crash between the two writes, not a new one', async () => {
+    const { work } = await pendingMessage(backends, 'crash me');
+    // The first worker recorded ALLOW and died before calling back.
+    await recordDecision(deps, work, decisionFromVerdict(evaluate(policy, work.message), clock.now()), { from: ['RECEIVED'] });
+    // The redelivered message meets a policy that would now deny, and a lapsed lease.
+    const denyEverything = (_: ChannelMessage): PolicyVerdict => ({ action: 'DENY', ruleIds: ['x'], reason: 'x', findings: [] });
+    clock.advance(31_000);
+    const outcome = await processWorkMessage({ ...deps, evaluate: denyEverything }, work);
+    expect(outcome).toMatchObject({ status: 'DELIVERED', item: { decision: { action: 'ALLOW' } } });
+    expect(callbacksFor(work.callbackId)).toMatchObject([{ deleteResource: false, outcome: { status: 200 } }]);
+  });
+
+  it('leaves a decision whose delivery lease is held to its holder, and says when to look again', async () => {
+    const { work } = await pendingMessage(backends, 'someone else is on it');
+    await recordDecision(deps, work, decisionFromVerdict(evaluate(policy, work.message), clock.now()), { from: ['RECEIVED'] });
+    const outcome = await processWorkMessage(deps, work);
+    expect(outcome).toMatchObject({ status: 'BUSY', retryAfterSeconds: 30 });
+    expect(callbacksFor(work.callbackId)).toHaveLength(0);
+  });
+
+  it('keeps a throttled decision for a retry, releases the lease, and delivers it on the retry', async () => {
+    const { work } = await pendingMessage(backends, 'busy day');
+    backends.simulator.setFaults({ callbackThrottleRate: 1 });
+    const first = await processWorkMessage(deps, work);
+    expect(first).toMatchObject({ status: 'RETRY', errorType: 'ThrottledClientException', item: { status: 'DECIDED', delivery: { attempts: 1, leaseUntil: 0 } } });
+    expect(first.item.delivery?.lastError).toMatch(/ThrottledClientException/);
+    backends.simulator.setFaults({ callbackThrottleRate: 0 });
+    const second = await processWorkMessage(deps, work);
+    expect(second).toMatchObject({ status: 'DELIVERED', item: { delivery: { attempts: 2 } } });
+    expect(callbacksFor(work.callbackId).map((c) => c.outcome.status)).toEqual([429, 200]);
+  });
+
+  it('records a Conflict as ALREADY_RESOLVED and never retries it', async () => {
+    const { work } = await pendingMessage(backends, 'someone beat us');
+    await backends.clients.chime.send(
+      new ChannelFlowCallbackCommand({ CallbackId: work.callbackId, ChannelArn: work.message.channelArn, ChannelMessage: { MessageId: work.message.messageId, Content: 'x' } }),
+    );
+    const outcome = await processWorkMessage(deps, work);
+    expect(outcome).toMatchObject({ status: 'ALREADY_RESOLVED', item: { status: 'ALREADY_RESOLVED', outcome: { errorType: 'ConflictException' } } });
+    expect(outcome.item.expiresAt).toBeDefined();
+  });
+
+  it('records a Forbidden (window closed on Chime\'s side) as EXPIRED', async () => {
+    const { work } = await pendingMessage(backends, 'too late for Chime');
+    chimeClock.advance(172_801_000);
+    try {
+      const outcome = await processWorkMessage(deps, work);
+      expect(outcome).toMatchObject({ status: 'EXPIRED', item: { status: 'EXPIRED', outcome: { errorType: 'ForbiddenException' } } });
+    } finally {
+      chimeClock.advance(-172_801_000);
+    }
+  });
+
+  it('records any other rejection as FAILED, with Chime\'s reason', async () => {
+    const { work } = await pendingMessage(backends, 'wrong id', {
+      alterEvent: (event) => ({ ...event, ChannelMessage: { ...event.ChannelMessage, MessageId: 'not-the-message' } }),
+    });
+    const outcome = await processWorkMessage(deps, work);
+    expect(outcome).toMatchObject({ status: 'FAILED', item: { status: 'FAILED', outcome: { errorType: 'BadRequestException' } } });
+    expect(outcome.item.outcome?.reason).toMatch(/Chime rejected the callback/);
+  });
+
+  it('refuses to send a callback Chime would reject, and records why', async () => {
+    const { work } = await pendingMessage(backends, 'short');
+    const oversized = (): PolicyVerdict => ({ action: 'UPDATE', ruleIds: ['x'], reason: 'x', findings: [], content: 'x'.repeat(5000) });
+    const outcome = await processWorkMessage({ ...deps, evaluate: oversized }, work);
+    expect(outcome).toMatchObject({ status: 'FAILED', item: { outcome: { errorType: 'InvalidCallback' } } });
+    expect(outcome.item.outcome?.reason).toMatch(/Content must be at most 4096 bytes/);
+    expect(callbacksFor(work.callbackId)).toHaveLength(0);
+  });
+
+  it('expires a message whose deadline passed before it was picked up, without calling back', async () => {
+    const { work } = await pendingMessage(backends, 'late');
+    clock.advance(172_800_000);
+    const outcome = await processWorkMessage(deps, work);
+    expect(outcome).toMatchObject({ status: 'EXPIRED', item: { status: 'EXPIRED' } });
+    expect(callbacksFor(work.callbackId)).toHaveLength(0);
+  });
+
+  it('rebuilds an item the table lost from the work message, rather than drop it', async () => {
+    const { work } = await pendingMessage(backends, 'where did it go');
+    await backends.clients.documents.send(new (await import('@aws-sdk/lib-dynamodb')).DeleteCommand({ TableName: backends.resources.tableName, Key: { callbackId: work.callbackId } }));
+    const outcome = await processWorkMessage(deps, work);
+    expect(outcome.status).toBe('DELIVERED');
+  });
+});

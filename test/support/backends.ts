@@ -1,0 +1,106 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import dynalite from 'dynalite';
+import { createSqsServer } from 'local-aws-sqs';
+import { ChimeCallbackSender } from '../../src/adapters/chime-callback.js';
+import { createAwsClients, destroyAwsClients, type AwsClients } from '../../src/adapters/clients.js';
+import { DynamoDbModerationStore } from '../../src/adapters/dynamodb-store.js';
+import { SqsDeadLetters, SqsWorkQueue } from '../../src/adapters/sqs-queue.js';
+import { provisionLocal, resolveLocalNames, type ProvisionedResources } from '../../src/infra/provision.js';
+import { startChimeSimulator, type ChannelFlowEvent, type ChimeSimulator, type ChimeSimulatorOptions } from '../../src/local/chime-simulator.js';
+
+/**
+ * Real servers for integration tests: dynalite and local-aws-sqs in-process, or whatever
+ * DYNAMODB_ENDPOINT / SQS_ENDPOINT point at (DynamoDB Local, ElasticMQ, AWS), plus the Chime
+ * simulator. Fresh, randomly named resources per call, provisioned from serverless.yml.
+ */
+export interface Backends {
+  clients: AwsClients;
+  resources: ProvisionedResources;
+  simulator: ChimeSimulator;
+  store: DynamoDbModerationStore;
+  queue: SqsWorkQueue;
+  deadLetters: SqsDeadLetters;
+  callbacks: ChimeCallbackSender;
+  /** Processor invocations the simulator made (it invokes nothing else here). */
+  invocations: ChannelFlowEvent[];
+  receive(queue: 'work' | 'intakeDlq' | 'workDlq', max?: number): Promise<Array<{ body: unknown; receiptHandle: string; attributes: Record<string, string> }>>;
+  purge(queue: 'work' | 'intakeDlq' | 'workDlq'): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const listen = (server: Server) =>
+  new Promise<string>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+  });
+
+export async function startBackends(options: { simulator?: Partial<ChimeSimulatorOptions>; retentionDays?: number; maxAttempts?: number } = {}): Promise<Backends> {
+  const servers: Server[] = [];
+  let dynamodbEndpoint = process.env.DYNAMODB_ENDPOINT || undefined;
+  if (!dynamodbEndpoint) {
+    const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    servers.push(server);
+    dynamodbEndpoint = await listen(server);
+  }
+  let sqsEndpoint = process.env.SQS_ENDPOINT || undefined;
+  if (!sqsEndpoint) {
+    const server = await createSqsServer({ port: 0, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
+    servers.push(server);
+    sqsEndpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+  const invocations: ChannelFlowEvent[] = [];
+  const simulator = await startChimeSimulator({
+    port: 0,
+    invokeProcessor: async (event) => void invocations.push(event),
+    log: () => {},
+    ...options.simulator,
+  });
+  const clients = createAwsClients({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, chime: simulator.endpoint },
+    ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+  });
+  const resources = await provisionLocal({
+    dynamodb: clients.dynamodb,
+    sqs: clients.sqs,
+    names: resolveLocalNames(`it-${randomBytes(4).toString('hex')}`),
+  });
+  const urls = { work: resources.workQueueUrl, intakeDlq: resources.intakeDlqUrl, workDlq: resources.workDlqUrl };
+
+  return {
+    clients,
+    resources,
+    simulator,
+    invocations,
+    store: new DynamoDbModerationStore(clients.documents, { tableName: resources.tableName, retentionDays: options.retentionDays ?? 30 }),
+    queue: new SqsWorkQueue(clients.sqs, resources.workQueueUrl),
+    deadLetters: new SqsDeadLetters(clients.sqs, resources.intakeDlqUrl),
+    callbacks: new ChimeCallbackSender(clients.chime),
+    async receive(queue, max = 10) {
+      const reply = await clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: urls[queue], MaxNumberOfMessages: max, WaitTimeSeconds: 0, AttributeNames: ['All'], VisibilityTimeout: 30 }),
+      );
+      return (reply.Messages ?? []).map((m) => ({ body: JSON.parse(m.Body ?? 'null'), receiptHandle: m.ReceiptHandle ?? '', attributes: m.Attributes ?? {} }));
+    },
+    // Receive-and-delete rather than PurgeQueue: SQS allows one purge a minute per queue.
+    async purge(queue) {
+      for (;;) {
+        const reply = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: urls[queue], MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 30 }));
+        const messages = reply.Messages ?? [];
+        if (messages.length === 0) return;
+        await clients.sqs.send(
+          new DeleteMessageBatchCommand({ QueueUrl: urls[queue], Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }),
+        );
+      }
+    },
+    async stop() {
+      destroyAwsClients(clients);
+      await simulator.close();
+      await Promise.all(servers.map((s) => new Promise<void>((resolve) => (s.closeAllConnections?.(), s.close(() => resolve())))));
+    },
+  };
+}
