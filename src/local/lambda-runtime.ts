@@ -63,7 +63,7 @@ export const ACCOUNT_ID = '123456789012';
 export class LocalLambda {
   private readonly functions = new Map<string, { handler: LambdaHandler; options: FunctionOptions }>();
   private readonly pending = new Set<Promise<unknown>>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
   private closed = false;
 
   constructor(private readonly region = 'us-east-1') {}
@@ -137,12 +137,9 @@ export class LocalLambda {
       const result = await this.invoke(name, event);
       if (result.ok) return;
       if (n <= retries) {
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          this.track(attempt(n + 1));
-        }, delays[Math.min(n - 1, delays.length - 1)] ?? 1000);
-        this.timers.add(timer);
-        return;
+        // The whole retry chain is one tracked promise, so drain() waits for the retries too.
+        await this.delay(delays[Math.min(n - 1, delays.length - 1)] ?? 1000);
+        return attempt(n + 1);
       }
       await fn.options.onFailure?.({
         version: '1.0',
@@ -156,6 +153,17 @@ export class LocalLambda {
     this.track(attempt(1));
   }
 
+  /** A delay that close() cuts short. */
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.set(timer, resolve);
+    });
+  }
+
   /** Waits for every invocation under way (and those they start) to finish. */
   async drain(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
@@ -163,7 +171,10 @@ export class LocalLambda {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const [timer, resolve] of this.timers) {
+      clearTimeout(timer);
+      resolve();
+    }
     this.timers.clear();
     await this.drain();
   }

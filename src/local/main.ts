@@ -5,6 +5,7 @@ import { startLocalStack } from './stack.js';
  * Configuration comes from the environment (see the README's configuration reference).
  */
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true'; // EMF lines are for CloudWatch, not a terminal
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // Lambda runs nodejs22.x; local Node 20 is fine
 
 const started = Date.now();
 const stack = await startLocalStack({
