@@ -9,5 +9,10 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    env: {
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      // Node 20 here; the Lambda runtime is nodejs22.x. The SDK's reminder is noise in test output.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
   },
 });
