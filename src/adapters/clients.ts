@@ -14,7 +14,7 @@ export interface ClientSettings {
   region: string;
   endpoints?: { dynamodb?: string; sqs?: string; chime?: string };
   /** Dummy credentials for local servers; omit in AWS to use the default provider chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** SDK attempts per call (default 3: the SDK retries 429/5xx itself). */
   maxAttempts?: number;
 }

@@ -111,8 +111,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
 
     const region = env.AWS_REGION || 'us-east-1';
-    const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID || 'local', secretAccessKey: env.AWS_SECRET_ACCESS_KEY || 'local' };
-    const setupClients = createAwsClients({ region, credentials, endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint } });
+    // Embedded servers accept any signature; an external endpoint (AWS itself) needs real
+    // credentials, so then the SDK's default provider chain (env, profile, SSO) is used.
+    const external = Boolean(options.dynamodbEndpoint ?? env.DYNAMODB_ENDPOINT) || Boolean(options.sqsEndpoint ?? env.SQS_ENDPOINT);
+    const credentials =
+      env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+        ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
+        : external
+          ? undefined
+          : { accessKeyId: 'local', secretAccessKey: 'local' };
+    const setupClients = createAwsClients({ region, ...(credentials ? { credentials } : {}), endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint } });
     cleanups.push(async () => destroyAwsClients(setupClients));
     const prefix = options.namePrefix ?? `local-${randomBytes(4).toString('hex')}`;
     const resources = await provisionLocal({ dynamodb: setupClients.dynamodb, sqs: setupClients.sqs, names: resolveLocalNames(prefix), defs, log });
@@ -132,7 +140,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(() => simulator.close());
 
-    const clients = createAwsClients({ region, credentials, endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, chime: simulator.endpoint } });
+    const clients = createAwsClients({ region, ...(credentials ? { credentials } : {}), endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, chime: simulator.endpoint } });
     cleanups.push(async () => destroyAwsClients(clients));
     const config: AppConfig = {
       ...pipeline,
