@@ -9,6 +9,7 @@ import { createAwsClients, destroyAwsClients, type AwsClients } from '../adapter
 import { DynamoDbModerationStore } from '../adapters/dynamodb-store.js';
 import { SqsWorkQueue } from '../adapters/sqs-queue.js';
 import { loadPipelineSettings, type AppConfig } from '../config.js';
+import { ConfigurationError } from '../errors.js';
 import { systemClock, type Clock } from '../domain/ports.js';
 import { loadInfraDefinitions } from '../infra/definitions.js';
 import { provisionLocal, resolveLocalNames, type ProvisionedResources } from '../infra/provision.js';
@@ -82,6 +83,25 @@ const closeServer = (server: Server) =>
     server.close(() => resolve());
   });
 
+/** `CHIME_THROTTLE_RATE`, `CHIME_UNAVAILABLE_RATE`, `CHIME_DUPLICATE_INVOCATIONS`: faults for `npm start`. */
+export function simulatorFaultsFromEnv(env: NodeJS.ProcessEnv): Partial<SimulatorFaults> {
+  const read = (name: string, max: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0 || value > max) throw new ConfigurationError(`Invalid configuration: ${name} must be a number from 0 to ${max} (got "${raw}")`);
+    return value;
+  };
+  const faults: Partial<SimulatorFaults> = {};
+  const throttle = read('CHIME_THROTTLE_RATE', 1);
+  const unavailable = read('CHIME_UNAVAILABLE_RATE', 1);
+  const duplicates = read('CHIME_DUPLICATE_INVOCATIONS', 10);
+  if (throttle !== undefined) faults.callbackThrottleRate = throttle;
+  if (unavailable !== undefined) faults.callbackUnavailableRate = unavailable;
+  if (duplicates !== undefined) faults.duplicateInvocations = Math.floor(duplicates);
+  return faults;
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const env = options.env ?? process.env;
   const host = options.host ?? '127.0.0.1';
@@ -111,13 +131,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
 
     const region = env.AWS_REGION || 'us-east-1';
-    // Embedded servers accept any signature; an external endpoint (AWS itself) needs real
-    // credentials, so then the SDK's default provider chain (env, profile, SSO) is used.
-    const external = Boolean(options.dynamodbEndpoint ?? env.DYNAMODB_ENDPOINT) || Boolean(options.sqsEndpoint ?? env.SQS_ENDPOINT);
+    // Servers on this machine (embedded, DynamoDB Local, ElasticMQ) accept any signature; a
+    // remote endpoint (AWS itself) needs real credentials: the SDK's default provider chain.
+    const remote = [dynamodbEndpoint, sqsEndpoint].some((endpoint) => !/^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(endpoint));
     const credentials =
       env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
         ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
-        : external
+        : remote
           ? undefined
           : { accessKeyId: 'local', secretAccessKey: 'local' };
     const setupClients = createAwsClients({ region, ...(credentials ? { credentials } : {}), endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint } });
@@ -135,7 +155,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       callbackWindowSeconds: pipeline.callbackWindowSeconds,
       invokeProcessor: async (event) => lambda.invokeAsync('intake', event),
       now: () => clock.now(),
-      ...(options.faults ? { faults: options.faults } : {}),
+      faults: options.faults ?? simulatorFaultsFromEnv(env),
       log: (message, error) => log(`chime-simulator: ${message}${error ? ` (${String(error)})` : ''}`),
     });
     cleanups.push(() => simulator.close());

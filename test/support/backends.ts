@@ -58,9 +58,11 @@ export async function startBackends(options: { simulator?: Partial<ChimeSimulato
     log: () => {},
     ...options.simulator,
   });
+  const remote = [dynamodbEndpoint, sqsEndpoint].some((endpoint) => !/^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(endpoint));
   const clients = createAwsClients({
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    region: process.env.AWS_REGION || 'us-east-1',
+    // Local servers take any signature; a remote endpoint (AWS) gets the default credential chain.
+    ...(remote ? {} : { credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
     endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, chime: simulator.endpoint },
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
   });
