@@ -65,6 +65,31 @@ export type ResourceSettings = {
 
 export type AppConfig = PipelineSettings & ResourceSettings;
 
+/**
+ * The review API's settings. In AWS the HTTP API's JWT authorizer verifies tokens (issuer and
+ * audience are configured on it, in serverless.yml); the function itself only reads the
+ * verified claims, so JWT_ISSUER / JWT_AUDIENCE matter locally, where we emulate the authorizer.
+ */
+const ReviewApiEnv = z.object({
+  JWT_ISSUER: z.url().optional(),
+  JWT_AUDIENCE: z.string().trim().min(1).default('chime-flow-moderation'),
+  /** The claim that lists the caller's groups. Cognito: cognito:groups. */
+  JWT_GROUPS_CLAIM: z.string().trim().min(1).default('cognito:groups'),
+  MODERATOR_GROUP: z.string().trim().min(1).default('moderators'),
+  ADMIN_GROUP: z.string().trim().min(1).default('admins'),
+  /** Signs paging cursors (HMAC-SHA256). At least 32 characters. */
+  CURSOR_SECRET: z.string({ error: 'is required' }).min(32, 'must be at least 32 characters'),
+});
+
+export interface ReviewApiSettings {
+  jwtIssuer?: string;
+  jwtAudience: string;
+  groupsClaim: string;
+  moderatorGroup: string;
+  adminGroup: string;
+  cursorSecret: string;
+}
+
 
 function parseOrExplain<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
   // Empty strings mean "not set": serverless.yml params default to '' for optional values.
@@ -108,5 +133,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ...(resources.SQS_ENDPOINT ? { sqs: resources.SQS_ENDPOINT } : {}),
       ...(resources.CHIME_ENDPOINT ? { chime: resources.CHIME_ENDPOINT } : {}),
     },
+  });
+}
+
+export function loadReviewApiSettings(env: NodeJS.ProcessEnv = process.env): ReviewApiSettings {
+  const parsed = parseOrExplain(ReviewApiEnv, env);
+  return Object.freeze({
+    ...(parsed.JWT_ISSUER ? { jwtIssuer: parsed.JWT_ISSUER } : {}),
+    jwtAudience: parsed.JWT_AUDIENCE,
+    groupsClaim: parsed.JWT_GROUPS_CLAIM,
+    moderatorGroup: parsed.MODERATOR_GROUP,
+    adminGroup: parsed.ADMIN_GROUP,
+    cursorSecret: parsed.CURSOR_SECRET,
   });
 }

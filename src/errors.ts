@@ -1,4 +1,4 @@
-import type { ModerationItem, Status } from './domain/item.js';
+import type { Claim, Decision, ModerationItem, Status } from './domain/item.js';
 
 /**
  * Every error we raise on purpose. Each carries the context a person needs to act on it
@@ -16,6 +16,9 @@ export class ModerationError extends Error {
 
 /** Invalid configuration; raised at cold start, names the variable. */
 export class ConfigurationError extends ModerationError {}
+
+/** A policy file that cannot be read, parsed or compiled. Raised at cold start. */
+export class PolicyError extends ModerationError {}
 
 /** The processor event is not a usable CHANNEL_MESSAGE_EVENT. Kept on the intake DLQ. */
 export class InvalidEventError extends ModerationError {
@@ -85,6 +88,79 @@ export class RetryableDeliveryError extends ModerationError {
     options?: { cause?: unknown },
   ) {
     super(`Callback for ${callbackId} failed with ${errorType} (attempt ${attempts}); will retry`, { callbackId, errorType, attempts }, options);
+  }
+}
+
+// ─── The review API's refusals. Each maps to one problem type (src/review/problems.ts). ───
+
+/** The request is malformed: bad JSON, unknown fields, wrong types, values out of range. */
+export class InvalidRequestError extends ModerationError {
+  constructor(
+    detail: string,
+    readonly errors: Array<{ path: string; message: string }> = [],
+  ) {
+    super(detail, { errors });
+  }
+}
+
+/** A paging cursor that was tampered with, or issued for a different query. */
+export class InvalidCursorError extends ModerationError {}
+
+/** No valid bearer token reached the application (the authorizer let nothing through). */
+export class AuthenticationError extends ModerationError {}
+
+/** A valid token without the moderator or admin role. */
+export class ForbiddenError extends ModerationError {
+  constructor(
+    readonly subject: string,
+    readonly requiredGroups: string[],
+  ) {
+    super(`Subject ${subject} is in none of the groups ${requiredGroups.join(', ')}`, { subject, requiredGroups });
+  }
+}
+
+/** Another moderator holds an unexpired claim on the item. */
+export class ClaimConflictError extends ModerationError {
+  constructor(
+    readonly callbackId: string,
+    readonly claim: Claim,
+  ) {
+    super(`CallbackId ${callbackId} is claimed by ${claim.username ?? claim.subject} until ${claim.until}`, { callbackId, claim });
+  }
+}
+
+/** The item was decided already (by a moderator, the policy or the expiry policy). */
+export class AlreadyDecidedError extends ModerationError {
+  constructor(
+    readonly callbackId: string,
+    readonly status: Status,
+    readonly decision: Decision,
+  ) {
+    super(
+      `CallbackId ${callbackId} was already decided: ${decision.action} by ${decision.actor.name ?? decision.actor.id} (${decision.origin}) at ${decision.decidedAt}`,
+      { callbackId, status, decision },
+    );
+  }
+}
+
+/** The item is not waiting for a moderator (not held for review yet, or resolved undecided). */
+export class NotReviewableError extends ModerationError {
+  constructor(
+    readonly callbackId: string,
+    readonly status: Status,
+  ) {
+    super(`CallbackId ${callbackId} is ${status}, not PENDING_REVIEW`, { callbackId, status });
+  }
+}
+
+/** The caller's `expectedVersion` is stale. */
+export class VersionConflictError extends ModerationError {
+  constructor(
+    readonly callbackId: string,
+    readonly expectedVersion: number,
+    readonly currentVersion: number,
+  ) {
+    super(`CallbackId ${callbackId} is at version ${currentVersion}, not ${expectedVersion}`, { callbackId, expectedVersion, currentVersion });
   }
 }
 

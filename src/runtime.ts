@@ -6,7 +6,7 @@ import { DynamoDbModerationStore } from './adapters/dynamodb-store.js';
 import { SqsDeadLetters, SqsWorkQueue } from './adapters/sqs-queue.js';
 import type { AppConfig } from './config.js';
 import type { ChannelMessage, PolicyVerdict } from './domain/message.js';
-import { systemClock, type CallbackSender, type Clock, type DeadLetters, type ModerationStore, type WorkQueue } from './domain/ports.js';
+import { systemClock, type CallbackSender, type Clock, type DeadLetters, type ReviewStore, type WorkQueue } from './domain/ports.js';
 import { DEFAULT_LEASE_SECONDS } from './pipeline/decide.js';
 import { evaluate, loadPolicyFile, resolvePolicyPath } from './policy/index.js';
 
@@ -17,7 +17,7 @@ import { evaluate, loadPolicyFile, resolvePolicyPath } from './policy/index.js';
 export interface Runtime {
   config: AppConfig;
   clients: AwsClients;
-  store: ModerationStore;
+  store: ReviewStore;
   queue: WorkQueue;
   deadLetters: DeadLetters;
   callbacks: CallbackSender;
@@ -36,7 +36,7 @@ export interface RuntimeOverrides {
   serviceName?: string;
   /** Powertools log level; defaults to POWERTOOLS_LOG_LEVEL, then INFO. */
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
-  store?: ModerationStore;
+  store?: ReviewStore;
   queue?: WorkQueue;
 }
 

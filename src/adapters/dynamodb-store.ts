@@ -1,11 +1,19 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { retentionExpiry } from '../domain/deadline.js';
-import { isTerminal, type HistoryEntry, type ModerationItem } from '../domain/item.js';
-import type { ModerationStore, Page, StatusQuery, Transition } from '../domain/ports.js';
+import { isTerminal, type DecisionOrigin, type HistoryEntry, type ModerationItem, type Status } from '../domain/item.js';
+import type { Count, DecisionDayQuery, Page, ReviewStore, ReviewQueueQuery, StatusQuery, Transition } from '../domain/ports.js';
 import { TransitionConflictError } from '../errors.js';
 
 export const STATUS_DEADLINE_INDEX = 'byStatusDeadline';
+/** The audit log: hash decisionDay (YYYY-MM-DD of decidedAt), range decidedAt. Sparse: only decided items. */
+export const DECISION_DAY_INDEX = 'byDecisionDay';
+
+/** Index pages one filtered listing may read before it answers with what it has (and a cursor). */
+const MAX_PAGES_PER_LISTING = 10;
+// Counting reads every item (RCUs are charged on items read, COUNT or not): bound it; past the
+// budget a count is reported as a lower bound.
+const DEFAULT_MAX_COUNT_PAGES = 10;
 
 export interface DynamoDbStoreOptions {
   tableName: string;
@@ -16,7 +24,7 @@ export interface DynamoDbStoreOptions {
  * The moderation table: one item per CallbackId, with its history inside it, so every change is
  * a single-item conditional write (no transactions: dynalite has none, and none are needed).
  */
-export class DynamoDbModerationStore implements ModerationStore {
+export class DynamoDbModerationStore implements ReviewStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly options: DynamoDbStoreOptions,
@@ -98,6 +106,16 @@ export class DynamoDbModerationStore implements ModerationStore {
       values[':expectedVersion'] = change.expectedVersion;
       conditions.push('#version = :expectedVersion');
     }
+    if (change.claimableBy !== undefined) {
+      // Evaluated by DynamoDB in the same write, so a claim taken a millisecond earlier wins:
+      //   unclaimed ── or ── claim.until <= now (lapsed) ── or ── held by this subject
+      names['#claim'] = 'claim';
+      names['#claimUntil'] = 'until';
+      names['#claimSubject'] = 'subject';
+      values[':claimNow'] = at;
+      values[':claimant'] = change.claimableBy;
+      conditions.push('(attribute_not_exists(#claim) OR #claim.#claimUntil <= :claimNow OR #claim.#claimSubject = :claimant)');
+    }
 
     try {
       const result = await this.client.send(
@@ -116,7 +134,7 @@ export class DynamoDbModerationStore implements ModerationStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // dynalite ignores ReturnValuesOnConditionCheckFailure, so re-read to say who won.
       const current = await this.get(change.callbackId);
-      const expected = `status ${change.from.join('|')}${change.expectedVersion !== undefined ? ` at version ${change.expectedVersion}` : ''}`;
+      const expected = `status ${change.from.join('|')}${change.expectedVersion !== undefined ? ` at version ${change.expectedVersion}` : ''}${change.claimableBy !== undefined ? ` not claimed by anyone but ${change.claimableBy}` : ''}`;
       throw new TransitionConflictError(change.callbackId, expected, current);
     }
   }
@@ -152,6 +170,175 @@ export class DynamoDbModerationStore implements ModerationStore {
     return {
       items: (result.Items ?? []) as ModerationItem[],
       ...(result.LastEvaluatedKey ? { next: result.LastEvaluatedKey } : {}),
+    };
+  }
+
+  async listPendingReviews(query: ReviewQueueQuery): Promise<Page<ModerationItem>> {
+    const expression = new FilterBuilder({ '#status': 'status' }, { ':status': 'PENDING_REVIEW' as Status });
+    if (query.channelArn !== undefined) expression.add('#message.#channelArn = :channelArn', { '#message': 'message', '#channelArn': 'channelArn' }, { ':channelArn': query.channelArn });
+    if (query.senderArn !== undefined) {
+      expression.add('#message.#sender.#senderArn = :senderArn', { '#message': 'message', '#sender': 'sender', '#senderArn': 'arn' }, { ':senderArn': query.senderArn });
+    }
+    if (query.ruleId !== undefined) expression.add('contains(#policy.#ruleIds, :ruleId)', { '#policy': 'policy', '#ruleIds': 'ruleIds' }, { ':ruleId': query.ruleId });
+    // DynamoDB rejects unused placeholders, so each branch names exactly what it uses.
+    const now = new Date(query.now).toISOString();
+    if (query.claimed === 'mine') {
+      expression.add('#claim.#claimSubject = :me AND #claim.#claimUntil > :now', { '#claim': 'claim', '#claimUntil': 'until', '#claimSubject': 'subject' }, { ':me': query.subject, ':now': now });
+    } else if (query.claimed === 'none') {
+      expression.add('attribute_not_exists(#claim) OR #claim.#claimUntil <= :now', { '#claim': 'claim', '#claimUntil': 'until' }, { ':now': now });
+    }
+    return this.collect(
+      {
+        IndexName: STATUS_DEADLINE_INDEX,
+        KeyConditionExpression: '#status = :status',
+        ScanIndexForward: true,
+        ...expression.build(),
+      },
+      expression.hasFilter,
+      query.limit,
+      query.next,
+      (item) => ({ callbackId: item.callbackId, status: item.status, deadline: item.deadline }),
+    );
+  }
+
+  async listDecisionsOfDay(query: DecisionDayQuery): Promise<Page<ModerationItem>> {
+    const expression = new FilterBuilder(
+      { '#decisionDay': 'decisionDay', '#decidedAt': 'decidedAt' },
+      { ':day': query.day, ':from': query.from, ':to': query.to },
+    );
+    if (query.actor !== undefined) {
+      expression.add('#decision.#actor.#actorId = :actor OR #decision.#actor.#actorName = :actor', { '#decision': 'decision', '#actor': 'actor', '#actorId': 'id', '#actorName': 'name' }, { ':actor': query.actor });
+    }
+    if (query.channelArn !== undefined) expression.add('#message.#channelArn = :channelArn', { '#message': 'message', '#channelArn': 'channelArn' }, { ':channelArn': query.channelArn });
+    if (query.origin !== undefined) expression.add('#decision.#origin = :origin', { '#decision': 'decision', '#origin': 'origin' }, { ':origin': query.origin });
+    return this.collect(
+      {
+        IndexName: DECISION_DAY_INDEX,
+        KeyConditionExpression: '#decisionDay = :day AND #decidedAt BETWEEN :from AND :to',
+        ScanIndexForward: false,
+        ...expression.build(),
+      },
+      expression.hasFilter,
+      query.limit,
+      query.next,
+      (item) => ({ callbackId: item.callbackId, decisionDay: item.decisionDay, decidedAt: item.decidedAt }),
+    );
+  }
+
+  async countByStatus(status: Status, options: { maxPages?: number } = {}): Promise<Count> {
+    let count = 0;
+    let next: Record<string, unknown> | undefined;
+    for (let page = 0; page < (options.maxPages ?? DEFAULT_MAX_COUNT_PAGES); page += 1) {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          IndexName: STATUS_DEADLINE_INDEX,
+          KeyConditionExpression: '#status = :status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status },
+          Select: 'COUNT',
+          ...(next ? { ExclusiveStartKey: next } : {}),
+        }),
+      );
+      count += result.Count ?? 0;
+      next = result.LastEvaluatedKey;
+      if (!next) return { count, complete: true };
+    }
+    return { count, complete: false };
+  }
+
+  async countDecisionsOfDay(query: { day: string; from: string; to: string; maxPages?: number }) {
+    const byOrigin: Record<DecisionOrigin, number> = { AUTO: 0, MODERATOR: 0, EXPIRY: 0 };
+    let next: Record<string, unknown> | undefined;
+    for (let page = 0; page < (query.maxPages ?? DEFAULT_MAX_COUNT_PAGES); page += 1) {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          IndexName: DECISION_DAY_INDEX,
+          KeyConditionExpression: '#decisionDay = :day AND #decidedAt BETWEEN :from AND :to',
+          // Only the origin travels: the tally needs nothing else.
+          ProjectionExpression: '#decision.#origin',
+          ExpressionAttributeNames: { '#decisionDay': 'decisionDay', '#decidedAt': 'decidedAt', '#decision': 'decision', '#origin': 'origin' },
+          ExpressionAttributeValues: { ':day': query.day, ':from': query.from, ':to': query.to },
+          ...(next ? { ExclusiveStartKey: next } : {}),
+        }),
+      );
+      for (const item of result.Items ?? []) {
+        const origin = (item as { decision?: { origin?: DecisionOrigin } }).decision?.origin;
+        if (origin && origin in byOrigin) byOrigin[origin] += 1;
+      }
+      next = result.LastEvaluatedKey;
+      if (!next) return { byOrigin, complete: true };
+    }
+    return { byOrigin, complete: false };
+  }
+
+  /**
+   * Reads index pages until `limit` matching items are found, plus one to know whether another
+   * page exists. DynamoDB applies Limit before the filter, so a filtered page can hold fewer
+   * matches than asked for; the loop hides that. The position handed back is the index key of
+   * the last item returned, or, when the read budget ran out first, DynamoDB's own
+   * LastEvaluatedKey (everything before it was read and did not match).
+   */
+  private async collect(
+    params: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
+    filtered: boolean,
+    limit: number,
+    start: Record<string, unknown> | undefined,
+    keyOf: (item: ModerationItem) => Record<string, unknown>,
+  ): Promise<Page<ModerationItem>> {
+    const wanted = limit + 1;
+    const matched: ModerationItem[] = [];
+    let next = start;
+    for (let page = 0; page < MAX_PAGES_PER_LISTING; page += 1) {
+      const missing = wanted - matched.length;
+      const result = await this.client.send(
+        new QueryCommand({
+          ...params,
+          TableName: this.options.tableName,
+          // Unfiltered pages return exactly what they read; filtered ones read more per call.
+          Limit: filtered ? Math.max(missing, 100) : missing,
+          ...(next ? { ExclusiveStartKey: next } : {}),
+        }),
+      );
+      matched.push(...((result.Items ?? []) as ModerationItem[]));
+      next = result.LastEvaluatedKey;
+      if (matched.length >= wanted) {
+        const items = matched.slice(0, limit);
+        return { items, next: keyOf(items[items.length - 1]!) };
+      }
+      if (!next) return { items: matched };
+    }
+    return { items: matched, next: next! };
+  }
+}
+
+/** Collects named condition pieces with their `#name`/`:value` placeholders. */
+class FilterBuilder {
+  private readonly filters: string[] = [];
+
+  constructor(
+    private readonly names: Record<string, string>,
+    private readonly values: Record<string, unknown>,
+  ) {}
+
+  get hasFilter(): boolean {
+    return this.filters.length > 0;
+  }
+
+  add(condition: string, names: Record<string, string>, values: Record<string, unknown>): void {
+    this.filters.push(condition);
+    Object.assign(this.names, names);
+    Object.assign(this.values, values);
+  }
+
+  build() {
+    return {
+      ExpressionAttributeNames: this.names,
+      ExpressionAttributeValues: this.values,
+      // DynamoDB refuses redundant parentheses, so a lone filter goes in bare.
+      ...(this.filters.length === 1 ? { FilterExpression: this.filters[0] } : {}),
+      ...(this.filters.length > 1 ? { FilterExpression: this.filters.map((f) => `(${f})`).join(' AND ') } : {}),
     };
   }
 }

@@ -84,6 +84,21 @@ export interface HistoryEntry {
   reason?: string;
 }
 
+/**
+ * A moderator's exclusive right to work a PENDING_REVIEW item until `until`. Advisory for
+ * everyone but moderators: the sweeper's expiry policy ignores it, so a claim never strands a
+ * message past its deadline.
+ */
+export interface Claim {
+  /** The token subject of the holder. */
+  subject: string;
+  username?: string;
+  /** ISO time the lease runs out (exclusive). */
+  until: string;
+  /** ISO time the holder first claimed it (kept when the holder extends the lease). */
+  claimedAt: string;
+}
+
 export interface ModerationItem {
   callbackId: string;
   message: ChannelMessage;
@@ -98,6 +113,11 @@ export interface ModerationItem {
   /** The automatic policy's verdict (kept even when a human decides later). */
   policy?: Omit<PolicyVerdict, 'content'>;
   decision?: Decision;
+  /** Top-level copies of the decision time, the keys of the audit index (byDecisionDay). */
+  decisionDay?: string;
+  decidedAt?: string;
+  /** Held by a moderator while PENDING_REVIEW. */
+  claim?: Claim;
   delivery?: Delivery;
   /** For terminal failures: why. */
   outcome?: { reason: string; errorType?: string };

@@ -1,5 +1,5 @@
 import type { CallbackRequest } from './callback.js';
-import type { HistoryEntry, ModerationItem, Status, WorkMessage } from './item.js';
+import type { DecisionOrigin, HistoryEntry, ModerationItem, Status, WorkMessage } from './item.js';
 
 /**
  * The three adapters the domain talks through. Each is small on purpose: the DynamoDB, SQS and
@@ -13,6 +13,11 @@ export interface Transition {
   to: Status;
   /** Optimistic concurrency: the write only happens if the item still has this version. */
   expectedVersion?: number;
+  /**
+   * Claim guard, evaluated inside the conditional write: it only happens if no one but this
+   * token subject holds an unexpired claim at `now` (unclaimed, lapsed, or held by them).
+   */
+  claimableBy?: string;
   /** Top-level attributes to set (whole values; nested maps are replaced). */
   set?: Partial<Pick<ModerationItem, 'policy' | 'decision' | 'delivery' | 'outcome' | 'redriveCount'>> & Record<string, unknown>;
   /** Top-level attributes to remove. */
@@ -40,6 +45,46 @@ export interface StatusQuery {
   next?: Record<string, unknown>;
 }
 
+/** Filters of the moderators' queue (all optional; combined with AND). */
+export interface ReviewQueueFilters {
+  channelArn?: string;
+  senderArn?: string;
+  /** A rule id that fired in the policy verdict. */
+  ruleId?: string;
+  /** `mine`: held by `subject` and unexpired; `none`: unclaimed or lapsed; `any`: no filter. */
+  claimed?: 'mine' | 'none' | 'any';
+}
+
+export interface ReviewQueueQuery extends ReviewQueueFilters {
+  /** Whose claims `claimed=mine` means. */
+  subject: string;
+  /** Epoch ms; decides which claims have lapsed. */
+  now: number;
+  limit: number;
+  next?: Record<string, unknown>;
+}
+
+/** One day of the audit index, newest first, optionally filtered. */
+export interface DecisionDayQuery {
+  /** YYYY-MM-DD (UTC) of decidedAt. */
+  day: string;
+  /** Inclusive ISO bounds on decidedAt. */
+  from: string;
+  to: string;
+  /** Token subject or username of the deciding moderator (or `policy`, `sweeper`). */
+  actor?: string;
+  channelArn?: string;
+  origin?: DecisionOrigin;
+  limit: number;
+  next?: Record<string, unknown>;
+}
+
+export interface Count {
+  count: number;
+  /** False when the count stopped at its read budget: `count` is then a lower bound. */
+  complete: boolean;
+}
+
 export interface ModerationStore {
   /** Creates the item unless the CallbackId is known; returns the existing one otherwise. */
   recordReceived(item: ModerationItem): Promise<{ created: true; item: ModerationItem } | { created: false; item: ModerationItem }>;
@@ -48,6 +93,24 @@ export interface ModerationStore {
   transition(change: Transition): Promise<ModerationItem>;
   /** Items in one status by deadline, soonest first, from the status+deadline index. */
   queryByStatus(query: StatusQuery): Promise<Page<ModerationItem>>;
+}
+
+/**
+ * What the moderators' review API reads on top of the pipeline's port: the queue, the audit
+ * log and the counts. A separate port so the pipeline (and its test doubles) need none of it.
+ */
+export interface ReviewStore extends ModerationStore {
+  /**
+   * PENDING_REVIEW items by deadline, soonest first, that match the filters: up to `limit` of
+   * them, and `next` only when more may follow. Reads the status+deadline index; never scans.
+   */
+  listPendingReviews(query: ReviewQueueQuery): Promise<Page<ModerationItem>>;
+  /** Decided items of one day from the audit index, newest decision first. */
+  listDecisionsOfDay(query: DecisionDayQuery): Promise<Page<ModerationItem>>;
+  /** How many items are in a status, reading at most `maxPages` index pages. */
+  countByStatus(status: Status, options?: { maxPages?: number }): Promise<Count>;
+  /** Decisions of one day with decidedAt in [from, to], by origin. */
+  countDecisionsOfDay(query: { day: string; from: string; to: string; maxPages?: number }): Promise<{ byOrigin: Record<DecisionOrigin, number>; complete: boolean }>;
 }
 
 export interface WorkQueue {

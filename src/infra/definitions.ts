@@ -22,7 +22,7 @@ export const LOGICAL_IDS = {
 } as const;
 
 /** Function keys in serverless.yml `functions`. */
-export const FUNCTION_KEYS = { intake: 'intake', worker: 'worker', sweeper: 'sweeper' } as const;
+export const FUNCTION_KEYS = { intake: 'intake', worker: 'worker', sweeper: 'sweeper', reviewApi: 'reviewApi' } as const;
 
 export type ScalarAttributeType = 'S' | 'N' | 'B';
 export type KeyType = 'HASH' | 'RANGE';
@@ -122,6 +122,8 @@ export interface InfraDefinitions {
   };
   worker: FunctionDefinition & { eventSource: WorkerEventSource };
   sweeper: FunctionDefinition & { schedule: string; reservedConcurrency?: number };
+  /** The moderators' HTTP API (its routes live in src/review/routes.ts). */
+  reviewApi: FunctionDefinition;
   /** `params.default` from serverless.yml, all values as strings. */
   params: Readonly<Record<string, string>>;
 }
@@ -517,6 +519,7 @@ export function loadInfraDefinitions(path: string = DEFAULT_SERVERLESS_YML): Inf
     intake,
     worker: { ...workerFn.def, eventSource },
     sweeper,
+    reviewApi: readFunction(r, functions, FUNCTION_KEYS.reviewApi).def,
     params,
   };
 }

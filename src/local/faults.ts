@@ -1,5 +1,6 @@
 import type { CallbackRequest } from '../domain/callback.js';
-import type { CallbackSender, ModerationStore, StatusQuery, Transition, WorkQueue } from '../domain/ports.js';
+import type { CallbackSender, DecisionDayQuery, ReviewQueueQuery, ReviewStore, StatusQuery, Transition, WorkQueue } from '../domain/ports.js';
+import type { Status } from '../domain/item.js';
 import type { ModerationItem, WorkMessage } from '../domain/item.js';
 import { crashCurrentInvocation, currentInvocation, SimulatedCrash } from './lambda-runtime.js';
 
@@ -32,11 +33,15 @@ export class CrashFaults {
     }
   }
 
-  store(inner: ModerationStore): ModerationStore {
+  store(inner: ReviewStore): ReviewStore {
     return {
       recordReceived: async (item: ModerationItem) => (this.guard(), inner.recordReceived(item)),
       get: async (id: string) => (this.guard(), inner.get(id)),
       queryByStatus: async (query: StatusQuery) => (this.guard(), inner.queryByStatus(query)),
+      listPendingReviews: async (query: ReviewQueueQuery) => (this.guard(), inner.listPendingReviews(query)),
+      listDecisionsOfDay: async (query: DecisionDayQuery) => (this.guard(), inner.listDecisionsOfDay(query)),
+      countByStatus: async (status: Status, options?: { maxPages?: number }) => (this.guard(), inner.countByStatus(status, options)),
+      countDecisionsOfDay: async (query: { day: string; from: string; to: string; maxPages?: number }) => (this.guard(), inner.countDecisionsOfDay(query)),
       transition: async (change: Transition) => {
         this.guard();
         const result = await inner.transition(change);

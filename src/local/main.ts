@@ -23,6 +23,10 @@ chime-flow-moderation local stack is up (${Date.now() - started} ms)
   DynamoDB                       ${stack.endpoints.dynamodb}   table ${stack.resources.tableName}
   SQS                            ${stack.endpoints.sqs}
       work queue                 ${stack.resources.workQueueUrl}
+  Review API (moderators)        ${stack.endpoints.api}   (docs/moderators.md)
+      OpenAPI document           ${stack.endpoints.api}/openapi.json
+      JWT issuer / key set       ${stack.issuer.issuer}   ${stack.endpoints.api}/.well-known/jwks.json
+      a token                    npm run --silent token -- --user alice --groups moderators
 
   callback window ${config.callbackWindowSeconds}s · expiry margin ${config.expiryMarginSeconds}s · expiry action ${config.expiryAction} · policy ${config.policyFile ?? 'policy/default.yaml'}
 

@@ -8,7 +8,7 @@ import { ChimeCallbackSender } from '../adapters/chime-callback.js';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../adapters/clients.js';
 import { DynamoDbModerationStore } from '../adapters/dynamodb-store.js';
 import { SqsWorkQueue } from '../adapters/sqs-queue.js';
-import { loadPipelineSettings, type AppConfig } from '../config.js';
+import { loadPipelineSettings, loadReviewApiSettings, type AppConfig, type ReviewApiSettings } from '../config.js';
 import { ConfigurationError } from '../errors.js';
 import { systemClock, type Clock } from '../domain/ports.js';
 import { loadInfraDefinitions } from '../infra/definitions.js';
@@ -18,6 +18,10 @@ import type { SweepReport } from '../sweeper/sweep.js';
 import { createIntakeHandler } from '../../functions/intake/handler.js';
 import { createSweeperHandler } from '../../functions/sweeper/handler.js';
 import { createWorkerHandler } from '../../functions/worker/handler.js';
+import { createReviewApiHandler } from '../../functions/review-api/handler.js';
+import { ROUTES } from '../review/routes.js';
+import { startLocalHttpApi, type LocalHttpApi } from './http-api.js';
+import { loadLocalIssuer, localIssuerUrl, type LocalIssuer } from './issuer.js';
 import { startChimeSimulator, type ChimeSimulator, type SimulatorFaults } from './chime-simulator.js';
 import { CrashFaults } from './faults.js';
 import { startInvokeEndpoint, type InvokeEndpoint } from './invoke-endpoint.js';
@@ -34,6 +38,13 @@ export interface LocalStackOptions {
   /** 0 picks a free port. Defaults: CHIME_PORT 4000, LAMBDA_PORT 3002. */
   chimePort?: number;
   lambdaPort?: number;
+  /** The review API (API Gateway emulation). 0 picks a free port. Default API_PORT or 3000. */
+  apiPort?: number;
+  /**
+   * The local JWT issuer's key pair: a file shared with `npm run token` (default
+   * .local/jwt-signing-key.json), or null for an in-memory pair (tests).
+   */
+  issuerKeyFile?: string | null;
   /** Pipeline settings (CALLBACK_WINDOW_SECONDS, EXPIRY_*, POLICY_FILE …); default process.env. */
   env?: NodeJS.ProcessEnv;
   /** External endpoints instead of the embedded servers (default: DYNAMODB_ENDPOINT / SQS_ENDPOINT from env). */
@@ -56,7 +67,7 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
-  endpoints: { chime: string; lambda: string; dynamodb: string; sqs: string };
+  endpoints: { chime: string; lambda: string; dynamodb: string; sqs: string; api: string };
   resources: ProvisionedResources;
   config: AppConfig;
   runtime: Runtime;
@@ -64,6 +75,9 @@ export interface LocalStack {
   simulator: ChimeSimulator;
   lambda: LocalLambda;
   crashes: CrashFaults;
+  /** The local identity provider the API's authorizer trusts; `mint` makes tokens. */
+  issuer: LocalIssuer;
+  reviewApi: ReviewApiSettings;
   /** Runs the sweeper now, through the same Lambda invocation path as the timer. */
   sweepNow(): Promise<SweepReport>;
   /** Messages waiting or in flight on a queue. */
@@ -193,6 +207,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     lambda.register('worker', createWorkerHandler(runtime), { timeoutSeconds: defs.worker.timeout });
     lambda.register('sweeper', createSweeperHandler(runtime), { timeoutSeconds: defs.sweeper.timeout });
 
+    // The review API: the same Lambda handler, behind a local HTTP API + JWT authorizer.
+    // Without CURSOR_SECRET a per-process secret is fine: cursors only outlive a page or two.
+    const reviewApi = loadReviewApiSettings({ ...env, CURSOR_SECRET: env.CURSOR_SECRET || randomBytes(32).toString('hex') });
+    lambda.register('reviewApi', createReviewApiHandler(runtime, reviewApi), { timeoutSeconds: defs.reviewApi.timeout });
+    let issuer: LocalIssuer | undefined;
+    const api: LocalHttpApi = await startLocalHttpApi({
+      lambda,
+      functionName: 'reviewApi',
+      routes: ROUTES,
+      issuer: () => issuer!,
+      port: options.apiPort ?? Number(env.API_PORT || 3000),
+      host,
+      now: () => clock.now(),
+    });
+    cleanups.push(() => api.close());
+    issuer = await loadLocalIssuer({
+      issuer: reviewApi.jwtIssuer ?? localIssuerUrl(host, api.port),
+      audience: reviewApi.jwtAudience,
+      groupsClaim: reviewApi.groupsClaim,
+      ...(options.issuerKeyFile !== undefined ? { keyFile: options.issuerKeyFile } : {}),
+    });
+
     const queueArn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: resources.workQueueUrl, AttributeNames: ['All'] })))
       .Attributes?.QueueArn;
     const eventSource: SqsEventSource = startSqsEventSource({
@@ -234,7 +270,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const queueUrls = { work: resources.workQueueUrl, workDlq: resources.workDlqUrl, intakeDlq: resources.intakeDlqUrl };
     return {
-      endpoints: { chime: simulator.endpoint, lambda: invoke.endpoint, dynamodb: dynamodbEndpoint, sqs: sqsEndpoint },
+      endpoints: { chime: simulator.endpoint, lambda: invoke.endpoint, dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, api: api.endpoint },
       resources,
       config,
       runtime,
@@ -242,6 +278,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       simulator,
       lambda,
       crashes,
+      issuer,
+      reviewApi,
       sweepNow,
       async queueDepth(queue) {
         const attributes = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrls[queue], AttributeNames: ['All'] }))).Attributes ?? {};

@@ -46,7 +46,14 @@ export async function recordDecision(
   deps: DecisionPathDeps,
   item: Pick<ModerationItem, 'callbackId' | 'deadline'>,
   decision: Decision,
-  options: { from: readonly Status[]; expectedVersion?: number; set?: Record<string, unknown> },
+  options: {
+    from: readonly Status[];
+    expectedVersion?: number;
+    set?: Record<string, unknown>;
+    /** Moderators: the write also requires that nobody else holds an unexpired claim. */
+    claimableBy?: string;
+    remove?: string[];
+  },
 ): Promise<ModerationItem> {
   const now = deps.clock.now();
   if (isPastDeadline(item.deadline, now)) throw new DeadlinePassedError(item.callbackId, item.deadline);
@@ -55,7 +62,16 @@ export async function recordDecision(
     from: options.from,
     to: 'DECIDED',
     ...(options.expectedVersion !== undefined ? { expectedVersion: options.expectedVersion } : {}),
-    set: { ...options.set, decision, delivery: { attempts: 0, leaseUntil: now + deps.leaseSeconds * 1000 } },
+    ...(options.claimableBy !== undefined ? { claimableBy: options.claimableBy } : {}),
+    ...(options.remove?.length ? { remove: options.remove } : {}),
+    set: {
+      ...options.set,
+      decision,
+      // The audit index's keys (byDecisionDay), for every origin: AUTO, MODERATOR and EXPIRY.
+      decisionDay: decision.decidedAt.slice(0, 10),
+      decidedAt: decision.decidedAt,
+      delivery: { attempts: 0, leaseUntil: now + deps.leaseSeconds * 1000 },
+    },
     history: { actor: decision.actor.name ?? decision.actor.id, event: `decided:${decision.action}`, reason: decision.reason },
     now,
   });

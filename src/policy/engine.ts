@@ -11,6 +11,7 @@ import { findPii, maskPii, type PiiKind, type PiiOptions } from './pii.js';
 import { PolicyDocumentSchema, type PolicyDocument, type PolicyDocumentInput } from './schema.js';
 import { compileTerms, matchTerms, type CompiledTerms } from './terms.js';
 import type { z } from 'zod';
+import { PolicyError } from '../errors.js';
 
 /** Stable rule ids, as they appear in verdicts. */
 export const RULE_IDS = {
@@ -65,7 +66,7 @@ const validated = new WeakSet<object>();
  */
 export function validatePolicyDocument(raw: unknown, source: string): PolicyDocument {
   const result = PolicyDocumentSchema.safeParse(raw ?? {});
-  if (!result.success) throw new Error(`Invalid ${source}:\n${formatIssues(result.error.issues)}`);
+  if (!result.success) throw new PolicyError(`Invalid ${source}:\n${formatIssues(result.error.issues)}`, { source });
   validated.add(result.data);
   return result.data;
 }

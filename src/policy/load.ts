@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { compilePolicy, validatePolicyDocument, type CompiledPolicy } from './engine.js';
 import type { PolicyDocument } from './schema.js';
+import { PolicyError } from '../errors.js';
 
 const DEFAULT_RELATIVE = join('policy', 'default.yaml');
 
@@ -53,25 +54,25 @@ export function parsePolicyDocument(raw: unknown, source = 'policy document'): P
 export function loadPolicyFile(path: string): CompiledPolicy {
   const ext = extname(path).toLowerCase();
   if (ext !== '.yaml' && ext !== '.yml' && ext !== '.json') {
-    throw new Error(`Unsupported policy file ${path}: expected a .yaml, .yml or .json extension`);
+    throw new PolicyError(`Unsupported policy file ${path}: expected a .yaml, .yml or .json extension`, { path });
   }
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`Cannot read policy file ${path}: ${(err as Error).message}`, { cause: err });
+    throw new PolicyError(`Cannot read policy file ${path}: ${(err as Error).message}`, { path }, { cause: err });
   }
   let raw: unknown;
   try {
     raw = ext === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
     const kind = ext === '.json' ? 'JSON' : 'YAML';
-    throw new Error(`Policy file ${path} is not valid ${kind}: ${(err as Error).message}`, { cause: err });
+    throw new PolicyError(`Policy file ${path} is not valid ${kind}: ${(err as Error).message}`, { path }, { cause: err });
   }
   const doc = parsePolicyDocument(raw, path);
   try {
     return compilePolicy(doc);
   } catch (err) {
-    throw new Error(`Cannot compile policy file ${path}: ${(err as Error).message}`, { cause: err });
+    throw new PolicyError(`Cannot compile policy file ${path}: ${(err as Error).message}`, { path }, { cause: err });
   }
 }

@@ -7,6 +7,7 @@
  * message and independent of how many terms the policy has.
  */
 import { normalizeText, termTokens, toUnits, type Unit } from './normalize.js';
+import { PolicyError } from '../errors.js';
 
 /** Longest phrase, in words. Bounds the work done per message unit. */
 export const MAX_PHRASE_TOKENS = 6;
@@ -61,7 +62,7 @@ export function compileTerms(block: readonly string[], review: readonly string[]
   const add = (term: string, kind: 'block' | 'review'): void => {
     const tokens = termTokens(term);
     if (tokens.length === 0 || tokens.length > MAX_PHRASE_TOKENS) {
-      throw new Error(`Invalid ${kind} term ${JSON.stringify(term)}: ${termProblem(term) ?? 'unusable'}`);
+      throw new PolicyError(`Invalid ${kind} term ${JSON.stringify(term)}: ${termProblem(term) ?? 'unusable'}`, { kind, term });
     }
     let node = root;
     for (const token of tokens) {

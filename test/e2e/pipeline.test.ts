@@ -9,13 +9,18 @@ describe('the pipeline end to end, through the stock Chime client', () => {
   let chime: ReturnType<typeof chimeClient>;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    // The sweeper runs as in production (here every second, with a 3 s stuck threshold): it is
+    // the backstop for a delivery that exhausted its SQS receives under heavy throttling.
+    stack = await startTestStack({ sweepIntervalSeconds: 1, env: { STUCK_AFTER_SECONDS: '3' } });
     chime = chimeClient(stack);
   });
   afterAll(async () => {
     chime?.destroy();
     await stack?.stop();
   });
+
+  // Chime shows the outcome a moment before our own DELIVERED write lands; wait for both.
+  const delivered = (sent: { messageId: string }) => waitForItem(stack, sent as never, (i) => i.status === 'DELIVERED', 'DELIVERED');
 
   const readAsSender = async (sent: { channelArn: string; messageId: string; sender: string }) =>
     (await chime.send(new GetChannelMessageCommand({ ChannelArn: sent.channelArn, MessageId: sent.messageId, ChimeBearer: sent.sender }))).ChannelMessage;
@@ -24,7 +29,7 @@ describe('the pipeline end to end, through the stock Chime client', () => {
     const sent = await sendMessage(chime, 'Lunch at noon? The usual place.');
     await waitForStatus(chime, sent, 'SENT');
     expect((await readAsSender(sent))?.Content).toBe('Lunch at noon? The usual place.');
-    const [item] = await itemsFor(stack, sent);
+    const item = await delivered(sent);
     expect(item).toMatchObject({ status: 'DELIVERED', decision: { action: 'ALLOW', origin: 'AUTO' } });
     expect(callbacksFor(stack, item!.callbackId)).toHaveLength(1);
   });
@@ -36,7 +41,7 @@ describe('the pipeline end to end, through the stock Chime client', () => {
     expect(content).not.toContain('jane.doe@example.com');
     expect(content).not.toContain('123-4567');
     expect(content).toContain('[email redacted]');
-    const [item] = await itemsFor(stack, sent);
+    const item = await delivered(sent);
     expect(item?.decision).toMatchObject({ action: 'UPDATE', ruleIds: expect.arrayContaining(['pii.email', 'pii.phone']) });
     // The audit record keeps the original: Chime only has the redacted copy.
     expect(item?.message.content).toContain('jane.doe@example.com');
@@ -45,7 +50,7 @@ describe('the pipeline end to end, through the stock Chime client', () => {
   it('denies a blocklisted message, and keeps our record of why', async () => {
     const sent = await sendMessage(chime, 'Get rich with S.C.A.M.C.O.I.N today');
     await waitForStatus(chime, sent, 'DENIED');
-    const [item] = await itemsFor(stack, sent);
+    const item = await delivered(sent);
     expect(item).toMatchObject({ status: 'DELIVERED', decision: { action: 'DENY', ruleIds: ['terms.block'] } });
     expect(item?.history.map((h) => h.event)).toEqual(['received', 'decided:DENY', 'delivered']);
   });

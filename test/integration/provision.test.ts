@@ -93,6 +93,14 @@ describe('local provisioning from serverless.yml', () => {
           ],
           Projection: { ProjectionType: 'ALL' },
         },
+        {
+          IndexName: 'byDecisionDay',
+          KeySchema: [
+            { AttributeName: 'decisionDay', KeyType: 'HASH' },
+            { AttributeName: 'decidedAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
       ]);
       expect(defs.table.ttlAttributeName).toBe('expiresAt');
 
@@ -111,6 +119,7 @@ describe('local provisioning from serverless.yml', () => {
       });
       expect(defs.intake).toMatchObject({ maximumRetryAttempts: 2, maximumEventAge: 21600, onFailureQueue: 'IntakeDLQ' });
       expect(defs.sweeper).toMatchObject({ schedule: 'rate(1 minute)', reservedConcurrency: 1 });
+      expect(defs.reviewApi).toEqual({ handler: 'functions/review-api/index.handler', timeout: 10 });
     });
 
     it('read the very numbers written in serverless.yml (change detection)', () => {
@@ -183,6 +192,15 @@ describe('local provisioning from serverless.yml', () => {
         { AttributeName: 'deadline', KeyType: 'RANGE' },
       ]);
       expect(gsi?.Projection?.ProjectionType).toBe('ALL');
+    });
+
+    it('has every index serverless.yml declares, the audit index included', async () => {
+      const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: provisioned.tableName }));
+      const indexes = (Table?.GlobalSecondaryIndexes ?? []).map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema }));
+      expect(indexes).toEqual(
+        expect.arrayContaining(defs.table.globalSecondaryIndexes.map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema }))),
+      );
+      expect(indexes.map((g) => g.IndexName).sort()).toEqual(['byDecisionDay', 'byStatusDeadline']);
     });
 
     it('answers a Query on the index by status and deadline, oldest first', async () => {

@@ -11,13 +11,15 @@ export function startTestStack(options: LocalStackOptions = {}): Promise<LocalSt
   return startLocalStack({
     chimePort: 0,
     lambdaPort: 0,
+    apiPort: 0,
+    issuerKeyFile: null,
     sweepIntervalSeconds: 0,
     workerVisibilityTimeoutSeconds: 2,
     leaseSeconds: 2,
     intakeRetryDelaysMs: [100, 200],
     logLevel: 'SILENT',
-    env: { ...process.env, ...(options.env ?? {}) },
     ...options,
+    env: { ...process.env, ...(options.env ?? {}) },
   });
 }
 

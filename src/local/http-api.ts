@@ -1,0 +1,202 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { errors as joseErrors, type JWTPayload } from 'jose';
+import { problem, PROBLEM_CONTENT_TYPE, type Problem } from '../review/problems.js';
+import { pathPattern, type Route } from '../review/routes.js';
+import type { LocalIssuer } from './issuer.js';
+import { ACCOUNT_ID, type LocalLambda } from './lambda-runtime.js';
+
+/**
+ * API Gateway HTTP API, locally: enough of it to run the review API's Lambda handler unchanged.
+ *
+ *   request ─▶ GET /.well-known/jwks.json: the local issuer's key set (not part of the API)
+ *           ─▶ public route (GET /openapi.json): no authorizer
+ *           ─▶ anything else: the JWT authorizer ─ 401 unless the bearer token verifies
+ *           ─▶ payload 2.0 event (claims in requestContext.authorizer.jwt.claims, rendered
+ *              as strings the way API Gateway renders them) ─▶ Lambda Invoke ─▶ response
+ *
+ * The authorizer checks what the real one checks: an RSA signature by a key in the issuer's
+ * JWKS (so `alg: none` and foreign keys fail), `iss`, `exp`/`nbf`, and that `aud` (or, for
+ * Cognito access tokens, `client_id`) is the configured audience. One difference on purpose:
+ * API Gateway answers its own 401 as `{"message":"Unauthorized"}`; locally it is problem+json.
+ * Route throttling (serverless.yml) is not emulated.
+ */
+
+/** API Gateway's request payload limit. The app enforces its own, smaller, limit (64 KB). */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+export interface LocalHttpApiOptions {
+  lambda: LocalLambda;
+  functionName: string;
+  routes: readonly Route[];
+  /** Read per request: the issuer URL may depend on the port this server gets. */
+  issuer: () => LocalIssuer;
+  port: number;
+  host: string;
+  /** The authorizer's clock (tests move it). */
+  now: () => number;
+}
+
+export interface LocalHttpApi {
+  endpoint: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+class Unauthorized extends Error {}
+
+/** API Gateway hands claims to the integration as strings; arrays become "[a b]". */
+export function renderClaims(payload: JWTPayload): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(payload).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? `[${value.join(' ')}]` : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value),
+    ]),
+  );
+}
+
+async function authorize(issuer: LocalIssuer, header: string | undefined, nowMs: number): Promise<JWTPayload> {
+  const token = /^(?:Bearer\s+)?(\S+)$/i.exec(header?.trim() ?? '')?.[1];
+  if (!token) throw new Unauthorized('Send `Authorization: Bearer <token>`; get a local token with `npm run token -- --user alice --groups moderators`.');
+  let payload: JWTPayload;
+  try {
+    payload = await issuer.verify(token, nowMs);
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) throw new Unauthorized('The token has expired; get a new one.');
+    if (error instanceof joseErrors.JWTClaimValidationFailed) throw new Unauthorized(`The token's ${error.claim} claim is not valid here.`);
+    throw new Unauthorized('The token is not valid: not signed by this issuer with RS256, or malformed.');
+  }
+  const audiences = payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  const clientId = typeof payload.client_id === 'string' ? payload.client_id : undefined;
+  if (!audiences.includes(issuer.audience) && !(audiences.length === 0 && clientId === issuer.audience)) {
+    throw new Unauthorized(`The token is for another audience; this API accepts ${issuer.audience}.`);
+  }
+  return payload;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_PAYLOAD_BYTES) {
+        resolve(undefined);
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_PAYLOAD_BYTES ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+const isText = (contentType: string | undefined) => !contentType || /^(?:text\/|application\/(?:[\w.+-]+\+)?(?:json|xml|x-www-form-urlencoded)|application\/javascript)/i.test(contentType);
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>) {
+  res.writeHead(status, { 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+function sendProblem(res: ServerResponse, body: Problem, requestId: string, headers: Record<string, string> = {}) {
+  send(res, body.status, JSON.stringify({ ...body, requestId }), { 'content-type': PROBLEM_CONTENT_TYPE, 'apigw-requestid': requestId, ...headers });
+}
+
+export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<LocalHttpApi> {
+  const publicRoutes = options.routes.filter((r) => r.public).map((r) => ({ method: r.method, pattern: pathPattern(r.path) }));
+  const routeKeyOf = (method: string, path: string) => {
+    const route = options.routes.find((r) => r.method === method && pathPattern(r.path).test(path));
+    return route ? `${route.method} ${route.path}` : '$default';
+  };
+
+  const server: Server = createServer(async (req, res) => {
+    const requestId = randomUUID();
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const method = (req.method ?? 'GET').toUpperCase();
+      if (url.pathname === '/.well-known/jwks.json' && method === 'GET') {
+        return send(res, 200, JSON.stringify(options.issuer().jwks), { 'content-type': 'application/json', 'cache-control': 'max-age=300' });
+      }
+
+      const body = await readBody(req);
+      if (body === undefined) return sendProblem(res, problem('payload-too-large', 'The request is larger than API Gateway accepts (10 MB).'), requestId);
+
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+      }
+
+      let claims: Record<string, string> | undefined;
+      const isPublic = publicRoutes.some((r) => r.method === method && r.pattern.test(url.pathname));
+      if (!isPublic) {
+        try {
+          claims = renderClaims(await authorize(options.issuer(), headers.authorization, options.now()));
+        } catch (error) {
+          if (!(error instanceof Unauthorized)) throw error;
+          return sendProblem(res, problem('unauthorized', error.message), requestId, { 'www-authenticate': 'Bearer' });
+        }
+      }
+
+      const queryStringParameters: Record<string, string> = {};
+      for (const [name, value] of url.searchParams) queryStringParameters[name] = name in queryStringParameters ? `${queryStringParameters[name]},${value}` : value;
+      const now = Date.now();
+      const routeKey = routeKeyOf(method, url.pathname);
+      const text = isText(headers['content-type']);
+      const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
+        version: '2.0',
+        routeKey,
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        ...(headers.cookie ? { cookies: headers.cookie.split(/;\s*/) } : {}),
+        headers,
+        ...(url.search ? { queryStringParameters } : {}),
+        requestContext: {
+          accountId: ACCOUNT_ID,
+          apiId: 'local',
+          authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: claims ?? {}, scopes: [] } },
+          domainName: headers.host ?? 'localhost',
+          domainPrefix: (headers.host ?? 'localhost').split('.')[0]!,
+          http: { method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+          requestId,
+          routeKey,
+          stage: '$default',
+          time: new Date(now).toUTCString(),
+          timeEpoch: now,
+        },
+        ...(body.length > 0 ? { body: text ? body.toString('utf8') : body.toString('base64') } : {}),
+        isBase64Encoded: body.length > 0 && !text,
+      };
+      // Public routes get no authorizer context at all, as in API Gateway.
+      if (!claims) delete (event.requestContext as { authorizer?: unknown }).authorizer;
+
+      const result = await options.lambda.invoke(options.functionName, event);
+      if (!result.ok) return sendProblem(res, problem('internal-error', 'Internal error. Quote the request id if you report it.'), requestId);
+      const reply = result.payload as APIGatewayProxyStructuredResultV2;
+      const replyHeaders: Record<string, string> = { 'apigw-requestid': requestId };
+      for (const [name, value] of Object.entries(reply.headers ?? {})) replyHeaders[name] = String(value);
+      res.writeHead(reply.statusCode ?? 200, replyHeaders);
+      res.end(reply.isBase64Encoded ? Buffer.from(reply.body ?? '', 'base64') : (reply.body ?? ''));
+    } catch (error) {
+      if (!res.headersSent) sendProblem(res, problem('internal-error', 'Internal error. Quote the request id if you report it.'), requestId);
+      else res.destroy(error as Error);
+    }
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://${options.host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

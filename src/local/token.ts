@@ -1,0 +1,51 @@
+import { parseArgs } from 'node:util';
+import { loadReviewApiSettings } from '../config.js';
+import { loadLocalIssuer, localIssuerUrl } from './issuer.js';
+
+/**
+ * `npm run --silent token -- --user alice --groups moderators [--ttl 3600] [--sub <subject>]`
+ * prints a bearer token that the local review API (`npm start`) accepts: signed with the same
+ * persisted key, for the same issuer and audience. Only the token goes to stdout, so
+ * `TOKEN=$(npm run --silent token -- --user alice --groups moderators)` works.
+ */
+const usage = 'usage: npm run --silent token -- --user <name> [--groups moderators,admins] [--ttl <seconds>] [--sub <subject>]';
+
+let values: { user?: string | undefined; groups?: string | undefined; ttl?: string | undefined; sub?: string | undefined; help?: boolean | undefined };
+try {
+  ({ values } = parseArgs({
+    options: {
+      user: { type: 'string', short: 'u' },
+      groups: { type: 'string', short: 'g', default: 'moderators' },
+      ttl: { type: 'string', default: '3600' },
+      sub: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  }));
+} catch (error) {
+  console.error(`${(error as Error).message}\n${usage}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+if (!values.user) {
+  console.error(`--user is required\n${usage}`);
+  process.exit(2);
+}
+const ttlSeconds = Number(values.ttl);
+if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
+  console.error(`--ttl must be a positive whole number of seconds\n${usage}`);
+  process.exit(2);
+}
+
+// The same settings `npm start` uses (only the JWT ones matter here).
+const settings = loadReviewApiSettings({ ...process.env, CURSOR_SECRET: 'x'.repeat(32) });
+const issuer = await loadLocalIssuer({
+  issuer: settings.jwtIssuer ?? localIssuerUrl('127.0.0.1', Number(process.env.API_PORT || 3000)),
+  audience: settings.jwtAudience,
+  groupsClaim: settings.groupsClaim,
+});
+const groups = (values.groups ?? '').split(',').map((g) => g.trim()).filter(Boolean);
+console.log(await issuer.mint({ user: values.user, groups, ttlSeconds, ...(values.sub ? { subject: values.sub } : {}) }));

@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context as LambdaContext } from 'aws-lambda';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { z } from 'zod';
+import { InvalidRequestError } from '../errors.js';
+import type { ReviewDeps } from './deps.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { principalFromClaims, type Principal, type RoleSettings } from './principal.js';
+import { problem, PROBLEM_CONTENT_TYPE, toProblem, type Problem } from './problems.js';
+import { pathPattern, ROUTES, toRouterPath, type Route } from './routes.js';
+
+/**
+ * The review API as a hono app. In AWS it runs behind the HTTP API (payload 2.0) through
+ * `hono/aws-lambda`; locally the same Lambda handler runs behind our API Gateway emulation.
+ *
+ *   request ─▶ route match (else 404 / 405) ─▶ role check (401 / 403) ─▶ body ≤ 64 KB (413)
+ *     ─▶ validate path, query and body with the route's zod schemas (400 / 415) ─▶ handler
+ *   any thrown error ─▶ one mapper ─▶ application/problem+json
+ *
+ * Wrong types and out-of-range values are 400 like every other validation failure (one
+ * status for "fix your request", with the fields listed in `errors`); 422 is not used.
+ */
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** What `hono/aws-lambda` puts in `c.env`. */
+export interface LambdaBindings {
+  event?: APIGatewayProxyEventV2WithJWTAuthorizer;
+  lambdaContext?: LambdaContext;
+}
+
+type AppEnv = { Bindings: LambdaBindings; Variables: { principal?: Principal; requestId: string } };
+
+export interface ReviewAppOptions {
+  deps: ReviewDeps;
+  roles: RoleSettings;
+  /** Unexpected errors (the 500s), with the request id the caller was given. */
+  logError: (message: string, details: Record<string, unknown>) => void;
+  routes?: readonly Route[];
+}
+
+/** An HTTP-level refusal that is not a domain error (404 route, 405, 413, 415, bad JSON). */
+class HttpProblem extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail);
+  }
+}
+
+const problemResponse = (c: Context<AppEnv>, body: Problem, headers: Record<string, string> = {}) =>
+  c.body(JSON.stringify({ ...body, instance: c.req.path, requestId: c.get('requestId') }), body.status as 400, {
+    'content-type': PROBLEM_CONTENT_TYPE,
+    'cache-control': 'no-store',
+    ...headers,
+  });
+
+function issuesOf(error: z.ZodError, location: string): Array<{ path: string; message: string }> {
+  return error.issues.map((issue) => ({
+    path: [location, ...issue.path.map(String)].join('.'),
+    message:
+      issue.code === 'unrecognized_keys'
+        ? `unknown field(s): ${issue.keys.join(', ')}`
+        : issue.code === 'invalid_key'
+          ? `is not a valid name: ${issue.issues.map((inner) => inner.message).join('; ')}`
+          : issue.message,
+  }));
+}
+
+function validate<S extends z.ZodType>(schema: S, value: unknown, location: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const errors = issuesOf(result.error, location);
+  throw new InvalidRequestError(`Invalid ${location}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
+}
+
+function queryObject(url: string): Record<string, string> {
+  const params = new URL(url).searchParams;
+  const query: Record<string, string> = {};
+  for (const [name, value] of params) {
+    if (name in query) throw new InvalidRequestError(`Query parameter ${name} is given more than once`, [{ path: `query.${name}`, message: 'is given more than once' }]);
+    query[name] = value;
+  }
+  return query;
+}
+
+async function readJsonBody(c: Context<AppEnv>, route: Route): Promise<unknown> {
+  const text = await c.req.text();
+  if (!route.body) {
+    if (text.length > 0) throw new InvalidRequestError(`${route.method} ${route.path} takes no request body`, [{ path: 'body', message: 'must be empty' }]);
+    return undefined;
+  }
+  if (text.length === 0) {
+    if (route.body.required) throw new InvalidRequestError('A JSON request body is required', [{ path: 'body', message: 'is required' }]);
+    return {};
+  }
+  const contentType = c.req.header('content-type') ?? '';
+  if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType)) {
+    throw new HttpProblem(problem('unsupported-media-type', `Send the body as JSON with \`Content-Type: application/json\` (got ${contentType ? `\`${contentType}\`` : 'none'}).`));
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new HttpProblem(problem('malformed-json', `The body is not valid JSON: ${(error as Error).message}`));
+  }
+}
+
+export function createReviewApp(options: ReviewAppOptions): Hono<AppEnv> {
+  const routes = options.routes ?? ROUTES;
+  const app = new Hono<AppEnv>();
+  let document: Record<string, unknown> | undefined;
+  const context = {
+    deps: options.deps,
+    openApiDocument: () =>
+      (document ??= buildOpenApiDocument(routes, {
+        title: 'Chime channel-flow moderation: review API',
+        version: '1.0.0',
+        description: 'Moderators work the queue of held messages: list, claim, decide. Every decision is audited.',
+      })),
+  };
+
+  app.use('*', async (c, next) => {
+    c.set('requestId', c.env?.event?.requestContext?.requestId ?? c.env?.lambdaContext?.awsRequestId ?? randomUUID());
+    await next();
+    c.header('x-request-id', c.get('requestId'));
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof HttpProblem) return problemResponse(c, error.problem);
+    const body = toProblem(error);
+    if (body.status >= 500) {
+      options.logError('Unexpected error', { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
+    }
+    return problemResponse(c, body, body.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+  });
+
+  app.notFound((c) => {
+    const allowed = routes.filter((r) => pathPattern(r.path).test(c.req.path)).map((r) => r.method);
+    if (allowed.length > 0) {
+      return problemResponse(c, problem('method-not-allowed', `${c.req.method} is not supported on ${c.req.path}; use ${allowed.join(', ')}.`, { allowed }), { allow: allowed.join(', ') });
+    }
+    return problemResponse(c, problem('not-found', `No route ${c.req.method} ${c.req.path}. See /openapi.json for the routes.`));
+  });
+
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => problemResponse(c as Context<AppEnv>, problem('payload-too-large', `The body is larger than ${MAX_BODY_BYTES / 1024} KB.`, { maxBytes: MAX_BODY_BYTES })),
+  });
+
+  for (const route of routes) {
+    app.on(
+      route.method,
+      toRouterPath(route.path),
+      // The role check comes first: who may ask is settled before what they ask is read.
+      async (c, next) => {
+        if (!route.public) c.set('principal', principalFromClaims(c.env?.event?.requestContext?.authorizer?.jwt?.claims, options.roles));
+        await next();
+      },
+      limitBody,
+      async (c) => {
+        const params = route.params ? validate(route.params, c.req.param(), 'path') : undefined;
+        const rawQuery = queryObject(c.req.url);
+        if (!route.query && Object.keys(rawQuery).length > 0) {
+          throw new InvalidRequestError(`${route.method} ${route.path} takes no query parameters`, Object.keys(rawQuery).map((name) => ({ path: `query.${name}`, message: 'is not a parameter of this route' })));
+        }
+        const query = route.query ? validate(route.query, rawQuery, 'query') : undefined;
+        const rawBody = await readJsonBody(c, route);
+        const body = route.body ? validate(route.body.schema, rawBody, 'body') : undefined;
+        // Public routes never read the principal; every other route has one by now.
+        const result = await route.handle({ principal: c.get('principal') as Principal, params, query, body }, context);
+        return c.json(result as object, 200, { 'cache-control': 'no-store' });
+      },
+    );
+  }
+  return app;
+}
