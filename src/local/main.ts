@@ -23,7 +23,7 @@ chime-flow-moderation local stack is up (${Date.now() - started} ms)
   DynamoDB                       ${stack.endpoints.dynamodb}   table ${stack.resources.tableName}
   SQS                            ${stack.endpoints.sqs}
       work queue                 ${stack.resources.workQueueUrl}
-  Review API (moderators)        ${stack.endpoints.api}   (docs/moderators.md)
+  Review API (moderators)        ${stack.endpoints.api}   (README: "For moderators")
       OpenAPI document           ${stack.endpoints.api}/openapi.json
       JWT issuer / key set       ${stack.issuer.issuer}   ${stack.endpoints.api}/.well-known/jwks.json
       a token                    npm run --silent token -- --user alice --groups moderators

@@ -59,8 +59,8 @@ export async function sweep(deps: SweeperDeps): Promise<SweepReport> {
 
   // 1. Undecided items inside the margin: the expiry policy, or EXPIRED if already too late.
   for (const status of ['PENDING_REVIEW', 'RECEIVED'] as const satisfies readonly Status[]) {
-    for await (const item of each(deps, status, { deadlineAtOrBefore: marginCutoff })) {
-      await guarded(item, async () => {
+    await forEachItem(deps, status, { deadlineAtOrBefore: marginCutoff }, (item) =>
+      guarded(item, async () => {
         if (isPastDeadline(item.deadline, deps.clock.now())) {
           await expireItem(deps, item, SWEEPER, 'Deadline passed while undecided; no callback sent');
           report.expired += 1;
@@ -69,13 +69,13 @@ export async function sweep(deps: SweeperDeps): Promise<SweepReport> {
         const outcome = await applyExpiryPolicy(deps, item);
         report.expiryDecisions += 1;
         if (outcome.status === 'RETRY' || outcome.status === 'BUSY') report.retryLater += 1;
-      });
-    }
+      }),
+    );
   }
 
   // 2. RECEIVED items no worker picked up (an enqueue failed, a message was lost): queue again.
-  for await (const item of each(deps, 'RECEIVED', { updatedBefore: stuckCutoff })) {
-    if (item.deadline <= marginCutoff) continue; // handled by step 1
+  await forEachItem(deps, 'RECEIVED', { updatedBefore: stuckCutoff }, async (item) => {
+    if (item.deadline <= marginCutoff) return; // handled by step 1
     await guarded(item, async () => {
       // Touch first (conditional on the version we read), so concurrent sweeps re-drive once.
       const touched = await deps.store.transition({
@@ -90,12 +90,12 @@ export async function sweep(deps: SweeperDeps): Promise<SweepReport> {
       await deps.queue.enqueue(toWorkMessage(touched));
       report.requeued += 1;
     });
-  }
+  });
 
   // 3. DECIDED items: past the deadline → EXPIRED; stuck with a lapsed lease → deliver again.
-  for await (const item of each(deps, 'DECIDED', {})) {
+  await forEachItem(deps, 'DECIDED', {}, async (item) => {
     const deadlinePassed = isPastDeadline(item.deadline, deps.clock.now());
-    if (!deadlinePassed && item.updatedAt >= stuckCutoff) continue;
+    if (!deadlinePassed && item.updatedAt >= stuckCutoff) return;
     await guarded(item, async () => {
       if (deadlinePassed) {
         await expireItem(deps, item, SWEEPER, 'Deadline passed before the recorded decision was delivered');
@@ -106,7 +106,7 @@ export async function sweep(deps: SweeperDeps): Promise<SweepReport> {
       if (outcome.status === 'BUSY' || outcome.status === 'RETRY') report.retryLater += 1;
       else report.redelivered += 1;
     });
-  }
+  });
   return report;
 }
 
@@ -131,20 +131,27 @@ async function applyExpiryPolicy(deps: SweeperDeps, item: ModerationItem): Promi
   }
 }
 
-async function* each(
+/** Items handled at once within a page: callbacks dominate a sweep's time, not our CPU. */
+const SWEEP_CONCURRENCY = 8;
+
+/** Pages through one status of the index, handling up to `maxItemsPerCategory` items. */
+async function forEachItem(
   deps: SweeperDeps,
   status: Status,
   filter: { deadlineAtOrBefore?: string; updatedBefore?: string },
-): AsyncGenerator<ModerationItem> {
+  handle: (item: ModerationItem) => Promise<void>,
+): Promise<void> {
   let next: Record<string, unknown> | undefined;
-  let yielded = 0;
+  let seen = 0;
   do {
     const page = await deps.store.queryByStatus({ status, ...filter, limit: 100, ...(next ? { next } : {}) });
-    for (const item of page.items) {
-      if (yielded >= deps.maxItemsPerCategory) return;
-      yielded += 1;
-      yield item;
-    }
+    const batch = page.items.slice(0, deps.maxItemsPerCategory - seen);
+    seen += batch.length;
+    let index = 0;
+    const lane = async () => {
+      for (let i = index++; i < batch.length; i = index++) await handle(batch[i]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(SWEEP_CONCURRENCY, batch.length) }, lane));
     next = page.next;
-  } while (next);
+  } while (next && seen < deps.maxItemsPerCategory);
 }

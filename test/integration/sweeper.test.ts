@@ -137,4 +137,20 @@ describe('the sweeper (against real DynamoDB, SQS and the Chime simulator)', () 
     expect(await sweep(deps)).toMatchObject({ expired: 1 });
     expect(callbacksFor(work.callbackId)).toHaveLength(0);
   });
+
+  it('pages through more items than one query returns, and stops at its per-sweep cap', async () => {
+    const { newItem } = await import('../../src/intake/accept.js');
+    const { aMessage, callbackId } = await import('../support/factories.js');
+    const ids: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      const item = newItem(callbackId(), aMessage({ createdTimestamp: undefined }), clock.now() - WINDOW * 1000 - 1000, WINDOW);
+      await backends.store.recordReceived(item);
+      await backends.store.transition({ callbackId: item.callbackId, from: ['RECEIVED'], to: 'PENDING_REVIEW', history: { actor: 'worker', event: 'held-for-review' }, now: clock.now() });
+      ids.push(item.callbackId);
+    }
+    expect(await sweep({ ...deps, maxItemsPerCategory: 120 })).toMatchObject({ expired: 120, errors: [] });
+    expect(await sweep({ ...deps, maxItemsPerCategory: 120 })).toMatchObject({ expired: 30 });
+    const statuses = await Promise.all(ids.map(async (id) => (await backends.store.get(id))?.status));
+    expect(new Set(statuses)).toEqual(new Set(['EXPIRED']));
+  });
 });
