@@ -15,7 +15,16 @@ describe('the pipeline under every fault at once', () => {
   beforeAll(async () => {
     stack = await startTestStack({ sweepIntervalSeconds: 1, env: { STUCK_AFTER_SECONDS: '3' }, faults: { callbackThrottleRate: 0.3, callbackUnavailableRate: 0.1, duplicateInvocations: 1, duplicateDelayMs: 20 } });
     chime = chimeClient(stack);
+    // Every DynamoDB operation the system performs, to check the sweeper never scans.
+    stack.clients.dynamodb.middlewareStack.add(
+      ((next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        operations.add(context.commandName ?? '?');
+        return next(args);
+      }) as never,
+      { step: 'initialize', name: 'recordOperations' },
+    );
   });
+  const operations = new Set<string>();
   afterAll(async () => {
     chime?.destroy();
     await stack?.stop();
@@ -63,5 +72,8 @@ describe('the pipeline under every fault at once', () => {
     const denied = settled.filter((i) => i.decision?.action === 'DENY').map((i) => i.message.messageId);
     expect(denied).toHaveLength(6);
     for (const id of denied) expect(stack.simulator.messages().find((m) => m.messageId === id)?.status).toBe('DENIED');
+    // The sweeper ran throughout (every second) and read only through the index.
+    expect(operations).toContain('QueryCommand');
+    expect(operations).not.toContain('ScanCommand');
   }, 120_000);
 });
