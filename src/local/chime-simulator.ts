@@ -79,6 +79,8 @@ export interface ChimeSimulatorOptions {
   userName?: (arn: string) => string | undefined;
   /** Where processor failures go. Default console.error. */
   log?: (message: string, error?: unknown) => void;
+  /** Told about every callback request once it has been answered (for a live trace). */
+  onCallback?: (callback: RecordedCallback) => void;
 }
 
 export interface PushNotification {
@@ -960,6 +962,8 @@ export async function startChimeSimulator(options: ChimeSimulatorOptions): Promi
       if (!(err instanceof SimError)) log(`internal error on ${method} ${url.pathname}`, err);
       if (record) record.outcome = { status: e.status, errorType: `${e.code}Exception` };
       if (!res.headersSent) sendError(res, e);
+    } finally {
+      if (record) options.onCallback?.(record);
     }
   }
 

@@ -10,6 +10,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // Lamb
 const started = Date.now();
 const stack = await startLocalStack({
   log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
+  traceCallbacks: true,
 });
 
 const { config } = stack;

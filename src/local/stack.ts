@@ -64,6 +64,8 @@ export interface LocalStackOptions {
   clock?: Clock;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   log?: (line: string) => void;
+  /** A one-line trace of every callback Chime receives (npm start prints them). */
+  traceCallbacks?: boolean;
 }
 
 export interface LocalStack {
@@ -171,6 +173,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       now: () => clock.now(),
       faults: options.faults ?? simulatorFaultsFromEnv(env),
       log: (message, error) => log(`chime-simulator: ${message}${error ? ` (${String(error)})` : ''}`),
+      ...(options.traceCallbacks
+        ? {
+            onCallback: (c) => {
+              const action = c.deleteResource ? 'deny' : 'allow';
+              const content = (c.channelMessage as { Content?: string } | undefined)?.Content;
+              const outcome = c.outcome.errorType ? `${c.outcome.status} ${c.outcome.errorType}` : String(c.outcome.status);
+              log(`callback ${c.callbackId.slice(0, 12)}… ${action.padEnd(5)} → ${outcome}${content !== undefined && !c.deleteResource ? `  "${content.length > 60 ? `${content.slice(0, 59)}…` : content}"` : ''}`);
+            },
+          }
+        : {}),
     });
     cleanups.push(() => simulator.close());
 
