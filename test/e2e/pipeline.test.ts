@@ -1,7 +1,7 @@
 import { GetChannelMessageCommand } from '@aws-sdk/client-chime-sdk-messaging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/local/stack.js';
-import { callbacksFor, chimeClient, editMessage, itemsFor, sendMessage, startTestStack, waitForItem, waitForStatus } from '../support/stack.js';
+import { callbacksFor, chimeClient, editMessage, itemsFor, messageStatus, sendMessage, startTestStack, waitForItem, waitForStatus } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
 describe('the pipeline end to end, through the stock Chime client', () => {
@@ -59,7 +59,7 @@ describe('the pipeline end to end, through the stock Chime client', () => {
     const sent = await sendMessage(chime, 'Can I get a refund for my order?');
     const item = await waitForItem(stack, sent, (i) => i.status === 'PENDING_REVIEW', 'PENDING_REVIEW');
     expect(item.policy?.ruleIds).toContain('terms.review');
-    expect(await (await import('../support/stack.js')).messageStatus(chime, sent)).toBe('PENDING');
+    expect(await messageStatus(chime, sent)).toBe('PENDING');
     expect(callbacksFor(stack, item.callbackId)).toHaveLength(0);
   });
 

@@ -5,7 +5,9 @@ import { recordDecision } from '../../src/pipeline/decide.js';
 import { sweep, type SweeperDeps } from '../../src/sweeper/sweep.js';
 import { processWorkMessage } from '../../src/worker/process.js';
 import { evaluate, loadPolicyFile, resolvePolicyPath } from '../../src/policy/index.js';
+import { newItem } from '../../src/intake/accept.js';
 import { startBackends, type Backends } from '../support/backends.js';
+import { aMessage, callbackId } from '../support/factories.js';
 import { pendingMessage } from '../support/pending.js';
 import { AdjustableClock } from '../support/wait.js';
 
@@ -139,8 +141,6 @@ describe('the sweeper (against real DynamoDB, SQS and the Chime simulator)', () 
   });
 
   it('pages through more items than one query returns, and stops at its per-sweep cap', async () => {
-    const { newItem } = await import('../../src/intake/accept.js');
-    const { aMessage, callbackId } = await import('../support/factories.js');
     const ids: string[] = [];
     for (let i = 0; i < 150; i++) {
       const item = newItem(callbackId(), aMessage({ createdTimestamp: undefined }), clock.now() - WINDOW * 1000 - 1000, WINDOW);

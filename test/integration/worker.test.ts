@@ -1,4 +1,5 @@
 import { ChannelFlowCallbackCommand } from '@aws-sdk/client-chime-sdk-messaging';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChimeCallbackSender } from '../../src/adapters/chime-callback.js';
 import { createAwsClients } from '../../src/adapters/clients.js';
@@ -146,7 +147,7 @@ describe('the worker (against real DynamoDB and the Chime simulator)', () => {
 
   it('rebuilds an item the table lost from the work message, rather than drop it', async () => {
     const { work } = await pendingMessage(backends, 'where did it go');
-    await backends.clients.documents.send(new (await import('@aws-sdk/lib-dynamodb')).DeleteCommand({ TableName: backends.resources.tableName, Key: { callbackId: work.callbackId } }));
+    await backends.clients.documents.send(new DeleteCommand({ TableName: backends.resources.tableName, Key: { callbackId: work.callbackId } }));
     const outcome = await processWorkMessage(deps, work);
     expect(outcome.status).toBe('DELIVERED');
   });
