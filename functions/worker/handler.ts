@@ -1,10 +1,15 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { BatchProcessor, EventType, processPartialResponse, type ParsedRecord } from '@aws-lambda-powertools/batch';
+import { parser } from '@aws-lambda-powertools/batch/parser';
+import type { SqsRecord } from '@aws-lambda-powertools/parser/types';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { z } from 'zod';
 import { RetryableDeliveryError } from '../../src/errors.js';
 import type { Runtime } from '../../src/runtime.js';
 import { processWorkMessage } from '../../src/worker/process.js';
-import { parseWorkMessage } from '../../src/worker/work-message.js';
+import { WorkMessageSchema } from '../../src/worker/work-message.js';
+
+type WorkRecord = ParsedRecord<SqsRecord, z.infer<typeof WorkMessageSchema>>;
 
 /**
  * SQS batches with partial failures: a record fails alone (it throws), its batch-mates are
@@ -21,10 +26,11 @@ export function createWorkerHandler(runtime: Runtime) {
     evaluate: runtime.evaluate,
     callbackWindowSeconds: runtime.config.callbackWindowSeconds,
   };
-  const processor = new BatchProcessor(EventType.SQS);
+  // Powertools parses each record's JSON body with the schema before our handler sees it.
+  const processor = new BatchProcessor(EventType.SQS, { parser, innerSchema: WorkMessageSchema, transformer: 'json', logger });
 
-  const recordHandler = async (record: SQSRecord): Promise<void> => {
-    const work = parseWorkMessage(record.body);
+  const recordHandler = async (record: WorkRecord): Promise<void> => {
+    const work = record.body;
     const outcome = await processWorkMessage(deps, work);
     metrics.addMetric(`Work${outcome.status}`, MetricUnit.Count, 1);
     logger.info('Worked', { callbackId: work.callbackId, outcome: outcome.status, decision: outcome.item.decision?.action, ruleIds: outcome.item.policy?.ruleIds });

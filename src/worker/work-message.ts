@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import type { WorkMessage } from '../domain/item.js';
-import { InvalidWorkMessageError } from '../errors.js';
 
 const ChannelMessageSchema = z.object({
   messageId: z.string().min(1),
@@ -14,25 +12,14 @@ const ChannelMessageSchema = z.object({
   lastEditedTimestamp: z.string().optional(),
 });
 
-const WorkMessageSchema = z.object({
+/**
+ * The body of a work-queue message, as intake and the sweeper write it (`WorkMessage`). The
+ * worker's batch processor parses every record with it; a record that does not match is a
+ * poison message and fails alone (and, after the queue's maxReceiveCount, lands on the DLQ).
+ */
+export const WorkMessageSchema = z.object({
   callbackId: z.string().min(32).max(64),
   message: ChannelMessageSchema,
   deadline: z.iso.datetime(),
   receivedAt: z.iso.datetime(),
 });
-
-/** Parses an SQS body written by intake or the sweeper; anything else is a poison message. */
-export function parseWorkMessage(body: string): WorkMessage {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch (error) {
-    throw new InvalidWorkMessageError('Work message body is not JSON', { body: body.slice(0, 200) }, { cause: error });
-  }
-  const result = WorkMessageSchema.safeParse(json);
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.')} ${i.message}`);
-    throw new InvalidWorkMessageError(`Work message is invalid: ${issues.join('; ')}`, { issues });
-  }
-  return result.data as WorkMessage;
-}

@@ -1,0 +1,103 @@
+/**
+ * Runs the packaged Lambda bundles (`.serverless/*.zip`, after `npm run package`) against a local
+ * stack: each zip is unpacked, its handler imported with the environment serverless.yml would
+ * give it, and invoked once. This checks what we deploy, not just the source the tests import.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startLocalStack } from '../src/local/stack.js';
+import { toSqsRecord } from '../src/local/sqs-event-source.js';
+
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const root = mkdtempSync(join(tmpdir(), 'bundles-'));
+const unpack = (name: string) => {
+  const dir = join(root, name);
+  execFileSync('unzip', ['-q', `.serverless/${name}.zip`, '-d', dir]);
+  return dir;
+};
+const stack = await startLocalStack({ chimePort: 0, lambdaPort: 0, apiPort: 0, issuerKeyFile: null, sweepIntervalSeconds: 0, logLevel: 'SILENT' });
+const failures: string[] = [];
+const check = (name: string, ok: boolean, detail: unknown) => {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok ? '' : `: ${JSON.stringify(detail)}`}`);
+  if (!ok) failures.push(name);
+};
+
+try {
+  Object.assign(process.env, {
+    TABLE_NAME: stack.resources.tableName,
+    // A queue the local worker does not poll, so only the bundled worker can decide the item.
+    WORK_QUEUE_URL: stack.resources.workDlqUrl,
+    INTAKE_DLQ_URL: stack.resources.intakeDlqUrl,
+    DYNAMODB_ENDPOINT: stack.endpoints.dynamodb,
+    SQS_ENDPOINT: stack.endpoints.sqs,
+    CHIME_ENDPOINT: stack.endpoints.chime,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_REGION: 'us-east-1',
+    CURSOR_SECRET: 'x'.repeat(32),
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  });
+  const context = { functionName: 'smoke', awsRequestId: 'smoke', getRemainingTimeInMillis: () => 10_000 };
+  const load = async (name: string) => {
+    const dir = unpack(name);
+    process.env.LAMBDA_TASK_ROOT = dir; // where the bundled policy/default.yaml is found
+    return (await import(pathToFileURL(join(dir, 'functions', name === 'reviewApi' ? 'review-api' : name, 'index.mjs')).href)) as { handler: (e: unknown, c: unknown) => Promise<any> };
+  };
+
+  const callbackId = 'smoke'.padEnd(40, '0');
+  const app = 'arn:aws:chime:us-east-1:123456789012:app-instance/smoke';
+  const event = {
+    EventType: 'CHANNEL_MESSAGE_EVENT',
+    CallbackId: callbackId,
+    ChannelMessage: { MessageId: 'm-1', ChannelArn: `${app}/channel/c`, Content: 'hello from a bundle', Sender: { Arn: `${app}/user/u`, Name: 'u' }, Persistence: 'PERSISTENT', Type: 'STANDARD', CreatedTimestamp: new Date().toISOString() },
+  };
+  const intake = await load('intake');
+  const accepted = await intake.handler(event, context);
+  const queued = await stack.queueDepth('workDlq');
+  check('intake records and enqueues', accepted?.outcome === 'ACCEPTED' && queued.visible === 1, { accepted, queued });
+
+  const worker = await load('worker');
+  const item = await stack.runtime.store.get(callbackId);
+  const body = JSON.stringify({ callbackId, message: item!.message, deadline: item!.deadline, receivedAt: item!.receivedAt });
+  const batch = await worker.handler({ Records: [toSqsRecord({ MessageId: 'smoke-1', ReceiptHandle: 'r', Body: body, MD5OfBody: 'x', Attributes: {} }, 'arn:aws:sqs:us-east-1:123456789012:q', 'us-east-1')] }, context);
+  const decided = await stack.runtime.store.get(callbackId);
+  // Chime never issued this CallbackId, so it refuses the callback: recorded FAILED, record acknowledged.
+  const called = stack.simulator.callbacks().filter((c) => c.callbackId === callbackId);
+  check(
+    'worker decides, calls Chime and records the outcome',
+    batch?.batchItemFailures?.length === 0 && decided?.decision?.action === 'ALLOW' && decided.status === 'FAILED' && called.length === 1,
+    { batch, status: decided?.status, called },
+  );
+
+  const sweeper = await load('sweeper');
+  const report = await sweeper.handler({}, context);
+  check('sweeper sweeps', Array.isArray(report?.errors) && report.errors.length === 0, report);
+
+  const reviewApi = await load('reviewApi');
+  const http = (rawPath: string, claims?: Record<string, string>) => ({
+    version: '2.0',
+    routeKey: `GET ${rawPath}`,
+    rawPath,
+    rawQueryString: '',
+    headers: { host: 'smoke' },
+    requestContext: { accountId: '123456789012', apiId: 'smoke', domainName: 'smoke', domainPrefix: 'smoke', http: { method: 'GET', path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'smoke' }, requestId: 'smoke', routeKey: `GET ${rawPath}`, stage: '$default', time: new Date().toUTCString(), timeEpoch: Date.now(), ...(claims ? { authorizer: { jwt: { claims, scopes: [] } } } : {}) },
+    isBase64Encoded: false,
+  });
+  const openapi = await reviewApi.handler(http('/openapi.json'), context);
+  check('review API serves its OpenAPI document', openapi?.statusCode === 200 && JSON.parse(openapi.body).openapi?.startsWith('3.1'), openapi?.statusCode);
+  const stats = await reviewApi.handler(http('/stats', { sub: 'smoke', 'cognito:username': 'smoke', 'cognito:groups': '[moderators]' }), context);
+  check('review API answers an authorized moderator', stats?.statusCode === 200 && JSON.parse(stats.body).counts?.FAILED >= 0, stats?.body);
+} finally {
+  await stack.stop();
+  rmSync(root, { recursive: true, force: true });
+}
+if (failures.length > 0) {
+  console.error(`${failures.length} bundle check(s) failed`);
+  process.exit(1);
+}
+console.log('every packaged bundle works');
