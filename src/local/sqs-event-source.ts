@@ -17,14 +17,21 @@ export interface SqsEventSourceOptions {
   concurrency?: number;
   /** Override of the queue's visibility timeout for received messages (tests use short ones). */
   visibilityTimeoutSeconds?: number;
-  /** Pause after an empty receive. local-aws-sqs long polls block for the full wait, so we poll short. */
+  /**
+   * Pause after an empty receive, doubling while the queue stays empty, up to `maxIdleDelayMs`.
+   * local-aws-sqs long polls block for the full wait, so we poll short instead, and `wake()`
+   * cuts the pause short when the stack knows a message was just sent.
+   */
   idleDelayMs?: number;
+  maxIdleDelayMs?: number;
   invoke: (event: SQSEvent) => Promise<InvocationResult>;
   onError?: (error: unknown) => void;
 }
 
 export interface SqsEventSource {
   stop(): Promise<void>;
+  /** Poll now (a message was just sent to the queue). */
+  wake(): void;
   /** Batches handed to the function so far. */
   readonly stats: { batches: number; records: number; failedRecords: number; failedInvocations: number };
 }
@@ -58,15 +65,25 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
   const stats = { batches: 0, records: 0, failedRecords: 0, failedInvocations: 0 };
   const region = options.queueArn.split(':')[3] ?? 'us-east-1';
   let running = true;
-  let wake: (() => void) | undefined;
+  const sleepers = new Set<() => void>();
+  // Counts wake-ups, so a poll that was already in flight when a message arrived (and came back
+  // empty) does not then go to sleep on that message.
+  let wakeups = 0;
+  const wake = () => {
+    wakeups += 1;
+    for (const resume of sleepers) resume();
+    sleepers.clear();
+  };
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
+      const resume = () => {
         clearTimeout(timer);
+        sleepers.delete(resume);
         resolve();
       };
+      const timer = setTimeout(resume, ms);
+      sleepers.add(resume);
     });
 
   const pollOnce = async (): Promise<number> => {
@@ -104,11 +121,19 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
     return messages.length;
   };
 
+  const minDelay = options.idleDelayMs ?? 20;
+  const maxDelay = options.maxIdleDelayMs ?? 500;
   const loop = async () => {
+    let delay = minDelay;
     while (running) {
       try {
+        const seen = wakeups;
         const count = await pollOnce();
-        if (count === 0 && running) await sleep(options.idleDelayMs ?? 20);
+        if (count > 0 || wakeups !== seen) delay = minDelay;
+        else if (running) {
+          await sleep(delay);
+          delay = Math.min(maxDelay, delay * 2);
+        }
       } catch (error) {
         options.onError?.(error);
         if (running) await sleep(250);
@@ -119,9 +144,10 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
   const loops = Array.from({ length: options.concurrency ?? 2 }, () => loop());
   return {
     stats,
+    wake,
     async stop() {
       running = false;
-      wake?.();
+      wake();
       await Promise.allSettled(loops);
     },
   };

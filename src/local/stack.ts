@@ -254,6 +254,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onError: (error) => log(`worker event source: ${String(error)}`),
     });
     cleanups.push(() => eventSource.stop());
+    // Lambda's pollers notice new messages within milliseconds; ours back off while the queue is
+    // idle (to spare the CPU), so a send to the work queue wakes them at once.
+    clients.sqs.middlewareStack.add(
+      ((next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        const result = await next(args);
+        if (context.commandName === 'SendMessageCommand' || context.commandName === 'SendMessageBatchCommand') eventSource.wake();
+        return result;
+      }) as never,
+      { step: 'initialize', name: 'wakeWorkerPollers' },
+    );
 
     const sweepNow = async (): Promise<SweepReport> => {
       const result = await lambda.invoke('sweeper', { source: 'aws.events', 'detail-type': 'Scheduled Event', time: new Date().toISOString() });
