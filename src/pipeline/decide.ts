@@ -134,7 +134,7 @@ export async function deliverDecision(deps: DecisionPathDeps, item: ModerationIt
       case 'ALREADY_RESOLVED':
         return {
           status: 'ALREADY_RESOLVED',
-          item: await terminal(deps, item, 'ALREADY_RESOLVED', actor, `Chime reports the message already resolved: ${failure.message}`, failure.errorType, attempts),
+          item: await terminal(deps, item, 'ALREADY_RESOLVED', actor, `Chime reports the CallbackId already resolved (${failure.message}). Only this recorded decision is ever sent for it, so this is most likely an earlier delivery of ours whose confirmation was lost`, failure.errorType, attempts),
         };
       case 'EXPIRED':
         return {
