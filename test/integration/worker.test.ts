@@ -105,6 +105,7 @@ describe('the worker (against real DynamoDB and the Chime simulator)', () => {
     );
     const outcome = await processWorkMessage(deps, work);
     expect(outcome).toMatchObject({ status: 'ALREADY_RESOLVED', item: { status: 'ALREADY_RESOLVED', outcome: { errorType: 'ConflictException' } } });
+    expect(outcome.item.history.at(-1)?.reason).toMatch(/already resolved .*most likely an earlier delivery of ours/);
     expect(outcome.item.expiresAt).toBeDefined();
   });
 
