@@ -1,6 +1,7 @@
 import { ChimeSDKMessagingClient, SendChannelMessageCommand } from '@aws-sdk/client-chime-sdk-messaging';
 import type { InitializeMiddleware, MetadataBearer } from '@smithy/types';
 import { startLocalStack } from '../src/local/stack.js';
+import { isRunDirectly } from './run-directly.js';
 
 /**
  * End-to-end throughput and latency through the local stack: SendChannelMessage → intake →
@@ -122,7 +123,7 @@ async function waitUntil(condition: () => boolean, timeoutMs = 30_000) {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isRunDirectly(import.meta.url)) {
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   console.log(await benchPipeline());

@@ -5,10 +5,9 @@
  *
  * `npx tsx bench/policy.ts` prints the figures; `benchPolicy()` returns them silently.
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { ChannelMessage } from '../src/domain/message.js';
 import { compilePolicy, evaluate, type CompiledPolicy } from '../src/policy/index.js';
+import { isRunDirectly } from './run-directly.js';
 
 export interface PolicyBenchResult {
   /** Decisions per second with 100 block terms. */
@@ -152,15 +151,6 @@ export async function benchPolicy(): Promise<PolicyBenchResult> {
   return { small: bestSmall, large: bestLarge, ratio: bestSmall / bestLarge };
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
 /** Print the figures (what `npx tsx bench/policy.ts` does). */
 export async function main(): Promise<void> {
@@ -177,7 +167,7 @@ export async function main(): Promise<void> {
   console.log(`  compile 100,000 terms: ${compileMs.toFixed(0)} ms`);
 }
 
-if (isMain()) {
+if (isRunDirectly(import.meta.url)) {
   main().catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;

@@ -7,10 +7,9 @@
  * `npx tsx bench/review.ts` prints the figures; `benchReview()` returns them silently.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { ModerationItem } from '../src/domain/item.js';
 import { startLocalStack, type LocalStack } from '../src/local/stack.js';
+import { isRunDirectly } from './run-directly.js';
 
 export interface ReviewBenchResult {
   /** Milliseconds. */
@@ -125,15 +124,6 @@ export async function benchReview(options: ReviewBenchOptions = {}): Promise<Rev
   }
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
 /** Print the figures (what `npx tsx bench/review.ts` does). */
 export async function main(): Promise<void> {
@@ -146,7 +136,7 @@ export async function main(): Promise<void> {
   console.log(`  ratio list/get (p50):   ${r.ratio.toFixed(2)} (goal <= 3)`);
 }
 
-if (isMain()) {
+if (isRunDirectly(import.meta.url)) {
   main().catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -7,6 +7,7 @@ import { problem, PROBLEM_CONTENT_TYPE, type Problem } from '../review/problems.
 import { pathPattern, type Route } from '../review/routes.js';
 import type { LocalIssuer } from './issuer.js';
 import { ACCOUNT_ID, type LocalLambda } from './lambda-runtime.js';
+import { readBody } from './read-body.js';
 
 /**
  * API Gateway HTTP API, locally: enough of it to run the review API's Lambda handler unchanged.
@@ -76,23 +77,6 @@ async function authorize(issuer: LocalIssuer, header: string | undefined, nowMs:
   return payload;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_PAYLOAD_BYTES) {
-        resolve(undefined);
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_PAYLOAD_BYTES ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 const isText = (contentType: string | undefined) => !contentType || /^(?:text\/|application\/(?:[\w.+-]+\+)?(?:json|xml|x-www-form-urlencoded)|application\/javascript)/i.test(contentType);
 
@@ -121,7 +105,7 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
         return send(res, 200, JSON.stringify(options.issuer().jwks), { 'content-type': 'application/json', 'cache-control': 'max-age=300' });
       }
 
-      const body = await readBody(req);
+      const body = await readBody(req, MAX_PAYLOAD_BYTES);
       if (body === undefined) return sendProblem(res, problem('payload-too-large', 'The request is larger than API Gateway accepts (10 MB).'), requestId);
 
       const headers: Record<string, string> = {};

@@ -1,7 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { LocalLambda } from './lambda-runtime.js';
+import { readBody } from './read-body.js';
 
 /**
  * The Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`), so the stock
@@ -15,23 +16,6 @@ export interface InvokeEndpoint {
 
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024; // Lambda's synchronous payload limit
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_PAYLOAD_BYTES) {
-        resolve(undefined);
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function sendError(res: ServerResponse, status: number, type: string, message: string): void {
   res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type, 'x-amzn-requestid': randomUUID() });
@@ -49,7 +33,7 @@ export async function startInvokeEndpoint(lambda: LocalLambda, options: { port: 
       const name = requested.includes(':function:') ? requested.split(':function:')[1]!.split(':')[0]! : requested;
       if (!lambda.has(name)) return sendError(res, 404, 'ResourceNotFoundException', `Function not found: ${lambda.arn(name)}`);
 
-      const body = await readBody(req);
+      const body = await readBody(req, MAX_PAYLOAD_BYTES);
       if (body === undefined) return sendError(res, 413, 'RequestTooLargeException', 'Request payload exceeds 6 MB');
       let event: unknown = {};
       if (body.length > 0) {
