@@ -5,10 +5,8 @@ import { createAwsClients, type AwsClients } from './adapters/clients.js';
 import { DynamoDbModerationStore } from './adapters/dynamodb-store.js';
 import { SqsDeadLetters, SqsWorkQueue } from './adapters/sqs-queue.js';
 import type { AppConfig } from './config.js';
-import type { ChannelMessage, PolicyVerdict } from './domain/message.js';
 import { systemClock, type CallbackSender, type Clock, type DeadLetters, type ReviewStore, type WorkQueue } from './domain/ports.js';
 import { DEFAULT_LEASE_SECONDS } from './pipeline/decide.js';
-import { evaluate, loadPolicyFile, resolvePolicyPath } from './policy/index.js';
 
 /**
  * The composition root: everything a handler needs, built once per container (per cold start
@@ -22,7 +20,6 @@ export interface Runtime {
   deadLetters: DeadLetters;
   callbacks: CallbackSender;
   clock: Clock;
-  evaluate: (message: ChannelMessage) => PolicyVerdict;
   logger: Logger;
   metrics: Metrics;
   leaseSeconds: number;
@@ -42,7 +39,6 @@ export interface RuntimeOverrides {
 
 export function createRuntime(config: AppConfig, overrides: RuntimeOverrides = {}): Runtime {
   const clients = overrides.clients ?? createAwsClients({ region: config.region, endpoints: config.endpoints });
-  const policy = loadPolicyFile(resolvePolicyPath(config.policyFile));
   const serviceName = overrides.serviceName ?? process.env.POWERTOOLS_SERVICE_NAME ?? 'chime-flow-moderation';
   return {
     config,
@@ -52,7 +48,6 @@ export function createRuntime(config: AppConfig, overrides: RuntimeOverrides = {
     deadLetters: new SqsDeadLetters(clients.sqs, config.intakeDlqUrl),
     callbacks: overrides.callbacks ?? new ChimeCallbackSender(clients.chime),
     clock: overrides.clock ?? systemClock,
-    evaluate: (message) => evaluate(policy, message),
     logger: new Logger({ serviceName, ...(overrides.logLevel ? { logLevel: overrides.logLevel } : {}) }),
     metrics: new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ChimeFlowModeration' }),
     leaseSeconds: overrides.leaseSeconds ?? DEFAULT_LEASE_SECONDS,

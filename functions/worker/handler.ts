@@ -5,6 +5,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { z } from 'zod';
 import { RetryableDeliveryError } from '../../src/errors.js';
+import type { ChannelMessage } from '../../src/domain/message.js';
+import { evaluate, type CompiledPolicy } from '../../src/policy/index.js';
 import type { Runtime } from '../../src/runtime.js';
 import { processWorkMessage } from '../../src/worker/process.js';
 import { WorkMessageSchema } from '../../src/worker/work-message.js';
@@ -16,14 +18,14 @@ type WorkRecord = ParsedRecord<SqsRecord, z.infer<typeof WorkMessageSchema>>;
  * deleted. A retryable callback failure also pushes the record's visibility out by a backoff,
  * so a throttling Chime is not hammered every VisibilityTimeout.
  */
-export function createWorkerHandler(runtime: Runtime) {
+export function createWorkerHandler(runtime: Runtime, policy: CompiledPolicy) {
   const { logger, metrics } = runtime;
   const deps = {
     store: runtime.store,
     callbacks: runtime.callbacks,
     clock: runtime.clock,
     leaseSeconds: runtime.leaseSeconds,
-    evaluate: runtime.evaluate,
+    evaluate: (message: ChannelMessage) => evaluate(policy, message),
     callbackWindowSeconds: runtime.config.callbackWindowSeconds,
   };
   // Powertools parses each record's JSON body with the schema before our handler sees it.

@@ -13,6 +13,7 @@ import { ConfigurationError } from '../errors.js';
 import { systemClock, type Clock } from '../domain/ports.js';
 import { loadInfraDefinitions } from '../infra/definitions.js';
 import { provisionLocal, resolveLocalNames, type ProvisionedResources } from '../infra/provision.js';
+import { loadPolicyFile, resolvePolicyPath } from '../policy/index.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import type { SweepReport } from '../sweeper/sweep.js';
 import { createIntakeHandler } from '../../functions/intake/handler.js';
@@ -216,7 +217,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         await clients.sqs.send(new SendMessageCommand({ QueueUrl: resources.intakeDlqUrl, MessageBody: JSON.stringify(record) }));
       },
     });
-    lambda.register('worker', createWorkerHandler(runtime), { timeoutSeconds: defs.worker.timeout });
+    lambda.register('worker', createWorkerHandler(runtime, loadPolicyFile(resolvePolicyPath(config.policyFile))), { timeoutSeconds: defs.worker.timeout });
     lambda.register('sweeper', createSweeperHandler(runtime), { timeoutSeconds: defs.sweeper.timeout });
 
     // The review API: the same Lambda handler, behind a local HTTP API + JWT authorizer.
