@@ -1,9 +1,5 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import dynalite from 'dynalite';
-import { createSqsServer } from 'local-aws-sqs';
 import { ChimeCallbackSender } from '../adapters/chime-callback.js';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../adapters/clients.js';
 import { DynamoDbModerationStore } from '../adapters/dynamodb-store.js';
@@ -28,6 +24,7 @@ import { CrashFaults } from './faults.js';
 import { startInvokeEndpoint, type InvokeEndpoint } from './invoke-endpoint.js';
 import { LocalLambda } from './lambda-runtime.js';
 import { startSqsEventSource, type SqsEventSource } from './sqs-event-source.js';
+import { startStorage } from './storage.js';
 
 /**
  * The whole system in one process: dynalite, local-aws-sqs, the Chime simulator, and the real
@@ -88,18 +85,6 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-const listen = (server: Server, port: number, host: string) =>
-  new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-  });
-
-const closeServer = (server: Server) =>
-  new Promise<void>((resolve) => {
-    server.closeAllConnections?.();
-    server.close(() => resolve());
-  });
-
 /** `CHIME_THROTTLE_RATE`, `CHIME_UNAVAILABLE_RATE`, `CHIME_DUPLICATE_INVOCATIONS`: faults for `npm start`. */
 export function simulatorFaultsFromEnv(env: NodeJS.ProcessEnv): Partial<SimulatorFaults> {
   const read = (name: string, max: number): number | undefined => {
@@ -133,30 +118,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const defs = loadInfraDefinitions();
 
     // Storage and queues: embedded unless an external endpoint is configured.
-    let dynamodbEndpoint = options.dynamodbEndpoint ?? (env.DYNAMODB_ENDPOINT || undefined);
-    if (!dynamodbEndpoint) {
-      const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
-      const port = await listen(server, 0, host);
-      cleanups.push(() => closeServer(server));
-      dynamodbEndpoint = `http://${host}:${port}`;
-    }
-    let sqsEndpoint = options.sqsEndpoint ?? (env.SQS_ENDPOINT || undefined);
-    if (!sqsEndpoint) {
-      const server = await createSqsServer({ port: 0, hostname: host, emulateQueueCreationLifecycle: false });
-      cleanups.push(() => closeServer(server));
-      sqsEndpoint = `http://${host}:${(server.address() as AddressInfo).port}`;
-    }
-
+    const storage = await startStorage({
+      env,
+      host,
+      ...(options.dynamodbEndpoint ? { dynamodbEndpoint: options.dynamodbEndpoint } : {}),
+      ...(options.sqsEndpoint ? { sqsEndpoint: options.sqsEndpoint } : {}),
+    });
+    cleanups.push(() => storage.stop());
+    const { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint } = storage.endpoints;
+    const { credentials } = storage;
     const region = env.AWS_REGION || 'us-east-1';
-    // Servers on this machine (embedded, DynamoDB Local, ElasticMQ) accept any signature; a
-    // remote endpoint (AWS itself) needs real credentials: the SDK's default provider chain.
-    const remote = [dynamodbEndpoint, sqsEndpoint].some((endpoint) => !/^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(endpoint));
-    const credentials =
-      env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-        ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
-        : remote
-          ? undefined
-          : { accessKeyId: 'local', secretAccessKey: 'local' };
     const setupClients = createAwsClients({ region, ...(credentials ? { credentials } : {}), endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint } });
     cleanups.push(async () => destroyAwsClients(setupClients));
     const prefix = options.namePrefix ?? `local-${randomBytes(4).toString('hex')}`;

@@ -5,13 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo, Server } from 'node:net';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsServer } from 'local-aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_SERVERLESS_YML,
@@ -21,29 +18,10 @@ import {
   type InfraDefinitions,
 } from '../../src/infra/definitions.js';
 import { provisionLocal, resolveLocalNames, type LocalNames, type ProvisionedResources } from '../../src/infra/provision.js';
-
-// dynalite is CommonJS without type declarations.
-type DynaliteServer = Server & { close(callback?: (error?: Error) => void): void };
-const dynalite = createRequire(import.meta.url)('dynalite') as (options: Record<string, number>) => DynaliteServer;
-
-const clientDefaults = {
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-};
-
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
-  });
-}
-
-function close(server: Server | undefined): Promise<void> {
-  return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
-}
+import { startStorage, type LocalStorage } from '../../src/local/storage.js';
 
 describe('local provisioning from serverless.yml', () => {
-  const started: Server[] = [];
+  let storage: LocalStorage;
   let dynamodb: DynamoDBClient;
   let sqs: SQSClient;
   let defs: InfraDefinitions;
@@ -51,22 +29,10 @@ describe('local provisioning from serverless.yml', () => {
   let provisioned: ProvisionedResources;
 
   beforeAll(async () => {
-    let dynamodbEndpoint = process.env.DYNAMODB_ENDPOINT;
-    if (!dynamodbEndpoint) {
-      const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-      started.push(server);
-      dynamodbEndpoint = await listen(server);
-    }
-    let sqsEndpoint = process.env.SQS_ENDPOINT;
-    if (!sqsEndpoint) {
-      // local-aws-sqs builds queue URLs from the port it actually listens on, so port 0 is fine.
-      const server = await createSqsServer({ port: 0, hostname: '127.0.0.1' });
-      started.push(server);
-      sqsEndpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    }
-
-    dynamodb = new DynamoDBClient({ ...clientDefaults, endpoint: dynamodbEndpoint });
-    sqs = new SQSClient({ ...clientDefaults, endpoint: sqsEndpoint });
+    storage = await startStorage();
+    const common = { region: 'us-east-1', ...(storage.credentials ? { credentials: storage.credentials } : {}) };
+    dynamodb = new DynamoDBClient({ ...common, endpoint: storage.endpoints.dynamodb });
+    sqs = new SQSClient({ ...common, endpoint: storage.endpoints.sqs });
     defs = loadInfraDefinitions();
     names = resolveLocalNames(`cfm-test-${randomBytes(4).toString('hex')}`);
     provisioned = await provisionLocal({ dynamodb, sqs, names, defs });
@@ -75,7 +41,7 @@ describe('local provisioning from serverless.yml', () => {
   afterAll(async () => {
     dynamodb?.destroy();
     sqs?.destroy();
-    await Promise.all(started.map(close));
+    await storage?.stop();
   });
 
   describe('the parsed definitions', () => {

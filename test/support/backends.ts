@@ -1,15 +1,12 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import dynalite from 'dynalite';
-import { createSqsServer } from 'local-aws-sqs';
 import { ChimeCallbackSender } from '../../src/adapters/chime-callback.js';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../../src/adapters/clients.js';
 import { DynamoDbModerationStore } from '../../src/adapters/dynamodb-store.js';
 import { SqsDeadLetters, SqsWorkQueue } from '../../src/adapters/sqs-queue.js';
 import { provisionLocal, resolveLocalNames, type ProvisionedResources } from '../../src/infra/provision.js';
 import { startChimeSimulator, type ChannelFlowEvent, type ChimeSimulator, type ChimeSimulatorOptions } from '../../src/local/chime-simulator.js';
+import { startStorage } from '../../src/local/storage.js';
 
 /**
  * Real servers for integration tests: dynalite and local-aws-sqs in-process, or whatever
@@ -31,26 +28,8 @@ export interface Backends {
   stop(): Promise<void>;
 }
 
-const listen = (server: Server) =>
-  new Promise<string>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
-  });
-
 export async function startBackends(options: { simulator?: Partial<ChimeSimulatorOptions>; retentionDays?: number; maxAttempts?: number } = {}): Promise<Backends> {
-  const servers: Server[] = [];
-  let dynamodbEndpoint = process.env.DYNAMODB_ENDPOINT || undefined;
-  if (!dynamodbEndpoint) {
-    const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    servers.push(server);
-    dynamodbEndpoint = await listen(server);
-  }
-  let sqsEndpoint = process.env.SQS_ENDPOINT || undefined;
-  if (!sqsEndpoint) {
-    const server = await createSqsServer({ port: 0, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
-    servers.push(server);
-    sqsEndpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }
+  const storage = await startStorage();
   const invocations: ChannelFlowEvent[] = [];
   const simulator = await startChimeSimulator({
     port: 0,
@@ -58,12 +37,10 @@ export async function startBackends(options: { simulator?: Partial<ChimeSimulato
     log: () => {},
     ...options.simulator,
   });
-  const remote = [dynamodbEndpoint, sqsEndpoint].some((endpoint) => !/^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(endpoint));
   const clients = createAwsClients({
     region: process.env.AWS_REGION || 'us-east-1',
-    // Local servers take any signature; a remote endpoint (AWS) gets the default credential chain.
-    ...(remote ? {} : { credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
-    endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, chime: simulator.endpoint },
+    ...(storage.credentials ? { credentials: storage.credentials } : {}),
+    endpoints: { ...storage.endpoints, chime: simulator.endpoint },
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
   });
   const resources = await provisionLocal({
@@ -102,7 +79,7 @@ export async function startBackends(options: { simulator?: Partial<ChimeSimulato
     async stop() {
       destroyAwsClients(clients);
       await simulator.close();
-      await Promise.all(servers.map((s) => new Promise<void>((resolve) => (s.closeAllConnections?.(), s.close(() => resolve())))));
+      await storage.stop();
     },
   };
 }
