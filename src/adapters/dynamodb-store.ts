@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { retentionExpiry } from '../domain/deadline.js';
 import { isTerminal, type DecisionOrigin, type HistoryEntry, type ModerationItem, type Status } from '../domain/item.js';
-import type { Count, DecisionDayQuery, Page, ReviewStore, ReviewQueueQuery, StatusQuery, Transition } from '../domain/ports.js';
+import type { Count, DecisionCountQuery, DecisionDayQuery, Page, ReviewStore, ReviewQueueQuery, StatusQuery, Transition } from '../domain/ports.js';
 import { TransitionConflictError } from '../errors.js';
 
 export const STATUS_DEADLINE_INDEX = 'byStatusDeadline';
@@ -227,50 +227,59 @@ export class DynamoDbModerationStore implements ReviewStore {
 
   async countByStatus(status: Status, options: { maxPages?: number } = {}): Promise<Count> {
     let count = 0;
-    let next: Record<string, unknown> | undefined;
-    for (let page = 0; page < (options.maxPages ?? DEFAULT_MAX_COUNT_PAGES); page += 1) {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          IndexName: STATUS_DEADLINE_INDEX,
-          KeyConditionExpression: '#status = :status',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': status },
-          Select: 'COUNT',
-          ...(next ? { ExclusiveStartKey: next } : {}),
-        }),
-      );
-      count += result.Count ?? 0;
-      next = result.LastEvaluatedKey;
-      if (!next) return { count, complete: true };
-    }
-    return { count, complete: false };
+    const complete = await this.readPages(
+      {
+        IndexName: STATUS_DEADLINE_INDEX,
+        KeyConditionExpression: '#status = :status',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status },
+        Select: 'COUNT',
+      },
+      options.maxPages,
+      (result) => (count += result.Count ?? 0),
+    );
+    return { count, complete };
   }
 
-  async countDecisionsOfDay(query: { day: string; from: string; to: string; maxPages?: number }) {
+  async countDecisionsOfDay(query: DecisionCountQuery) {
     const byOrigin: Record<DecisionOrigin, number> = { AUTO: 0, MODERATOR: 0, EXPIRY: 0 };
+    const complete = await this.readPages(
+      {
+        IndexName: DECISION_DAY_INDEX,
+        KeyConditionExpression: '#decisionDay = :day AND #decidedAt BETWEEN :from AND :to',
+        // Only the origin travels: the tally needs nothing else.
+        ProjectionExpression: '#decision.#origin',
+        ExpressionAttributeNames: { '#decisionDay': 'decisionDay', '#decidedAt': 'decidedAt', '#decision': 'decision', '#origin': 'origin' },
+        ExpressionAttributeValues: { ':day': query.day, ':from': query.from, ':to': query.to },
+      },
+      query.maxPages,
+      (result) => {
+        for (const item of result.Items ?? []) {
+          const origin = (item as { decision?: { origin?: DecisionOrigin } }).decision?.origin;
+          if (origin && origin in byOrigin) byOrigin[origin] += 1;
+        }
+      },
+    );
+    return { byOrigin, complete };
+  }
+
+  /**
+   * Feeds every page of a query to `onPage`, reading at most `maxPages` pages (counting reads
+   * every item, COUNT or not, so it is bounded). Returns whether the query was read to its end.
+   */
+  private async readPages(
+    params: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'ExclusiveStartKey'>,
+    maxPages: number = DEFAULT_MAX_COUNT_PAGES,
+    onPage: (result: QueryCommandOutput) => void,
+  ): Promise<boolean> {
     let next: Record<string, unknown> | undefined;
-    for (let page = 0; page < (query.maxPages ?? DEFAULT_MAX_COUNT_PAGES); page += 1) {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          IndexName: DECISION_DAY_INDEX,
-          KeyConditionExpression: '#decisionDay = :day AND #decidedAt BETWEEN :from AND :to',
-          // Only the origin travels: the tally needs nothing else.
-          ProjectionExpression: '#decision.#origin',
-          ExpressionAttributeNames: { '#decisionDay': 'decisionDay', '#decidedAt': 'decidedAt', '#decision': 'decision', '#origin': 'origin' },
-          ExpressionAttributeValues: { ':day': query.day, ':from': query.from, ':to': query.to },
-          ...(next ? { ExclusiveStartKey: next } : {}),
-        }),
-      );
-      for (const item of result.Items ?? []) {
-        const origin = (item as { decision?: { origin?: DecisionOrigin } }).decision?.origin;
-        if (origin && origin in byOrigin) byOrigin[origin] += 1;
-      }
+    for (let page = 0; page < maxPages; page += 1) {
+      const result = await this.client.send(new QueryCommand({ ...params, TableName: this.options.tableName, ...(next ? { ExclusiveStartKey: next } : {}) }));
+      onPage(result);
       next = result.LastEvaluatedKey;
-      if (!next) return { byOrigin, complete: true };
+      if (!next) return true;
     }
-    return { byOrigin, complete: false };
+    return false;
   }
 
   /**

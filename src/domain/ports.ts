@@ -79,6 +79,14 @@ export interface DecisionDayQuery {
   next?: Record<string, unknown>;
 }
 
+/** Decisions of one day with decidedAt in [from, to], read at most `maxPages` index pages. */
+export interface DecisionCountQuery {
+  day: string;
+  from: string;
+  to: string;
+  maxPages?: number;
+}
+
 export interface Count {
   count: number;
   /** False when the count stopped at its read budget: `count` is then a lower bound. */
@@ -110,7 +118,7 @@ export interface ReviewStore extends ModerationStore {
   /** How many items are in a status, reading at most `maxPages` index pages. */
   countByStatus(status: Status, options?: { maxPages?: number }): Promise<Count>;
   /** Decisions of one day with decidedAt in [from, to], by origin. */
-  countDecisionsOfDay(query: { day: string; from: string; to: string; maxPages?: number }): Promise<{ byOrigin: Record<DecisionOrigin, number>; complete: boolean }>;
+  countDecisionsOfDay(query: DecisionCountQuery): Promise<{ byOrigin: Record<DecisionOrigin, number>; complete: boolean }>;
 }
 
 export interface WorkQueue {

@@ -1,7 +1,6 @@
 import type { CallbackRequest } from '../domain/callback.js';
-import type { CallbackSender, DecisionDayQuery, ReviewQueueQuery, ReviewStore, StatusQuery, Transition, WorkQueue } from '../domain/ports.js';
-import type { Status } from '../domain/item.js';
-import type { ModerationItem, WorkMessage } from '../domain/item.js';
+import type { ModerationItem, Status, WorkMessage } from '../domain/item.js';
+import type { CallbackSender, DecisionCountQuery, DecisionDayQuery, ReviewQueueQuery, ReviewStore, StatusQuery, Transition, WorkQueue } from '../domain/ports.js';
 import { crashCurrentInvocation, currentInvocation, SimulatedCrash } from './lambda-runtime.js';
 
 /**
@@ -41,7 +40,7 @@ export class CrashFaults {
       listPendingReviews: async (query: ReviewQueueQuery) => (this.guard(), inner.listPendingReviews(query)),
       listDecisionsOfDay: async (query: DecisionDayQuery) => (this.guard(), inner.listDecisionsOfDay(query)),
       countByStatus: async (status: Status, options?: { maxPages?: number }) => (this.guard(), inner.countByStatus(status, options)),
-      countDecisionsOfDay: async (query: { day: string; from: string; to: string; maxPages?: number }) => (this.guard(), inner.countDecisionsOfDay(query)),
+      countDecisionsOfDay: async (query: DecisionCountQuery) => (this.guard(), inner.countDecisionsOfDay(query)),
       transition: async (change: Transition) => {
         this.guard();
         const result = await inner.transition(change);
