@@ -45,7 +45,13 @@ export const isPastDeadline = (deadline: string, nowMs: number): boolean => nowM
 export const isWithinMargin = (deadline: string, nowMs: number, marginSeconds: number): boolean =>
   nowMs >= actBy(deadline, marginSeconds).getTime();
 
-export const secondsLeft = (deadline: string, nowMs: number): number => Math.floor((Date.parse(deadline) - nowMs) / 1000);
+/** Whole seconds from now until `moment` (negative once it has passed). */
+export const secondsLeft = (moment: string | Date, nowMs: number): number => Math.floor((new Date(moment).getTime() - nowMs) / 1000);
+
+export const DAY_MS = 86_400_000;
+
+/** The UTC day (YYYY-MM-DD) of an ISO time: the partition key of the audit index. */
+export const utcDay = (iso: string): string => iso.slice(0, 10);
 
 /** Epoch seconds at which a terminal item's TTL removes it. */
-export const retentionExpiry = (nowMs: number, retentionDays: number): number => Math.floor(nowMs / 1000 + retentionDays * 86_400);
+export const retentionExpiry = (nowMs: number, retentionDays: number): number => Math.floor((nowMs + retentionDays * DAY_MS) / 1000);

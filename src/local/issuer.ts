@@ -25,7 +25,6 @@ import {
 
 export const JWT_ALGORITHM = 'RS256';
 export const DEFAULT_KEY_FILE = fileURLToPath(new URL('../../.local/jwt-signing-key.json', import.meta.url));
-export const DEFAULT_AUDIENCE = 'chime-flow-moderation';
 
 export const localIssuerUrl = (host: string, port: number) => `http://${host}:${port}`;
 
@@ -94,8 +93,9 @@ async function persistedKey(file: string): Promise<StoredKey> {
 
 export async function loadLocalIssuer(options: {
   issuer: string;
-  audience?: string;
-  groupsClaim?: string;
+  /** Both from the review API's settings (src/config.ts holds their defaults). */
+  audience: string;
+  groupsClaim: string;
   /** null: an in-memory key that dies with the process. */
   keyFile?: string | null;
 }): Promise<LocalIssuer> {
@@ -103,8 +103,7 @@ export async function loadLocalIssuer(options: {
   const privateKey = (await importJWK(stored.privateJwk, JWT_ALGORITHM)) as CryptoKey;
   const jwks: JSONWebKeySet = { keys: [stored.publicJwk] };
   const keySet = createLocalJWKSet(jwks);
-  const audience = options.audience ?? DEFAULT_AUDIENCE;
-  const groupsClaim = options.groupsClaim ?? 'cognito:groups';
+  const { audience, groupsClaim } = options;
   return {
     issuer: options.issuer,
     audience,

@@ -1,5 +1,5 @@
 import { callbackProblems, classifyCallbackError, toCallbackRequest } from '../domain/callback.js';
-import { isPastDeadline } from '../domain/deadline.js';
+import { isPastDeadline, utcDay } from '../domain/deadline.js';
 import type { Decision, ModerationItem, Status } from '../domain/item.js';
 import type { CallbackSender, Clock, ModerationStore } from '../domain/ports.js';
 import { DeadlinePassedError, TransitionConflictError } from '../errors.js';
@@ -68,7 +68,7 @@ export async function recordDecision(
       ...options.set,
       decision,
       // The audit index's keys (byDecisionDay), for every origin: AUTO, MODERATOR and EXPIRY.
-      decisionDay: decision.decidedAt.slice(0, 10),
+      decisionDay: utcDay(decision.decidedAt),
       decidedAt: decision.decidedAt,
       delivery: { attempts: 0, leaseUntil: now + deps.leaseSeconds * 1000 },
     },

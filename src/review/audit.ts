@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { DAY_MS, utcDay } from '../domain/deadline.js';
 import { InvalidRequestError } from '../errors.js';
 import type { ReviewDeps } from './deps.js';
 import type { AuditPage, DecisionsQuery } from './schemas.js';
@@ -13,7 +14,6 @@ import { toAuditEntry } from './views.js';
  */
 const MAX_DAYS_PER_PAGE = 31;
 const MAX_RANGE_DAYS = 400;
-const DAY_MS = 86_400_000;
 
 /** Where the next page starts: the day, DynamoDB's position inside it, and the resolved range. */
 interface AuditPosition {
@@ -23,8 +23,7 @@ interface AuditPosition {
   to: string;
 }
 
-export const dayOf = (iso: string): string => iso.slice(0, 10);
-export const previousDay = (day: string): string => new Date(Date.parse(`${day}T00:00:00.000Z`) - DAY_MS).toISOString().slice(0, 10);
+export const previousDay = (day: string): string => utcDay(new Date(Date.parse(`${day}T00:00:00.000Z`) - DAY_MS).toISOString());
 
 export async function listDecisions(deps: ReviewDeps, query: DecisionsQuery): Promise<z.output<typeof AuditPage>> {
   // The scope holds the filters as given; the resolved range travels in the position, so
@@ -44,8 +43,8 @@ export async function listDecisions(deps: ReviewDeps, query: DecisionsQuery): Pr
     }
   }
 
-  const lastDay = dayOf(from);
-  let day = position?.day ?? dayOf(to);
+  const lastDay = utcDay(from);
+  let day = position?.day ?? utcDay(to);
   let next = position?.next;
   const items: z.output<typeof AuditPage>['items'] = [];
   for (let walked = 0; day >= lastDay && walked < MAX_DAYS_PER_PAGE && items.length < query.limit; walked += 1) {

@@ -24,6 +24,9 @@ export const CallbackIdSchema = z
   .meta({ description: "Chime's CallbackId of the held message (32-64 characters of [A-Za-z0-9_-])." });
 
 const ChannelArnSchema = z.string().regex(CHANNEL_ARN_PATTERN, 'must be a Chime channel ARN').meta({ description: 'A Chime channel ARN.' });
+const CallbackActionSchema = z.enum(['ALLOW', 'DENY', 'UPDATE']);
+const DecisionOriginSchema = z.enum(['AUTO', 'MODERATOR', 'EXPIRY']);
+const SenderView = z.object({ arn: z.string(), name: z.string().optional() });
 const SenderArnSchema = z.string().regex(SENDER_ARN_PATTERN, 'must be a Chime user or bot ARN').meta({ description: 'A Chime AppInstanceUser or bot ARN.' });
 
 /**
@@ -69,7 +72,7 @@ export const DecisionsQuery = z
   .strictObject({
     moderator: z.string().min(1).max(256).optional().meta({ description: 'Token subject or username of the decider (`policy` and `sweeper` for the automatic origins).' }),
     channelArn: ChannelArnSchema.optional(),
-    origin: z.enum(['AUTO', 'MODERATOR', 'EXPIRY']).optional(),
+    origin: DecisionOriginSchema.optional(),
     from: IsoTimeSchema.optional().meta({ description: 'Inclusive start of the time range (default: the retention period before `to`).' }),
     to: IsoTimeSchema.optional().meta({ description: 'Inclusive end of the time range (default: now).' }),
     limit: integerParam(1, 100, 25, 'Entries per page, 1-100.'),
@@ -103,7 +106,7 @@ const MessageAttributesSchema = z
 const EDIT_FIELDS = ['content', 'metadata', 'messageAttributes', 'pushNotification'] as const;
 
 const decisionFields = {
-  action: z.enum(['ALLOW', 'DENY', 'UPDATE']).meta({ description: 'ALLOW: unchanged; DENY: Chime drops it (a reason is required); UPDATE: send with the edits.' }),
+  action: CallbackActionSchema.meta({ description: 'ALLOW: unchanged; DENY: Chime drops it (a reason is required); UPDATE: send with the edits.' }),
   content: z
     .string()
     .min(1, 'must not be empty')
@@ -193,7 +196,7 @@ const Message = z
     channelArn: z.string(),
     content: z.string(),
     metadata: z.string().optional(),
-    sender: z.object({ arn: z.string(), name: z.string().optional() }),
+    sender: SenderView,
     persistence: z.enum(['PERSISTENT', 'NON_PERSISTENT']).optional(),
     createdTimestamp: z.string().optional(),
     lastEditedTimestamp: z.string().optional(),
@@ -220,8 +223,8 @@ const MessageUpdate = z
 
 const DecisionView = z
   .object({
-    action: z.enum(['ALLOW', 'DENY', 'UPDATE']),
-    origin: z.enum(['AUTO', 'MODERATOR', 'EXPIRY']),
+    action: CallbackActionSchema,
+    origin: DecisionOriginSchema,
     actor: Actor,
     reason: z.string(),
     ruleIds: z.array(z.string()),
@@ -278,15 +281,15 @@ export const AuditEntry = z
   .object({
     callbackId: z.string(),
     decidedAt: z.string(),
-    origin: z.enum(['AUTO', 'MODERATOR', 'EXPIRY']),
-    action: z.enum(['ALLOW', 'DENY', 'UPDATE']),
+    origin: DecisionOriginSchema,
+    action: CallbackActionSchema,
     decidedBy: Actor,
     reason: z.string(),
     ruleIds: z.array(z.string()),
     update: MessageUpdate.optional(),
     channelArn: z.string(),
     messageId: z.string(),
-    sender: z.object({ arn: z.string(), name: z.string().optional() }),
+    sender: SenderView,
     original: z.object({ content: z.string(), metadata: z.string().optional() }).meta({ description: 'The message as the sender wrote it.' }),
     policy: PolicyView.nullable(),
     status: z.enum(STATUSES).meta({ description: 'Where delivery stands now.' }),

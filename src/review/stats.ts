@@ -1,10 +1,8 @@
 import type { z } from 'zod';
+import { DAY_MS, secondsLeft, utcDay } from '../domain/deadline.js';
 import { STATUSES, type DecisionOrigin, type Status } from '../domain/item.js';
-import { dayOf } from './audit.js';
 import type { ReviewDeps } from './deps.js';
 import type { Stats } from './schemas.js';
-
-const DAY_MS = 86_400_000;
 
 /**
  * Counts by status (Query COUNT on the status index), the oldest pending review and the
@@ -16,7 +14,7 @@ export async function collectStats(deps: ReviewDeps): Promise<z.output<typeof St
   const now = deps.clock.now();
   const since = new Date(now - DAY_MS).toISOString();
   const until = new Date(now).toISOString();
-  const days = dayOf(since) === dayOf(until) ? [dayOf(until)] : [dayOf(since), dayOf(until)];
+  const days = utcDay(since) === utcDay(until) ? [utcDay(until)] : [utcDay(since), utcDay(until)];
 
   const [counts, head, tallies] = await Promise.all([
     Promise.all(STATUSES.map(async (status) => [status, await deps.store.countByStatus(status)] as const)),
@@ -37,7 +35,7 @@ export async function collectStats(deps: ReviewDeps): Promise<z.output<typeof St
     pendingReview: {
       oldestAgeSeconds: issuedAt === undefined ? null : Math.max(0, Math.floor((now - issuedAt) / 1000)),
       nearestDeadline: nearest?.deadline ?? null,
-      secondsToNearestDeadline: nearest ? Math.floor((Date.parse(nearest.deadline) - now) / 1000) : null,
+      secondsToNearestDeadline: nearest ? secondsLeft(nearest.deadline, now) : null,
     },
     decisionsLast24h: { ...byOrigin, total: byOrigin.AUTO + byOrigin.MODERATOR + byOrigin.EXPIRY, complete: tallies.every((t) => t.complete) },
   };

@@ -32,7 +32,7 @@ export function toReviewSummary(item: ModerationItem, nowMs: number, expiryMargi
     deadline: item.deadline,
     secondsLeft: secondsLeft(item.deadline, nowMs),
     expiryActionAt: expiryActionAt.toISOString(),
-    secondsUntilExpiryAction: Math.floor((expiryActionAt.getTime() - nowMs) / 1000),
+    secondsUntilExpiryAction: secondsLeft(expiryActionAt, nowMs),
     policy: item.policy
       ? {
           action: item.policy.action,
