@@ -21,6 +21,16 @@ export interface ChannelMessage {
 /** What the automatic policy concluded. REVIEW means "a human must decide". */
 export type PolicyAction = 'ALLOW' | 'UPDATE' | 'DENY' | 'REVIEW';
 
+/**
+ * Where a finding sits in the message content: `[start, end)` as JavaScript string indices
+ * (UTF-16 code units) into the content exactly as the sender wrote it, so a console can
+ * highlight `content.slice(start, end)` in place.
+ */
+export interface Span {
+  start: number;
+  end: number;
+}
+
 /** One rule that fired. */
 export interface Finding {
   /** Stable id of the rule, e.g. `terms.block`, `pii.email`, `links.deny`. */
@@ -28,6 +38,11 @@ export interface Finding {
   action: PolicyAction;
   /** Human-readable, safe to show a moderator (never echoes a full card number). */
   reason: string;
+  /**
+   * The parts of the content that fired the rule (terms, PII, links), in order. Absent for
+   * rules about the message as a whole (sender, length, metadata).
+   */
+  spans?: Span[];
 }
 
 export interface PolicyVerdict {

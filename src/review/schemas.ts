@@ -208,7 +208,17 @@ const PolicyView = z
     action: z.string(),
     ruleIds: z.array(z.string()),
     reason: z.string(),
-    findings: z.array(z.object({ ruleId: z.string(), action: z.string(), reason: z.string() })),
+    findings: z.array(
+      z.object({
+        ruleId: z.string(),
+        action: z.string(),
+        reason: z.string(),
+        spans: z
+          .array(z.object({ start: z.number().int(), end: z.number().int() }))
+          .optional()
+          .meta({ description: 'Where the rule fired: [start, end) as UTF-16 indices into message.content as the sender wrote it.' }),
+      }),
+    ),
   })
   .meta({ id: 'PolicyVerdict' });
 

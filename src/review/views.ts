@@ -38,7 +38,7 @@ export function toReviewSummary(item: ModerationItem, nowMs: number, expiryMargi
           action: item.policy.action,
           ruleIds: item.policy.ruleIds,
           reason: item.policy.reason,
-          findings: item.policy.findings.map((f) => ({ ruleId: f.ruleId, action: f.action, reason: f.reason })),
+          findings: item.policy.findings.map((f) => ({ ruleId: f.ruleId, action: f.action, reason: f.reason, ...(f.spans ? { spans: f.spans } : {}) })),
         }
       : null,
     claim: item.claim
