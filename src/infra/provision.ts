@@ -1,23 +1,33 @@
 /**
- * Creates the DynamoDB table and SQS queues that serverless.yml deploys, on local (or any other
+ * Creates the DynamoDB tables and SQS queues that serverless.yml deploys, on local (or any other
  * configured) endpoints, from the same definitions (see definitions.ts). Idempotent: running it
  * twice converges on the same resources and returns the same names and URLs.
  *
  * Local differences, on purpose:
- * - TTL is not enabled: dynalite has no UpdateTimeToLive. Nothing local depends on items expiring.
- * - Queue names come from the caller (see resolveLocalNames), not from `${self:service}-${sls:stage}`.
+ * - TTL is enabled wherever the endpoint supports it (DynamoDB Local, AWS). dynalite has no
+ *   UpdateTimeToLive (it answers UnknownOperationException): there, and only there, it is skipped.
+ * - Names come from the caller (see resolveLocalNames), not from `${self:service}-${sls:stage}`.
+ *
+ * `deprovisionLocal` removes what `provisionLocal` made, so runs against an external endpoint
+ * leave nothing behind; `findLeftovers` lists resources of earlier runs by name prefix.
  */
 import {
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
   type DynamoDBClient,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import {
   CreateQueueCommand,
+  DeleteQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  ListQueuesCommand,
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -25,6 +35,7 @@ import { LOGICAL_IDS, loadInfraDefinitions, type InfraDefinitions, type QueueDef
 
 export interface LocalNames {
   table: string;
+  controlTable: string;
   workQueue: string;
   workDlq: string;
   intakeDlq: string;
@@ -32,6 +43,7 @@ export interface LocalNames {
 
 export interface ProvisionedResources {
   tableName: string;
+  controlTableName: string;
   workQueueUrl: string;
   workDlqUrl: string;
   intakeDlqUrl: string;
@@ -66,6 +78,7 @@ export function resolveLocalNames(prefix: string): LocalNames {
   }
   return {
     table: `${prefix}-moderation`,
+    controlTable: `${prefix}-control`,
     workQueue: `${prefix}-work`,
     workDlq: `${prefix}-work-dlq`,
     intakeDlq: `${prefix}-intake-dlq`,
@@ -75,11 +88,84 @@ export function resolveLocalNames(prefix: string): LocalNames {
 export async function provisionLocal(options: ProvisionLocalOptions): Promise<ProvisionedResources> {
   const defs = options.defs ?? loadInfraDefinitions();
   const log = options.log ?? (() => {});
-  const [tableName, queueUrls] = await Promise.all([
-    ensureTable(options.dynamodb, defs.table, options.names.table, options.tableActiveTimeoutMs ?? 30_000, log),
+  const timeoutMs = options.tableActiveTimeoutMs ?? 30_000;
+  const [tableName, controlTableName, queueUrls] = await Promise.all([
+    ensureTable(options.dynamodb, defs.table, options.names.table, timeoutMs, log),
+    ensureTable(options.dynamodb, defs.controlTable, options.names.controlTable, timeoutMs, log),
     ensureQueues(options.sqs, defs, options.names),
   ]);
-  return { tableName, ...queueUrls };
+  return { tableName, controlTableName, ...queueUrls };
+}
+
+/** Deletes the tables and queues of one provisioning. Missing ones are fine (idempotent). */
+export async function deprovisionLocal(options: { dynamodb: DynamoDBClient; sqs: SQSClient; resources: ProvisionedResources }): Promise<void> {
+  const { dynamodb, sqs, resources } = options;
+  await Promise.all([
+    ...[resources.tableName, resources.controlTableName].map((name) => deleteTable(dynamodb, name)),
+    ...[resources.workQueueUrl, resources.workDlqUrl, resources.intakeDlqUrl].map((url) => deleteQueue(sqs, url)),
+  ]);
+}
+
+/** Tables and queue URLs whose names start with one of the prefixes (leftovers of earlier runs). */
+export async function findLeftovers(options: { dynamodb: DynamoDBClient; sqs: SQSClient; prefixes: readonly string[] }): Promise<{ tables: string[]; queueUrls: string[] }> {
+  const matches = (name: string) => options.prefixes.some((prefix) => name.startsWith(prefix));
+  const tables: string[] = [];
+  let start: string | undefined;
+  do {
+    const page = await options.dynamodb.send(new ListTablesCommand({ ...(start ? { ExclusiveStartTableName: start } : {}) }));
+    tables.push(...(page.TableNames ?? []).filter(matches));
+    start = page.LastEvaluatedTableName;
+  } while (start);
+  const queueUrls: string[] = [];
+  for (const prefix of options.prefixes) {
+    let next: string | undefined;
+    do {
+      const page = await options.sqs.send(new ListQueuesCommand({ QueueNamePrefix: prefix, MaxResults: 1000, ...(next ? { NextToken: next } : {}) }));
+      queueUrls.push(...(page.QueueUrls ?? []));
+      next = page.NextToken;
+    } while (next);
+  }
+  return { tables, queueUrls: [...new Set(queueUrls)] };
+}
+
+/** What our tools generate: `local-`/`it-`/`cfm-test-`/`bench-` + 8 hex + a serverless.yml suffix. */
+export const GENERATED_PREFIXES = ['local-', 'it-', 'cfm-test-', 'cfm-gone-', 'bench-'] as const;
+const GENERATED_NAME = /^(?:local|it|cfm-test|cfm-gone|bench)-[0-9a-f]{8}-(?:moderation|control|work|work-dlq|intake-dlq)$/;
+
+/** True only for names of exactly the generated shape, so a real table called "local-orders" is safe. */
+export const isGeneratedName = (name: string): boolean => GENERATED_NAME.test(name);
+
+/**
+ * Deletes every generated table and queue on these endpoints (or only lists them, `dryRun`).
+ * Returns what it found.
+ */
+export async function cleanLeftovers(options: { dynamodb: DynamoDBClient; sqs: SQSClient; dryRun?: boolean }): Promise<{ tables: string[]; queueUrls: string[] }> {
+  const found = await findLeftovers({ ...options, prefixes: GENERATED_PREFIXES });
+  const tables = found.tables.filter(isGeneratedName);
+  const queueUrls = found.queueUrls.filter((url) => isGeneratedName(url.slice(url.lastIndexOf('/') + 1)));
+  if (!options.dryRun) {
+    await Promise.all([...tables.map((t) => deleteTable(options.dynamodb, t)), ...queueUrls.map((q) => deleteQueue(options.sqs, q))]);
+  }
+  return { tables, queueUrls };
+}
+
+export async function deleteTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await dynamodb.send(new DeleteTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if (errorName(error) !== 'ResourceNotFoundException') throw new ProvisionError(`DeleteTable ${tableName} failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+export async function deleteQueue(sqs: SQSClient, queueUrl: string): Promise<void> {
+  try {
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+  } catch (error) {
+    const name = errorName(error);
+    if (name !== 'QueueDoesNotExist' && name !== 'AWS.SimpleQueueService.NonExistentQueue') {
+      throw new ProvisionError(`DeleteQueue ${queueUrl} failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -118,11 +204,27 @@ async function ensureTable(
   const description = await waitForActive(dynamodb, tableName, timeoutMs);
   assertMatches(description, table, tableName);
 
-  if (table.ttlAttributeName) {
-    // Deliberately not calling UpdateTimeToLive: dynalite does not implement it.
-    log(`TTL on ${table.ttlAttributeName} not enabled locally (deployed tables have it)`);
-  }
+  if (table.ttlAttributeName) await ensureTimeToLive(dynamodb, tableName, table.ttlAttributeName, log);
   return tableName;
+}
+
+/**
+ * Turns TTL on, as CloudFormation does for the deployed table. Already enabled: nothing to do
+ * (UpdateTimeToLive refuses to enable it twice). dynalite alone has no such operation.
+ */
+async function ensureTimeToLive(dynamodb: DynamoDBClient, tableName: string, attributeName: string, log: (message: string) => void): Promise<void> {
+  try {
+    const current = (await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: tableName }))).TimeToLiveDescription;
+    if ((current?.TimeToLiveStatus === 'ENABLED' || current?.TimeToLiveStatus === 'ENABLING') && current.AttributeName === attributeName) return;
+    await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: attributeName, Enabled: true } }));
+    log(`TTL on ${tableName}.${attributeName} enabled`);
+  } catch (error) {
+    if (errorName(error) === 'UnknownOperationException') {
+      log(`TTL on ${tableName}.${attributeName} skipped: this endpoint (dynalite) has no UpdateTimeToLive`);
+      return;
+    }
+    throw new ProvisionError(`UpdateTimeToLive ${tableName} failed: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 async function waitForActive(dynamodb: DynamoDBClient, tableName: string, timeoutMs: number): Promise<TableDescription> {
@@ -190,7 +292,7 @@ async function ensureQueues(
   sqs: SQSClient,
   defs: InfraDefinitions,
   names: LocalNames,
-): Promise<Omit<ProvisionedResources, 'tableName'>> {
+): Promise<Omit<ProvisionedResources, 'tableName' | 'controlTableName'>> {
   const urls: Partial<Record<QueueKey, string>> = {};
   const arns: Partial<Record<QueueKey, string>> = {};
 

@@ -5,6 +5,7 @@ import {
   SendChannelMessageCommand,
   UpdateChannelMessageCommand,
 } from '@aws-sdk/client-chime-sdk-messaging';
+import { localEndpoints } from './discovery.js';
 import { startLocalStack, type LocalStack } from './stack.js';
 
 /**
@@ -19,8 +20,8 @@ const APP_INSTANCE = 'arn:aws:chime:us-east-1:123456789012:app-instance/demo-app
 const CHANNEL = `${APP_INSTANCE}/channel/general`;
 const SENDER = `${APP_INSTANCE}/user/alice`;
 
-async function runningSimulator(): Promise<string | undefined> {
-  const endpoint = `http://127.0.0.1:${process.env.CHIME_PORT || 4000}`;
+/** The simulator of the stack `npm start` runs (found through .local/stack.json or CHIME_PORT), if it answers. */
+async function runningSimulator(endpoint: string): Promise<string | undefined> {
   try {
     const reply = await fetch(`${endpoint}/_simulator/faults`, { signal: AbortSignal.timeout(500) });
     return reply.ok ? endpoint : undefined;
@@ -40,11 +41,15 @@ const cases = [
 
 async function main() {
   let stack: LocalStack | undefined;
-  let endpoint = await runningSimulator();
+  const expected = localEndpoints();
+  let endpoint = await runningSimulator(expected.chime);
   if (endpoint) {
-    console.log(`Using the stack at ${endpoint} (npm start).`);
+    console.log(`Using the stack at ${endpoint} (npm start; found through ${expected.source === 'npm start' ? '.local/stack.json' : expected.source === 'environment' ? 'CHIME_PORT' : 'the default port'}).`);
   } else {
-    console.log('No stack listening; starting one for this demo…');
+    console.log(
+      `No stack answers at ${expected.chime}, so this demo starts a private stack of its own and stops it at the end.\n` +
+        'Its messages will not show up in the console or the review API of another stack: start `npm start` first (any ports; the demo finds it).',
+    );
     stack = await startLocalStack({ chimePort: 0, lambdaPort: 0, sweepIntervalSeconds: 0, logLevel: 'SILENT' });
     endpoint = stack.endpoints.chime;
   }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadReviewApiSettings } from '../config.js';
-import { loadLocalIssuer, localIssuerUrl } from './issuer.js';
+import { localEndpoints } from './discovery.js';
+import { loadLocalIssuer } from './issuer.js';
 
 /**
  * `npm run --silent token -- --user alice --groups moderators [--ttl 3600] [--sub <subject>]`
@@ -40,10 +41,11 @@ if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
   process.exit(2);
 }
 
-// The same settings `npm start` uses (only the JWT ones matter here).
+// The same settings `npm start` uses (only the JWT ones matter here), and the issuer of the stack
+// it is running now (.local/stack.json), so a token works whatever ports that stack was given.
 const settings = loadReviewApiSettings({ ...process.env, CURSOR_SECRET: 'x'.repeat(32) });
 const issuer = await loadLocalIssuer({
-  issuer: settings.jwtIssuer ?? localIssuerUrl('127.0.0.1', Number(process.env.API_PORT || 3000)),
+  issuer: localEndpoints().issuer,
   audience: settings.jwtAudience,
   groupsClaim: settings.groupsClaim,
 });

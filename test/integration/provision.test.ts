@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeTableCommand, DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,7 +17,7 @@ import {
   parseCloudFormationYaml,
   type InfraDefinitions,
 } from '../../src/infra/definitions.js';
-import { provisionLocal, resolveLocalNames, type LocalNames, type ProvisionedResources } from '../../src/infra/provision.js';
+import { cleanLeftovers, deprovisionLocal, findLeftovers, isGeneratedName, provisionLocal, resolveLocalNames, type LocalNames, type ProvisionedResources } from '../../src/infra/provision.js';
 import { startStorage, type LocalStorage } from '../../src/local/storage.js';
 
 describe('local provisioning from serverless.yml', () => {
@@ -39,6 +39,7 @@ describe('local provisioning from serverless.yml', () => {
   });
 
   afterAll(async () => {
+    if (provisioned) await deprovisionLocal({ dynamodb, sqs, resources: provisioned });
     dynamodb?.destroy();
     sqs?.destroy();
     await storage?.stop();
@@ -52,20 +53,20 @@ describe('local provisioning from serverless.yml', () => {
       expect(defs.table.partitionKey).toBe('callbackId');
       expect(defs.table.globalSecondaryIndexes).toEqual([
         {
-          IndexName: 'byStatusDeadline',
+          IndexName: 'byLiveDue',
           KeySchema: [
-            { AttributeName: 'status', KeyType: 'HASH' },
-            { AttributeName: 'deadline', KeyType: 'RANGE' },
+            { AttributeName: 'liveKey', KeyType: 'HASH' },
+            { AttributeName: 'dueKey', KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['channelArn', 'senderArn', 'ruleIds', 'claim'] },
         },
         {
-          IndexName: 'byDecisionDay',
+          IndexName: 'byAuditShard',
           KeySchema: [
-            { AttributeName: 'decisionDay', KeyType: 'HASH' },
-            { AttributeName: 'decidedAt', KeyType: 'RANGE' },
+            { AttributeName: 'auditKey', KeyType: 'HASH' },
+            { AttributeName: 'auditSort', KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['channelArn', 'decisionOrigin', 'decidedById', 'decidedByName'] },
         },
       ]);
       expect(defs.table.ttlAttributeName).toBe('expiresAt');
@@ -80,7 +81,7 @@ describe('local provisioning from serverless.yml', () => {
       expect(defs.worker.eventSource).toEqual({
         queue: 'WorkQueue',
         batchSize: 10,
-        maximumBatchingWindow: 1,
+        maximumBatchingWindow: 0,
         functionResponseType: 'ReportBatchItemFailures',
       });
       expect(defs.intake).toMatchObject({ maximumRetryAttempts: 2, maximumEventAge: 21600, onFailureQueue: 'IntakeDLQ' });
@@ -148,16 +149,17 @@ describe('local provisioning from serverless.yml', () => {
   });
 
   describe('the provisioned table', () => {
-    it('has the key schema and the status+deadline index from serverless.yml', async () => {
+    it('has the key schema and the live index from serverless.yml, with its projection', async () => {
       const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: provisioned.tableName }));
       expect(Table?.TableStatus).toBe('ACTIVE');
       expect(Table?.KeySchema).toEqual([{ AttributeName: 'callbackId', KeyType: 'HASH' }]);
-      const gsi = Table?.GlobalSecondaryIndexes?.find((g) => g.IndexName === 'byStatusDeadline');
+      const gsi = Table?.GlobalSecondaryIndexes?.find((g) => g.IndexName === 'byLiveDue');
       expect(gsi?.KeySchema).toEqual([
-        { AttributeName: 'status', KeyType: 'HASH' },
-        { AttributeName: 'deadline', KeyType: 'RANGE' },
+        { AttributeName: 'liveKey', KeyType: 'HASH' },
+        { AttributeName: 'dueKey', KeyType: 'RANGE' },
       ]);
-      expect(gsi?.Projection?.ProjectionType).toBe('ALL');
+      expect(gsi?.Projection?.ProjectionType).toBe('INCLUDE');
+      expect([...(gsi?.Projection?.NonKeyAttributes ?? [])].sort()).toEqual(['channelArn', 'claim', 'ruleIds', 'senderArn']);
     });
 
     it('has every index serverless.yml declares, the audit index included', async () => {
@@ -166,28 +168,28 @@ describe('local provisioning from serverless.yml', () => {
       expect(indexes).toEqual(
         expect.arrayContaining(defs.table.globalSecondaryIndexes.map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema }))),
       );
-      expect(indexes.map((g) => g.IndexName).sort()).toEqual(['byDecisionDay', 'byStatusDeadline']);
+      expect(indexes.map((g) => g.IndexName).sort()).toEqual(['byAuditShard', 'byLiveDue']);
     });
 
-    it('answers a Query on the index by status and deadline, oldest first', async () => {
-      const put = (callbackId: string, status: string, deadline: string) =>
+    it('answers a Query on the live index by shard and due moment, soonest first; terminal items are not in it', async () => {
+      const put = (callbackId: string, liveKey: string | undefined, dueKey: string) =>
         dynamodb.send(
           new PutItemCommand({
             TableName: provisioned.tableName,
-            Item: { callbackId: { S: callbackId }, status: { S: status }, deadline: { S: deadline } },
+            Item: { callbackId: { S: callbackId }, ...(liveKey ? { liveKey: { S: liveKey } } : {}), dueKey: { S: dueKey } },
           }),
         );
-      await put('cb-late', 'RECEIVED', '2030-01-03T00:00:00.000Z');
-      await put('cb-early', 'RECEIVED', '2030-01-01T00:00:00.000Z');
-      await put('cb-other', 'DELIVERED', '2030-01-01T00:00:00.000Z');
+      await put('cb-late', 'RECEIVED#0', '2030-01-03T00:00:00.000Z#cb-late');
+      await put('cb-early', 'RECEIVED#0', '2030-01-01T00:00:00.000Z#cb-early');
+      await put('cb-done', undefined, '2030-01-01T00:00:00.000Z#cb-done'); // sparse: no liveKey, not indexed
 
       const { Items } = await dynamodb.send(
         new QueryCommand({
           TableName: provisioned.tableName,
-          IndexName: 'byStatusDeadline',
-          KeyConditionExpression: '#status = :status AND #deadline <= :before',
-          ExpressionAttributeNames: { '#status': 'status', '#deadline': 'deadline' },
-          ExpressionAttributeValues: { ':status': { S: 'RECEIVED' }, ':before': { S: '2030-01-02T00:00:00.000Z' } },
+          IndexName: 'byLiveDue',
+          KeyConditionExpression: '#liveKey = :shard AND #dueKey <= :before',
+          ExpressionAttributeNames: { '#liveKey': 'liveKey', '#dueKey': 'dueKey' },
+          ExpressionAttributeValues: { ':shard': { S: 'RECEIVED#0' }, ':before': { S: '2030-01-02T00:00:00.000Z' } },
         }),
       );
       expect(Items?.map((item) => item.callbackId?.S)).toEqual(['cb-early']);
@@ -217,6 +219,68 @@ describe('local provisioning from serverless.yml', () => {
       expect(provisioned.workDlqUrl.endsWith(`/${names.workDlq}`)).toBe(true);
       expect(provisioned.intakeDlqUrl.endsWith(`/${names.intakeDlq}`)).toBe(true);
       expect(provisioned.tableName).toBe(names.table);
+      expect(provisioned.controlTableName).toBe(names.controlTable);
+    });
+  });
+
+  describe('the control table', () => {
+    it('has the pk/sk keys serverless.yml declares', async () => {
+      const table = (await dynamodb.send(new DescribeTableCommand({ TableName: provisioned.controlTableName }))).Table;
+      expect(table?.KeySchema).toEqual([
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ]);
+      expect(defs.controlTable.ttlAttributeName).toBe('expiresAt');
+    });
+  });
+
+  describe('time to live', () => {
+    it('is enabled on both tables wherever the endpoint supports UpdateTimeToLive (skipped on dynalite only)', async () => {
+      const embeddedDynalite = !process.env.DYNAMODB_ENDPOINT;
+      for (const [tableName, attribute] of [
+        [provisioned.tableName, defs.table.ttlAttributeName],
+        [provisioned.controlTableName, defs.controlTable.ttlAttributeName],
+      ] as const) {
+        const ttl = (await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: tableName }))).TimeToLiveDescription;
+        if (embeddedDynalite) {
+          expect(ttl?.TimeToLiveStatus).toBe('DISABLED');
+        } else {
+          expect(ttl?.TimeToLiveStatus).toMatch(/^ENABL/);
+          expect(ttl?.AttributeName).toBe(attribute);
+        }
+      }
+    });
+  });
+
+  describe('cleaning up', () => {
+    it('finds leftovers by prefix and deprovisioning removes every table and queue', async () => {
+      const prefix = `cfm-gone-${randomBytes(4).toString('hex')}`;
+      const made = await provisionLocal({ dynamodb, sqs, names: resolveLocalNames(prefix), defs });
+      const found = await findLeftovers({ dynamodb, sqs, prefixes: [prefix] });
+      expect(found.tables.sort()).toEqual([made.controlTableName, made.tableName].sort());
+      expect(found.queueUrls.sort()).toEqual([made.intakeDlqUrl, made.workDlqUrl, made.workQueueUrl].sort());
+
+      await deprovisionLocal({ dynamodb, sqs, resources: made });
+      await deprovisionLocal({ dynamodb, sqs, resources: made }); // idempotent
+      const after = await findLeftovers({ dynamodb, sqs, prefixes: [prefix] });
+      expect(after).toEqual({ tables: [], queueUrls: [] });
+      // Other runs' resources are untouched.
+      expect((await findLeftovers({ dynamodb, sqs, prefixes: [names.table.replace(/-moderation$/, '')] })).tables).toContain(provisioned.tableName);
+    });
+
+    it('touches only names of exactly the generated shape', async () => {
+      expect(isGeneratedName('local-1a2b3c4d-moderation')).toBe(true);
+      expect(isGeneratedName('it-0000ffff-intake-dlq')).toBe(true);
+      expect(isGeneratedName('cfm-test-deadbeef-control')).toBe(true);
+      expect(isGeneratedName('local-orders')).toBe(false);
+      expect(isGeneratedName('local-1a2b3c4d-moderation-backup')).toBe(false);
+      expect(isGeneratedName('chime-flow-moderation-prod-moderation')).toBe(false);
+      // A dry run lists this run's resources among the leftovers and deletes nothing (other test
+      // files may share an external endpoint, so the test never deletes for real).
+      const listed = await cleanLeftovers({ dynamodb, sqs, dryRun: true });
+      expect(listed.tables).toContain(provisioned.tableName);
+      expect(listed.queueUrls).toContain(provisioned.workQueueUrl);
+      expect((await dynamodb.send(new DescribeTableCommand({ TableName: provisioned.tableName }))).Table?.TableStatus).toBe('ACTIVE');
     });
   });
 
@@ -231,6 +295,7 @@ describe('local provisioning from serverless.yml', () => {
     it('derives every name from the prefix with the serverless.yml suffixes', () => {
       expect(resolveLocalNames('local')).toEqual({
         table: 'local-moderation',
+        controlTable: 'local-control',
         workQueue: 'local-work',
         workDlq: 'local-work-dlq',
         intakeDlq: 'local-intake-dlq',

@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { ChimeCallbackSender } from '../../src/adapters/chime-callback.js';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../../src/adapters/clients.js';
+import { DynamoDbCounters } from '../../src/adapters/dynamodb-counters.js';
 import { DynamoDbModerationStore } from '../../src/adapters/dynamodb-store.js';
+import type { KeySettings } from '../../src/adapters/table-keys.js';
 import { SqsDeadLetters, SqsWorkQueue } from '../../src/adapters/sqs-queue.js';
-import { provisionLocal, resolveLocalNames, type ProvisionedResources } from '../../src/infra/provision.js';
+import { deprovisionLocal, provisionLocal, resolveLocalNames, type ProvisionedResources } from '../../src/infra/provision.js';
 import { startChimeSimulator, type ChannelFlowEvent, type ChimeSimulator, type ChimeSimulatorOptions } from '../../src/local/chime-simulator.js';
 import { startStorage } from '../../src/local/storage.js';
 
@@ -17,6 +19,8 @@ export interface Backends {
   clients: AwsClients;
   resources: ProvisionedResources;
   simulator: ChimeSimulator;
+  /** The statistics counters the store records into (flush to write them). */
+  counters: DynamoDbCounters;
   store: DynamoDbModerationStore;
   queue: SqsWorkQueue;
   deadLetters: SqsDeadLetters;
@@ -28,7 +32,15 @@ export interface Backends {
   stop(): Promise<void>;
 }
 
-export async function startBackends(options: { simulator?: Partial<ChimeSimulatorOptions>; retentionDays?: number; maxAttempts?: number } = {}): Promise<Backends> {
+/**
+ * The key design the integration tests run with: several shards of every index (a different
+ * number for each, so a mix-up shows), and the pipeline's default margin and stuck time.
+ */
+export const TEST_KEYS: KeySettings = { statusShards: 4, auditShards: 3, expiryMarginSeconds: 3600, stuckAfterSeconds: 300 };
+
+export async function startBackends(
+  options: { simulator?: Partial<ChimeSimulatorOptions>; retentionDays?: number; maxAttempts?: number; keys?: Partial<KeySettings> } = {},
+): Promise<Backends> {
   const storage = await startStorage();
   const invocations: ChannelFlowEvent[] = [];
   const simulator = await startChimeSimulator({
@@ -48,6 +60,7 @@ export async function startBackends(options: { simulator?: Partial<ChimeSimulato
     sqs: clients.sqs,
     names: resolveLocalNames(`it-${randomBytes(4).toString('hex')}`),
   });
+  const counters = new DynamoDbCounters(clients.documents, { tableName: resources.controlTableName, shards: 5 });
   const urls = { work: resources.workQueueUrl, intakeDlq: resources.intakeDlqUrl, workDlq: resources.workDlqUrl };
 
   return {
@@ -55,7 +68,8 @@ export async function startBackends(options: { simulator?: Partial<ChimeSimulato
     resources,
     simulator,
     invocations,
-    store: new DynamoDbModerationStore(clients.documents, { tableName: resources.tableName, retentionDays: options.retentionDays ?? 30 }),
+    counters,
+    store: new DynamoDbModerationStore(clients.documents, { tableName: resources.tableName, retentionDays: options.retentionDays ?? 30, keys: { ...TEST_KEYS, ...options.keys }, counters }),
     queue: new SqsWorkQueue(clients.sqs, resources.workQueueUrl),
     deadLetters: new SqsDeadLetters(clients.sqs, resources.intakeDlqUrl),
     callbacks: new ChimeCallbackSender(clients.chime),
@@ -77,6 +91,8 @@ export async function startBackends(options: { simulator?: Partial<ChimeSimulato
       }
     },
     async stop() {
+      // Against an external endpoint (DynamoDB Local, AWS) nothing may be left behind.
+      await deprovisionLocal({ dynamodb: clients.dynamodb, sqs: clients.sqs, resources }).catch(() => undefined);
       destroyAwsClients(clients);
       await simulator.close();
       await storage.stop();

@@ -18,6 +18,7 @@ export function startTestStack(options: LocalStackOptions = {}): Promise<LocalSt
     leaseSeconds: 2,
     intakeRetryDelaysMs: [100, 200],
     logLevel: 'SILENT',
+    deprovisionOnStop: true,
     ...options,
     env: { ...process.env, ...(options.env ?? {}) },
   });
