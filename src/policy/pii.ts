@@ -29,7 +29,7 @@ export const PHONE_MASK = '[phone redacted]';
 export const cardMask = (lastFour: string): string => `[card ending ${lastFour}]`;
 
 const EMAIL_RE =
-  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
+  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])/y;
 
 /**
  * 13–19 digits, optionally separated by single spaces or dashes, not inside a longer
@@ -75,14 +75,62 @@ function overlaps(spans: readonly Span[], start: number, end: number): boolean {
   return false;
 }
 
+/** Characters of an e-mail address's local part (the part before `@`). */
+function isLocalPartChar(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45
+  );
+}
+
+/**
+ * E-mail addresses. Every address contains an `@`, and its local part is the whole run of
+ * local-part characters before it (the regex's look-behind), so the regex is tried, sticky,
+ * once per `@` at the start of that run instead of at every word of the message. Same
+ * matches as a global scan: a global scan can only succeed at such a run start.
+ */
 function findEmails(text: string): PiiMatch[] {
   const out: PiiMatch[] = [];
-  if (!text.includes('@')) return out;
-  EMAIL_RE.lastIndex = 0;
-  for (let m = EMAIL_RE.exec(text); m !== null; m = EMAIL_RE.exec(text)) {
-    out.push({ kind: 'email', start: m.index, end: m.index + m[0].length, replacement: EMAIL_MASK });
+  let end = 0;
+  for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+    let start = at;
+    while (start > 0 && isLocalPartChar(text.charCodeAt(start - 1))) start--;
+    if (start < end || start === at) continue; // inside the previous address, or no local part
+    EMAIL_RE.lastIndex = start;
+    const m = EMAIL_RE.exec(text);
+    if (m === null) continue;
+    end = start + m[0].length;
+    out.push({ kind: 'email', start, end, replacement: EMAIL_MASK });
   }
   return out;
+}
+
+/** A run of number characters (digits, space, `( ) + - .`) long enough to hold a phone or card number. */
+const NUMBER_RUN_RE = /[0-9 ()+.-]{10,}/g;
+
+/**
+ * Where a phone or card number can be: the smallest window covering every run of number
+ * characters that holds at least {@link MIN_PHONE_DIGITS} digits, or undefined when there is
+ * none. Both the card and the phone regex match only number characters and need at least
+ * that many digits, so nothing outside the window can match. Most chat messages have no
+ * such run, and then neither regex runs at all. (A native regex finds the runs: a
+ * character-by-character loop in JavaScript costs more than the regexes it would save.)
+ */
+function numberWindow(text: string): Span | undefined {
+  let winStart = -1;
+  let winEnd = -1;
+  NUMBER_RUN_RE.lastIndex = 0;
+  for (let m = NUMBER_RUN_RE.exec(text); m !== null; m = NUMBER_RUN_RE.exec(text)) {
+    const run = m[0];
+    let digits = 0;
+    for (let i = 0; i < run.length; i++) {
+      const c = run.charCodeAt(i);
+      if (c >= 48 && c <= 57) digits++;
+    }
+    if (digits < MIN_PHONE_DIGITS) continue;
+    if (winStart < 0) winStart = m.index;
+    winEnd = m.index + run.length;
+  }
+  return winStart < 0 ? undefined : { start: winStart, end: winEnd };
 }
 
 /**
@@ -97,10 +145,10 @@ function cardGrouping(groups: readonly string[]): boolean {
   return lens.every((len, i) => (i < lens.length - 1 ? len === 4 : len >= 1 && len <= 4));
 }
 
-function findCards(text: string, taken: readonly Span[]): PiiMatch[] {
+function findCards(text: string, taken: readonly Span[], window: Span): PiiMatch[] {
   const out: PiiMatch[] = [];
-  CARD_RE.lastIndex = 0;
-  for (let m = CARD_RE.exec(text); m !== null; m = CARD_RE.exec(text)) {
+  CARD_RE.lastIndex = window.start;
+  for (let m = CARD_RE.exec(text); m !== null && m.index < window.end; m = CARD_RE.exec(text)) {
     const start = m.index;
     const end = start + m[0].length;
     const groups = m[0].split(/[ -]/);
@@ -137,7 +185,7 @@ function isPhone(piece: string): boolean {
   return true;
 }
 
-function findPhones(original: string, taken: readonly Span[]): PiiMatch[] {
+function findPhones(original: string, taken: readonly Span[], window: Span): PiiMatch[] {
   const out: PiiMatch[] = [];
   // Blank out e-mail and card matches (same length, so offsets stay valid) so a phone
   // number written right next to a card number is still seen on its own.
@@ -152,8 +200,8 @@ function findPhones(original: string, taken: readonly Span[]): PiiMatch[] {
     }
     text = blanked + original.slice(pos);
   }
-  PHONE_CANDIDATE_RE.lastIndex = 0;
-  for (let m = PHONE_CANDIDATE_RE.exec(text); m !== null; m = PHONE_CANDIDATE_RE.exec(text)) {
+  PHONE_CANDIDATE_RE.lastIndex = window.start;
+  for (let m = PHONE_CANDIDATE_RE.exec(text); m !== null && m.index < window.end; m = PHONE_CANDIDATE_RE.exec(text)) {
     const candidateStart = m.index;
     // Split on long separator runs; each piece is judged on its own.
     const pieces: Span[] = [];
@@ -190,9 +238,10 @@ function findPhones(original: string, taken: readonly Span[]): PiiMatch[] {
 export function findPii(text: string, options: PiiOptions): PiiMatch[] {
   if (!options.email && !options.phone && !options.card) return [];
   const emails = findEmails(text);
+  const window = options.card || options.phone ? numberWindow(text) : undefined;
   // Cards are needed to keep them from being read as phones, even when not masked.
-  const cards = options.card || options.phone ? findCards(text, emails) : [];
-  const phones = options.phone ? findPhones(text, [...emails, ...cards]) : [];
+  const cards = window !== undefined ? findCards(text, emails, window) : [];
+  const phones = options.phone && window !== undefined ? findPhones(text, [...emails, ...cards], window) : [];
   const out = [...(options.email ? emails : []), ...(options.card ? cards : []), ...phones];
   return out.sort((a, b) => a.start - b.start);
 }
