@@ -1,12 +1,15 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { LocalLambda } from './lambda-runtime.js';
 import { readBody } from './read-body.js';
 
 /**
  * The Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`), so the stock
- * `@aws-sdk/client-lambda` can invoke intake, worker or sweeper in the local stack.
+ * `@aws-sdk/client-lambda` can invoke intake, worker or sweeper in the local stack. Also
+ * GetFunction (`GET /2015-03-31/functions/{name}`) and GetPolicy
+ * (`GET /2015-03-31/functions/{name}/policy`), which `npm run setup-flow -- --endpoint …` uses to
+ * find the intake function and check who may invoke it.
  */
 export interface InvokeEndpoint {
   endpoint: string;
@@ -22,15 +25,39 @@ function sendError(res: ServerResponse, status: number, type: string, message: s
   res.end(JSON.stringify({ Type: 'User', message }));
 }
 
+/** A name, a partial ARN or a full ARN (optionally qualified), as the Lambda API accepts. */
+function functionName(requested: string): string {
+  return requested.includes(':function:') ? requested.split(':function:')[1]!.split(':')[0]! : requested;
+}
+
+/** GetFunction and GetPolicy. */
+function describeFunction(lambda: LocalLambda, pathname: string, res: ServerResponse): void {
+  const match = /^\/2015-03-31\/functions\/([^/]+)(\/policy)?\/?$/.exec(pathname);
+  if (!match) return sendError(res, 404, 'ResourceNotFoundException', `No route for GET ${pathname}`);
+  const name = functionName(decodeURIComponent(match[1]!));
+  if (!lambda.has(name)) return sendError(res, 404, 'ResourceNotFoundException', `Function not found: ${lambda.arn(name)}`);
+  let body: unknown;
+  if (match[2]) {
+    const policy = lambda.policy(name);
+    // Lambda answers a function without a resource policy with 404.
+    if (!policy) return sendError(res, 404, 'ResourceNotFoundException', 'The resource you requested does not exist.');
+    body = { Policy: JSON.stringify(policy), RevisionId: createHash('sha256').update(JSON.stringify(policy)).digest('hex').slice(0, 32) };
+  } else {
+    body = { Configuration: { FunctionName: name, FunctionArn: lambda.arn(name), Runtime: 'nodejs22.x', State: 'Active' } };
+  }
+  res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID() });
+  res.end(JSON.stringify(body));
+}
+
 export async function startInvokeEndpoint(lambda: LocalLambda, options: { port: number; host?: string }): Promise<InvokeEndpoint> {
   const server: Server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (req.method === 'GET') return describeFunction(lambda, url.pathname, res);
       const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
       if (req.method !== 'POST' || !match) return sendError(res, 404, 'ResourceNotFoundException', `No route for ${req.method} ${url.pathname}`);
       // Accept a name, a partial ARN or a full ARN (optionally qualified), as Invoke does.
-      const requested = decodeURIComponent(match[1]!);
-      const name = requested.includes(':function:') ? requested.split(':function:')[1]!.split(':')[0]! : requested;
+      const name = functionName(decodeURIComponent(match[1]!));
       if (!lambda.has(name)) return sendError(res, 404, 'ResourceNotFoundException', `Function not found: ${lambda.arn(name)}`);
 
       const body = await readBody(req, MAX_PAYLOAD_BYTES);

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import type { ResourcePolicy } from '../infra/invoke-permission.js';
 
 /**
  * A small stand-in for the Lambda service, enough to run the real handlers locally with the
@@ -18,6 +19,8 @@ export interface FunctionOptions {
   retryDelaysMs?: number[];
   /** Where an async event goes after its last failed attempt (Lambda's OnFailure destination). */
   onFailure?: (record: AsyncFailureRecord) => Promise<void>;
+  /** Who else may invoke it (Lambda GetPolicy answers this; the Chime emulator checks it in strict mode). */
+  resourcePolicy?: ResourcePolicy;
 }
 
 /** The shape Lambda sends to an on-failure destination. */
@@ -78,6 +81,11 @@ export class LocalLambda {
 
   names(): string[] {
     return [...this.functions.keys()];
+  }
+
+  /** The function's resource policy, if it has one. */
+  policy(name: string): ResourcePolicy | undefined {
+    return this.functions.get(name)?.options.resourcePolicy;
   }
 
   arn(name: string): string {
