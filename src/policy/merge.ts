@@ -1,0 +1,148 @@
+/**
+ * The merge rule of live policies: how the documents of a message's scopes (global → app
+ * instance → channel, broadest first) become the one policy that judges it. Pure; the worker,
+ * `GET /policies/{scope}?effective=true`, `POST /policies/test` and `POST /policies/replay` all
+ * call this and nothing else.
+ *
+ *   Lists (terms.block, terms.review, links.allow, links.deny, senders.allow, senders.deny)
+ *     are unions: a narrower scope adds to what it inherits. `remove:` takes inherited entries
+ *     out (a term matches as the engine reads it: case, accents and spacing do not matter; a
+ *     domain as the engine normalises it; a sender ARN exactly). Removal applies to what was
+ *     inherited, before the scope's own entries are added.
+ *   Scalars (pii.email, pii.action, links.unknown, content.maxLength, content.action,
+ *     metadata.*) are overridden by the narrowest scope that writes them; a setting a scope
+ *     does not write is inherited (documents are merged as written, defaults come last).
+ *   Sections: a scope switches a rule on by writing its section, and off with `section: false`
+ *     (which also drops what was inherited in it; a narrower scope may switch it on again,
+ *     starting from its own settings).
+ *   Shadow: scopes in `mode: shadow` are left out of the applied policy. When a chain has one,
+ *     a second, "shadow" policy merges every scope as if all were enforced; its verdict is
+ *     recorded beside the applied one.
+ */
+import { normalizeDomainEntry } from './links.js';
+import { termTokens } from './normalize.js';
+import { POLICY_LISTS, POLICY_SECTIONS, type EntryKey, type ListSection, type PolicyDocumentInput, type PolicyMode, type ScopedPolicyDocument } from './schema.js';
+
+/** One scope's stored document, as it takes part in a merge. */
+export interface PolicyLayer {
+  scope: string;
+  /** The stored version (0: the bundled POLICY_FILE standing in for an unset global). */
+  version: number;
+  mode: PolicyMode;
+  document: ScopedPolicyDocument;
+}
+
+/** Which version of which scope took part in a merge: what a verdict records. */
+export interface PolicyLayerRef {
+  scope: string;
+  version: number;
+  mode: PolicyMode;
+}
+
+/** A `remove:` entry that matched nothing inherited (harmless, but probably a typo or stale). */
+export interface UnmatchedRemoval {
+  scope: string;
+  path: string;
+  entry: string;
+}
+
+export interface MergedPolicy {
+  /** Today's document schema, as written: compile it with compilePolicy. */
+  document: PolicyDocumentInput;
+  layers: PolicyLayerRef[];
+  unmatchedRemovals: UnmatchedRemoval[];
+}
+
+export interface EffectivePolicies {
+  /** What is enforced: the enforce-mode scopes merged. */
+  applied: MergedPolicy;
+  /** Every scope merged as if enforced; present only when a scope of the chain is in shadow mode. */
+  shadow?: MergedPolicy;
+}
+
+/** How two entries are "the same" in each list: the engine's own reading of them. */
+export const ENTRY_KEYS: { [S in ListSection]: EntryKey } = {
+  terms: (term) => termTokens(term).join(' ') || term.trim().toLowerCase(),
+  links: (domain) => normalizeDomainEntry(domain),
+  senders: (arn) => arn.trim(),
+};
+
+type Section = Record<string, unknown>;
+
+const modeOf = (document: ScopedPolicyDocument): PolicyMode => document.mode ?? 'enforce';
+export const layerRef = (layer: PolicyLayer): PolicyLayerRef => ({ scope: layer.scope, version: layer.version, mode: modeOf(layer.document) });
+
+function union(inherited: readonly string[], own: readonly string[], key: EntryKey): string[] {
+  const seen = new Set(inherited.map(key));
+  const out = [...inherited];
+  for (const entry of own) {
+    const k = key(entry);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(entry);
+  }
+  return out;
+}
+
+/** Merge `layers` (broadest first) into one document. Every layer takes part, whatever its mode. */
+export function mergeLayers(layers: readonly PolicyLayer[]): MergedPolicy {
+  const sections = new Map<string, Section>();
+  const unmatchedRemovals: UnmatchedRemoval[] = [];
+  let description: string | undefined;
+
+  for (const layer of layers) {
+    const doc = layer.document;
+    if (doc.description !== undefined) description = doc.description;
+
+    // 1. Removals apply to what this layer inherits.
+    for (const section of Object.keys(POLICY_LISTS) as ListSection[]) {
+      const removals = doc.remove?.[section] as Record<string, string[] | undefined> | undefined;
+      if (!removals) continue;
+      const key = ENTRY_KEYS[section];
+      for (const list of POLICY_LISTS[section]) {
+        const entries = removals[list];
+        if (!entries?.length) continue;
+        const inherited = sections.get(section);
+        const current = (inherited?.[list] as string[] | undefined) ?? [];
+        const gone = new Set(entries.map(key));
+        const present = new Set(current.map(key));
+        for (const entry of entries) if (!present.has(key(entry))) unmatchedRemovals.push({ scope: layer.scope, path: `remove.${section}.${list}`, entry });
+        if (inherited?.[list] !== undefined) sections.set(section, { ...inherited, [list]: current.filter((e) => !gone.has(key(e))) });
+      }
+    }
+
+    // 2. Sections: off, or this layer's settings over the inherited ones, lists as unions.
+    for (const section of POLICY_SECTIONS) {
+      const own = doc[section];
+      if (own === undefined) continue;
+      if (own === false) {
+        sections.delete(section);
+        continue;
+      }
+      const lists: readonly string[] = (POLICY_LISTS as Record<string, readonly string[]>)[section] ?? [];
+      const merged: Section = { ...sections.get(section) };
+      for (const [field, value] of Object.entries(own as Section)) {
+        if (value === undefined) continue;
+        merged[field] = lists.includes(field) ? union((merged[field] as string[] | undefined) ?? [], value as string[], ENTRY_KEYS[section as ListSection]) : value;
+      }
+      sections.set(section, merged);
+    }
+  }
+
+  const document: Record<string, unknown> = { version: 1, ...(description !== undefined ? { description } : {}) };
+  for (const section of POLICY_SECTIONS) {
+    const value = sections.get(section);
+    if (value) document[section] = value;
+  }
+  return { document: document as PolicyDocumentInput, layers: layers.map(layerRef), unmatchedRemovals };
+}
+
+/** The applied policy of a chain, and its shadow policy when one of its scopes is in shadow mode. */
+export function effectivePolicies(layers: readonly PolicyLayer[]): EffectivePolicies {
+  const enforced = layers.filter((l) => modeOf(l.document) === 'enforce');
+  const applied = mergeLayers(enforced);
+  return enforced.length === layers.length ? { applied } : { applied, shadow: mergeLayers(layers) };
+}
+
+/** `global@3 > arn…@2`: a stable key for a chain of versions (the compiled-policy cache's key). */
+export const layersKey = (layers: readonly PolicyLayerRef[]): string => layers.map((l) => `${l.scope}@${l.version}${l.mode === 'shadow' ? 's' : ''}`).join('>');

@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SERVERLESS_YML, parseCloudFormationYaml } from '../../../src/infra/definitions.js';
+
+type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
+
+/** serverless.yml's IAM for live policies: the worker reads, the review API reads and writes, both only under POLICY#. */
+describe('least privilege on the ControlTable', () => {
+  const doc = parseCloudFormationYaml(readFileSync(DEFAULT_SERVERLESS_YML, 'utf8')) as { resources: { Resources: Record<string, any> } };
+  const statements = (role: string): Statement[] => doc.resources.Resources[role].Properties.Policies.flatMap((p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement);
+  const onControlTable = (role: string) => statements(role).filter((s) => JSON.stringify(s.Resource).includes('ControlTable'));
+  const policyStatements = (role: string) => onControlTable(role).filter((s) => JSON.stringify(s.Condition ?? {}).includes('POLICY#'));
+  const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+  it('lets the worker only read policy heads (BatchGetItem) and documents (Query)', () => {
+    const [statement, ...more] = policyStatements('WorkerRole');
+    expect(more).toEqual([]);
+    expect(actions(statement!).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:Query']);
+    expect(statement!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['POLICY#*'] } });
+  });
+
+  it('lets the review API read and write policies, with conditional puts, but never scan or update in place', () => {
+    const [statement, ...more] = policyStatements('ReviewApiRole');
+    expect(more).toEqual([]);
+    expect(actions(statement!).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    expect(statement!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['POLICY#*'] } });
+  });
+
+  it('gives no role a Scan on the ControlTable', () => {
+    for (const role of Object.keys(doc.resources.Resources).filter((r) => doc.resources.Resources[r].Type === 'AWS::IAM::Role')) {
+      for (const statement of onControlTable(role)) expect(actions(statement)).not.toContain('dynamodb:Scan');
+    }
+  });
+});
