@@ -1,3 +1,4 @@
+import { parseTimestamp } from './deadline.js';
 import type { Decision, ModerationItem } from './item.js';
 
 /** Chime's documented limits for ChannelFlowCallback (BRIEF.md, seed 001). */
@@ -92,8 +93,11 @@ export function callbackProblems(request: CallbackRequest): string[] {
   return problems;
 }
 
-/** How a failed callback is handled (BRIEF.md's error table). */
-export type CallbackFailureKind = 'RETRYABLE' | 'ALREADY_RESOLVED' | 'EXPIRED' | 'FATAL';
+/**
+ * How a failed callback is handled (BRIEF.md's error table). A 403 is read against our own
+ * ledger (see `readForbidden`): EXPIRED, ALREADY_RESOLVED or FORBIDDEN_BEFORE_DEADLINE.
+ */
+export type CallbackFailureKind = 'RETRYABLE' | 'ALREADY_RESOLVED' | 'EXPIRED' | 'FORBIDDEN_BEFORE_DEADLINE' | 'FATAL';
 
 export interface ClassifiedCallbackError {
   kind: CallbackFailureKind;
@@ -101,21 +105,72 @@ export interface ClassifiedCallbackError {
   message: string;
 }
 
+/** What our own record says about a CallbackId at the moment Chime answered 403. */
+export interface CallbackLedger {
+  /** The deadline we recorded (ISO): the conservative end of Chime's 48 h window. */
+  deadline: string;
+  /** Epoch ms at which Chime's answer arrived. */
+  answeredAt: number;
+  /** An earlier callback of ours for this CallbackId may have been accepted (see `earlierCallbackMayHaveLanded`). */
+  earlierCallbackMayHaveLanded: boolean;
+}
+
+/**
+ * Our deadline is counted from Chime's own timestamp, so Chime's window closes at our deadline at
+ * the earliest; a 403 that arrives earlier than this before it cannot be the window closing. The
+ * allowance only absorbs clock skew between Lambda and Chime (both NTP-synchronised).
+ */
+export const CLOCK_SKEW_ALLOWANCE_MS = 60_000;
+
+/** The advice recorded with a 403 that arrives while the window is open, by our own ledger. */
+export const FORBIDDEN_BEFORE_DEADLINE_ADVICE =
+  'most likely the execution role lacks chime:ChannelFlowCallback on this app instance, or the flow belongs to another app instance or account';
+
 const RETRYABLE_NAMES = new Set(['ThrottledClientException', 'ServiceFailureException', 'ServiceUnavailableException']);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
 
 /**
- * Conflict and "non-pending" mean the CallbackId was already resolved (by an earlier delivery of
- * ours whose confirmation we lost, or by someone else); Forbidden means the window closed.
- * None of those may be retried. Throttling, 5xx and network failures are retried later.
+ * Chime answers ForbiddenException both when the window has closed and when the caller may not
+ * call back at all (a missing IAM grant, a wrong app instance). Only our ledger tells them apart:
+ *
+ *   answeredAt ──────────────────────────────────────────────── deadline ────▶
+ *   │ a callback of ours may have landed earlier → ALREADY_RESOLVED  │ EXPIRED
+ *   │ otherwise → FORBIDDEN_BEFORE_DEADLINE (a fault: page someone)  │ (window closed)
+ *
+ * The deadline side wins: once the window may have closed, nothing else can be concluded.
  */
-export function classifyCallbackError(error: unknown): ClassifiedCallbackError {
+export function readForbidden(ledger: CallbackLedger): 'EXPIRED' | 'ALREADY_RESOLVED' | 'FORBIDDEN_BEFORE_DEADLINE' {
+  if (ledger.answeredAt + CLOCK_SKEW_ALLOWANCE_MS >= Date.parse(ledger.deadline)) return 'EXPIRED';
+  // Chime answers a second callback for a resolved CallbackId with Forbidden too (BRIEF.md).
+  if (ledger.earlierCallbackMayHaveLanded) return 'ALREADY_RESOLVED';
+  return 'FORBIDDEN_BEFORE_DEADLINE';
+}
+
+/**
+ * Could Chime already hold a callback of ours for this CallbackId? `before` is the delivery
+ * record as the current deliverer found it, before it took the lease. A deliverer that got an
+ * answer counted an attempt (a 5xx or a timeout may still have been applied); one that never
+ * released its lease may have called and died before writing anything down. Neither is the case
+ * for a decision recorded a moment ago by the caller itself.
+ */
+export function earlierCallbackMayHaveLanded(before: { attempts: number; leaseUntil: number } | undefined): boolean {
+  if (!before) return false;
+  return before.attempts > 0 || before.leaseUntil > 0;
+}
+
+/**
+ * Conflict and "non-pending" mean the CallbackId was already resolved (by an earlier delivery of
+ * ours whose confirmation we lost, or by someone else); Forbidden is read against the ledger
+ * (`readForbidden`). None of those may be retried. Throttling, 5xx and network failures are
+ * retried later.
+ */
+export function classifyCallbackError(error: unknown, ledger: CallbackLedger): ClassifiedCallbackError {
   const err = (error ?? {}) as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   const errorType = err.name ?? 'Error';
   const message = err.message ?? String(error);
   const status = err.$metadata?.httpStatusCode;
   if (errorType === 'ConflictException' || status === 409) return { kind: 'ALREADY_RESOLVED', errorType, message };
-  if (errorType === 'ForbiddenException' || status === 403) return { kind: 'EXPIRED', errorType, message };
+  if (errorType === 'ForbiddenException' || status === 403) return { kind: readForbidden(ledger), errorType, message };
   if ((errorType === 'BadRequestException' || status === 400) && /pending/i.test(message)) {
     return { kind: 'ALREADY_RESOLVED', errorType, message };
   }
@@ -126,4 +181,17 @@ export function classifyCallbackError(error: unknown): ClassifiedCallbackError {
     return { kind: 'RETRYABLE', errorType: err.code ?? errorType, message };
   }
   return { kind: 'FATAL', errorType, message };
+}
+
+/**
+ * How long Chime held a delivered message in front of its sender: from when Chime issued the
+ * CallbackId (the message's CreatedTimestamp, or an edit's LastEditedTimestamp, on Chime's clock)
+ * to when our callback was accepted (our clock). Undefined until delivered, or without a usable
+ * timestamp. The two clocks are both NTP-synchronised; a negative skew is reported as 0.
+ */
+export function heldMilliseconds(item: Pick<ModerationItem, 'message' | 'delivery'>): number | undefined {
+  const issuedAt = parseTimestamp(item.message.lastEditedTimestamp) ?? parseTimestamp(item.message.createdTimestamp);
+  const deliveredAt = item.delivery?.deliveredAt ? Date.parse(item.delivery.deliveredAt) : Number.NaN;
+  if (issuedAt === undefined || Number.isNaN(deliveredAt)) return undefined;
+  return Math.max(0, deliveredAt - issuedAt);
 }
