@@ -1,46 +1,75 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { retentionExpiry } from '../domain/deadline.js';
-import { isTerminal, type DecisionOrigin, type HistoryEntry, type ModerationItem, type Status } from '../domain/item.js';
-import type { Count, DecisionCountQuery, DecisionDayQuery, Page, ReviewStore, ReviewQueueQuery, StatusQuery, Transition } from '../domain/ports.js';
-import { TransitionConflictError } from '../errors.js';
+import { boundedReason, compactHistory, needsCompaction } from '../domain/history.js';
+import type { FollowUpCompletion, FollowUpRecord } from '../domain/follow-up.js';
+import { isTerminal, type Decision, type HistoryEntry, type ModerationItem, type Status } from '../domain/item.js';
+import type { Counters, DecisionDayQuery, DueQuery, Page, ReviewQueueQuery, ReviewStore, Transition } from '../domain/ports.js';
+import { FollowUpRecordError, ItemTooLargeError, TransitionConflictError } from '../errors.js';
+import { mergeShards, type ShardPage } from './shard-merge.js';
+import {
+  AUDIT_INDEX,
+  LIVE_INDEX,
+  auditAttributes,
+  auditKey,
+  callbackIdOf,
+  derivedAttributes,
+  liveAttributes,
+  liveKey,
+  type KeySettings,
+} from './table-keys.js';
 
-export const STATUS_DEADLINE_INDEX = 'byStatusDeadline';
-/** The audit log: hash decisionDay (YYYY-MM-DD of decidedAt), range decidedAt. Sparse: only decided items. */
-export const DECISION_DAY_INDEX = 'byDecisionDay';
-
-/** Index pages one filtered listing may read before it answers with what it has (and a cursor). */
-const MAX_PAGES_PER_LISTING = 10;
-// Counting reads every item (RCUs are charged on items read, COUNT or not): bound it; past the
-// budget a count is reported as a lower bound.
-const DEFAULT_MAX_COUNT_PAGES = 10;
+export { AUDIT_INDEX, LIVE_INDEX } from './table-keys.js';
 
 export interface DynamoDbStoreOptions {
   tableName: string;
   retentionDays: number;
+  keys: KeySettings;
+  /** Statistics: every status move and decision is counted (best effort; see Counters). */
+  counters?: Counters;
 }
+
+/** Index entries as the projections carry them (keys plus the filters' attributes). */
+interface IndexEntry {
+  callbackId: string;
+  dueKey?: string;
+  auditSort?: string;
+}
+
+/** Reads one merged listing may make before it answers with what it has (and a position). */
+const QUERIES_PER_LISTING_PER_SHARD = 4;
 
 /**
  * The moderation table: one item per CallbackId, with its history inside it, so every change is
  * a single-item conditional write (no transactions: dynalite has none, and none are needed).
+ * Its indexes are write-sharded (src/adapters/table-keys.ts): every listing merges the shards.
  */
 export class DynamoDbModerationStore implements ReviewStore {
+  private readonly liveShards: string[];
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly options: DynamoDbStoreOptions,
-  ) {}
+  ) {
+    this.liveShards = Array.from({ length: options.keys.statusShards }, (_, shard) => String(shard));
+  }
 
   async recordReceived(item: ModerationItem) {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.options.tableName,
-          Item: item,
+          Item: { ...item, ...derivedAttributes(item, this.options.keys) },
           // A duplicate invocation finds the item already there and must not reset its state.
           ConditionExpression: 'attribute_not_exists(#callbackId)',
           ExpressionAttributeNames: { '#callbackId': 'callbackId' },
         }),
       );
+      this.options.counters?.record({
+        receivedAt: item.receivedAt,
+        statuses: { [item.status]: 1 },
+        ...(item.decision ? { decision: { decidedAt: item.decision.decidedAt, origin: item.decision.origin } } : {}),
+      });
       return { created: true as const, item };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -58,42 +87,110 @@ export class DynamoDbModerationStore implements ReviewStore {
   }
 
   async transition(change: Transition): Promise<ModerationItem> {
+    let written: ModerationItem & { previousStatus?: Status };
+    try {
+      written = await this.update(change);
+    } catch (error) {
+      if (!isItemTooLarge(error)) throw error;
+      // An item at the size limit (one written before histories were bounded, or one that grew
+      // some other way) must never block a decision: fold its history hard, then write again.
+      await this.compact(change.callbackId, { keepRecent: 0 });
+      try {
+        written = await this.update(change);
+      } catch (retryError) {
+        if (isItemTooLarge(retryError)) throw new ItemTooLargeError(change.callbackId, `${change.from.join('|')} → ${change.to}`, { cause: retryError });
+        throw retryError;
+      }
+    }
+    this.count(written, change);
+    return needsCompaction(written.history) ? ((await this.compact(change.callbackId, { item: written })) ?? written) : written;
+  }
+
+  /** A status move and a new decision, for the statistics. */
+  private count(written: ModerationItem & { previousStatus?: Status }, change: Transition): void {
+    const counters = this.options.counters;
+    if (!counters) return;
+    const moved = written.previousStatus !== undefined && written.previousStatus !== written.status;
+    const decision = change.set?.decision as Decision | undefined;
+    if (!moved && !decision) return;
+    counters.record({
+      receivedAt: written.receivedAt,
+      ...(moved ? { statuses: { [written.previousStatus!]: -1, [written.status]: 1 } } : {}),
+      ...(decision ? { decision: { decidedAt: decision.decidedAt, origin: decision.origin } } : {}),
+    });
+  }
+
+  /** The conditional UpdateItem of one transition (see Transition in src/domain/ports.ts). */
+  private async update(change: Transition): Promise<ModerationItem & { previousStatus?: Status }> {
     const at = new Date(change.now).toISOString();
     const names: Record<string, string> = {
       '#callbackId': 'callbackId',
       '#status': 'status',
       '#version': 'version',
       '#updatedAt': 'updatedAt',
+      '#previousStatus': 'previousStatus',
     };
     const values: Record<string, unknown> = { ':to': change.to, ':one': 1, ':at': at };
-    const sets = ['#status = :to', '#version = #version + :one', '#updatedAt = :at'];
+    // `previousStatus = status` reads the value before this write: the statistics need the move.
+    const sets = ['#previousStatus = #status', '#status = :to', '#version = #version + :one', '#updatedAt = :at'];
+    const removes: string[] = [];
+    const conditions = ['attribute_exists(#callbackId)'];
+    const setAttribute = (name: string, value: unknown) => {
+      const i = sets.length;
+      names[`#a${i}`] = name;
+      values[`:a${i}`] = value;
+      sets.push(`#a${i} = :a${i}`);
+    };
+    const removeAttribute = (name: string) => {
+      const i = removes.length;
+      names[`#r${i}`] = name;
+      removes.push(`#r${i}`);
+    };
 
-    if (!change.quiet) {
+    if (change.coalesce) {
+      // Replace one entry in place, guarded: the list must be exactly as the caller read it.
+      names['#history'] = 'history';
+      names['#entryAt'] = 'at';
+      values[':coalesced'] = { ...change.coalesce.entry, reason: boundedReason(change.coalesce.entry.reason) };
+      values[':historyLength'] = change.coalesce.length;
+      values[':coalescedAt'] = change.coalesce.at;
+      sets.push(`#history[${change.coalesce.index}] = :coalesced`);
+      conditions.push('size(#history) = :historyLength', `#history[${change.coalesce.index}].#entryAt = :coalescedAt`);
+    } else if (!change.quiet) {
+      const reason = boundedReason(change.history.reason);
       const entry: HistoryEntry = {
         at,
         ...(change.from.length === 1 ? { from: change.from[0] } : {}),
         to: change.to,
         ...change.history,
+        ...(reason !== undefined ? { reason } : {}),
       };
       names['#history'] = 'history';
       values[':entry'] = [entry];
       sets.push('#history = list_append(#history, :entry)');
     }
 
-    Object.entries(change.set ?? {}).forEach(([attribute, value], i) => {
-      names[`#s${i}`] = attribute;
-      values[`:s${i}`] = value;
-      sets.push(`#s${i} = :s${i}`);
-    });
-    if (isTerminal(change.to)) {
-      names['#expiresAt'] = 'expiresAt';
-      values[':expiresAt'] = retentionExpiry(change.now, this.options.retentionDays);
-      sets.push('#expiresAt = :expiresAt');
+    for (const [attribute, value] of Object.entries(change.set ?? {})) setAttribute(attribute, value);
+    for (const attribute of change.remove ?? []) removeAttribute(attribute);
+
+    // The live index follows the status: a live item's sort key is its next sweep moment; a
+    // terminal item leaves the index. A claim (PENDING_REVIEW to itself) moves nothing.
+    const live = liveAttributes(change.callbackId, change.to, { deadline: change.deadline, updatedAt: at }, this.options.keys);
+    if (live) {
+      const staysInReview = change.to === 'PENDING_REVIEW' && change.from.length === 1 && change.from[0] === 'PENDING_REVIEW';
+      if (!staysInReview) {
+        setAttribute('liveKey', live.liveKey);
+        setAttribute('dueKey', live.dueKey);
+      }
+    } else {
+      removeAttribute('liveKey');
+      removeAttribute('dueKey');
     }
-    const removes = (change.remove ?? []).map((attribute, i) => {
-      names[`#r${i}`] = attribute;
-      return `#r${i}`;
-    });
+    const decision = change.set?.decision as Decision | undefined;
+    if (decision) for (const [name, value] of Object.entries(auditAttributes(change.callbackId, decision, this.options.keys))) setAttribute(name, value);
+    const policy = change.set?.policy as ModerationItem['policy'];
+    if (policy) setAttribute('ruleIds', policy.ruleIds);
+    if (isTerminal(change.to)) setAttribute('expiresAt', retentionExpiry(change.now, this.options.retentionDays));
 
     // The whole point of the table: a transition happens only from an expected state, so two
     // deciders (worker and duplicate, moderator and sweeper) can never both win.
@@ -101,7 +198,7 @@ export class DynamoDbModerationStore implements ReviewStore {
       values[`:from${i}`] = status;
       return `:from${i}`;
     });
-    const conditions = ['attribute_exists(#callbackId)', `#status IN (${fromValues.join(', ')})`];
+    conditions.push(`#status IN (${fromValues.join(', ')})`);
     if (change.expectedVersion !== undefined) {
       values[':expectedVersion'] = change.expectedVersion;
       conditions.push('#version = :expectedVersion');
@@ -129,210 +226,273 @@ export class DynamoDbModerationStore implements ReviewStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return result.Attributes as ModerationItem;
+      return result.Attributes as ModerationItem & { previousStatus?: Status };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // dynalite ignores ReturnValuesOnConditionCheckFailure, so re-read to say who won.
       const current = await this.get(change.callbackId);
-      const expected = `status ${change.from.join('|')}${change.expectedVersion !== undefined ? ` at version ${change.expectedVersion}` : ''}${change.claimableBy !== undefined ? ` not claimed by anyone but ${change.claimableBy}` : ''}`;
+      const expected = `status ${change.from.join('|')}${change.expectedVersion !== undefined ? ` at version ${change.expectedVersion}` : ''}${change.claimableBy !== undefined ? ` not claimed by anyone but ${change.claimableBy}` : ''}${change.coalesce ? ' with an unchanged history' : ''}`;
       throw new TransitionConflictError(change.callbackId, expected, current);
     }
   }
 
-  async queryByStatus(query: StatusQuery): Promise<Page<ModerationItem>> {
-    const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = { ':status': query.status };
-    let keyCondition = '#status = :status';
-    if (query.deadlineAtOrBefore !== undefined) {
-      names['#deadline'] = 'deadline';
-      values[':deadline'] = query.deadlineAtOrBefore;
-      keyCondition += ' AND #deadline <= :deadline';
+  /**
+   * Rewrites the history folded (src/domain/history.ts). It is a change of representation, not
+   * of state, so the version stays: a moderator's `expectedVersion` is not invalidated by it.
+   * Guarded by the version and the history length read: if anything else was written
+   * meanwhile the fold is skipped (undefined), and the next write past the cap folds again.
+   */
+  private async compact(callbackId: string, options: { item?: ModerationItem; keepRecent?: number }): Promise<ModerationItem | undefined> {
+    const item = options.item ?? (await this.get(callbackId));
+    if (!item) return undefined;
+    const history = compactHistory(item.history, options.keepRecent);
+    if (history.length === item.history.length) return item;
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { callbackId },
+          UpdateExpression: 'SET #history = :history',
+          ConditionExpression: '#version = :version AND size(#history) = :length',
+          ExpressionAttributeNames: { '#history': 'history', '#version': 'version' },
+          ExpressionAttributeValues: { ':history': history, ':version': item.version, ':length': item.history.length },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes as ModerationItem;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
     }
-    let filter: string | undefined;
-    if (query.updatedBefore !== undefined) {
-      names['#updatedAt'] = 'updatedAt';
-      values[':updatedBefore'] = query.updatedBefore;
-      filter = '#updatedAt < :updatedBefore';
-    }
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.options.tableName,
-        IndexName: STATUS_DEADLINE_INDEX,
-        KeyConditionExpression: keyCondition,
-        ...(filter ? { FilterExpression: filter } : {}),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ScanIndexForward: true,
-        ...(query.limit ? { Limit: query.limit } : {}),
-        ...(query.next ? { ExclusiveStartKey: query.next } : {}),
-      }),
-    );
-    return {
-      items: (result.Items ?? []) as ModerationItem[],
-      ...(result.LastEvaluatedKey ? { next: result.LastEvaluatedKey } : {}),
-    };
+  }
+
+  // ─── Reading the indexes ─────────────────────────────────────────────────────────────────
+
+  async listDue(query: DueQuery): Promise<Page<ModerationItem>> {
+    return this.listing({
+      index: 'live',
+      shards: this.liveShards.map((shard) => liveKey(query.status, Number(shard))),
+      // Everything with a sweep moment at or before `at`, whatever CallbackId follows it.
+      sortCondition: { expression: '#sort <= :until', values: { ':until': `${query.at}#\uffff` } },
+      filter: new FilterBuilder(),
+      limit: query.limit,
+      peek: false,
+      ...(query.next ? { next: query.next } : {}),
+    });
+  }
+
+  async nearestPendingReview(): Promise<ModerationItem | undefined> {
+    const page = await this.listPendingReviews({ subject: '', now: 0, claimed: 'any', limit: 1 });
+    return page.items[0];
   }
 
   async listPendingReviews(query: ReviewQueueQuery): Promise<Page<ModerationItem>> {
-    const expression = new FilterBuilder({ '#status': 'status' }, { ':status': 'PENDING_REVIEW' as Status });
-    if (query.channelArn !== undefined) expression.add('#message.#channelArn = :channelArn', { '#message': 'message', '#channelArn': 'channelArn' }, { ':channelArn': query.channelArn });
-    if (query.senderArn !== undefined) {
-      expression.add('#message.#sender.#senderArn = :senderArn', { '#message': 'message', '#sender': 'sender', '#senderArn': 'arn' }, { ':senderArn': query.senderArn });
-    }
-    if (query.ruleId !== undefined) expression.add('contains(#policy.#ruleIds, :ruleId)', { '#policy': 'policy', '#ruleIds': 'ruleIds' }, { ':ruleId': query.ruleId });
+    const filter = new FilterBuilder();
+    if (query.channelArn !== undefined) filter.add('#channelArn = :channelArn', { '#channelArn': 'channelArn' }, { ':channelArn': query.channelArn });
+    if (query.senderArn !== undefined) filter.add('#senderArn = :senderArn', { '#senderArn': 'senderArn' }, { ':senderArn': query.senderArn });
+    if (query.ruleId !== undefined) filter.add('contains(#ruleIds, :ruleId)', { '#ruleIds': 'ruleIds' }, { ':ruleId': query.ruleId });
     // DynamoDB rejects unused placeholders, so each branch names exactly what it uses.
     const now = new Date(query.now).toISOString();
     if (query.claimed === 'mine') {
-      expression.add('#claim.#claimSubject = :me AND #claim.#claimUntil > :now', { '#claim': 'claim', '#claimUntil': 'until', '#claimSubject': 'subject' }, { ':me': query.subject, ':now': now });
+      filter.add('#claim.#claimSubject = :me AND #claim.#claimUntil > :now', { '#claim': 'claim', '#claimUntil': 'until', '#claimSubject': 'subject' }, { ':me': query.subject, ':now': now });
     } else if (query.claimed === 'none') {
-      expression.add('attribute_not_exists(#claim) OR #claim.#claimUntil <= :now', { '#claim': 'claim', '#claimUntil': 'until' }, { ':now': now });
+      filter.add('attribute_not_exists(#claim) OR #claim.#claimUntil <= :now', { '#claim': 'claim', '#claimUntil': 'until' }, { ':now': now });
     }
-    return this.collect(
-      {
-        IndexName: STATUS_DEADLINE_INDEX,
-        KeyConditionExpression: '#status = :status',
-        ScanIndexForward: true,
-        ...expression.build(),
-      },
-      expression.hasFilter,
-      query.limit,
-      query.next,
-      (item) => ({ callbackId: item.callbackId, status: item.status, deadline: item.deadline }),
-    );
+    return this.listing({
+      index: 'live',
+      shards: this.liveShards.map((shard) => liveKey('PENDING_REVIEW', Number(shard))),
+      filter,
+      limit: query.limit,
+      peek: true,
+      ...(query.next ? { next: query.next } : {}),
+    });
   }
 
-  async listDecisionsOfDay(query: DecisionDayQuery): Promise<Page<ModerationItem>> {
-    const expression = new FilterBuilder(
-      { '#decisionDay': 'decisionDay', '#decidedAt': 'decidedAt' },
-      { ':day': query.day, ':from': query.from, ':to': query.to },
-    );
-    if (query.actor !== undefined) {
-      expression.add('#decision.#actor.#actorId = :actor OR #decision.#actor.#actorName = :actor', { '#decision': 'decision', '#actor': 'actor', '#actorId': 'id', '#actorName': 'name' }, { ':actor': query.actor });
-    }
-    if (query.channelArn !== undefined) expression.add('#message.#channelArn = :channelArn', { '#message': 'message', '#channelArn': 'channelArn' }, { ':channelArn': query.channelArn });
-    if (query.origin !== undefined) expression.add('#decision.#origin = :origin', { '#decision': 'decision', '#origin': 'origin' }, { ':origin': query.origin });
-    return this.collect(
-      {
-        IndexName: DECISION_DAY_INDEX,
-        KeyConditionExpression: '#decisionDay = :day AND #decidedAt BETWEEN :from AND :to',
-        ScanIndexForward: false,
-        ...expression.build(),
-      },
-      expression.hasFilter,
-      query.limit,
-      query.next,
-      (item) => ({ callbackId: item.callbackId, decisionDay: item.decisionDay, decidedAt: item.decidedAt }),
-    );
-  }
-
-  async countByStatus(status: Status, options: { maxPages?: number } = {}): Promise<Count> {
-    let count = 0;
-    const complete = await this.readPages(
-      {
-        IndexName: STATUS_DEADLINE_INDEX,
-        KeyConditionExpression: '#status = :status',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status },
-        Select: 'COUNT',
-      },
-      options.maxPages,
-      (result) => (count += result.Count ?? 0),
-    );
-    return { count, complete };
-  }
-
-  async countDecisionsOfDay(query: DecisionCountQuery) {
-    const byOrigin: Record<DecisionOrigin, number> = { AUTO: 0, MODERATOR: 0, EXPIRY: 0 };
-    const complete = await this.readPages(
-      {
-        IndexName: DECISION_DAY_INDEX,
-        KeyConditionExpression: '#decisionDay = :day AND #decidedAt BETWEEN :from AND :to',
-        // Only the origin travels: the tally needs nothing else.
-        ProjectionExpression: '#decision.#origin',
-        ExpressionAttributeNames: { '#decisionDay': 'decisionDay', '#decidedAt': 'decidedAt', '#decision': 'decision', '#origin': 'origin' },
-        ExpressionAttributeValues: { ':day': query.day, ':from': query.from, ':to': query.to },
-      },
-      query.maxPages,
-      (result) => {
-        for (const item of result.Items ?? []) {
-          const origin = (item as { decision?: { origin?: DecisionOrigin } }).decision?.origin;
-          if (origin && origin in byOrigin) byOrigin[origin] += 1;
-        }
-      },
-    );
-    return { byOrigin, complete };
-  }
+  // ─── Follow-up action records (src/domain/follow-up.ts) ──────────────────────────────────
 
   /**
-   * Feeds every page of a query to `onPage`, reading at most `maxPages` pages (counting reads
-   * every item, COUNT or not, so it is bounded). Returns whether the query was read to its end.
+   * A new action record, REQUESTED, on the audit index like a decision: its day and shard come
+   * from its request time and its own key, its filters from its origin, actor and channel.
    */
-  private async readPages(
-    params: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'ExclusiveStartKey'>,
-    maxPages: number = DEFAULT_MAX_COUNT_PAGES,
-    onPage: (result: QueryCommandOutput) => void,
-  ): Promise<boolean> {
-    let next: Record<string, unknown> | undefined;
-    for (let page = 0; page < maxPages; page += 1) {
-      const result = await this.client.send(new QueryCommand({ ...params, TableName: this.options.tableName, ...(next ? { ExclusiveStartKey: next } : {}) }));
-      onPage(result);
-      next = result.LastEvaluatedKey;
-      if (!next) return true;
-    }
-    return false;
-  }
-
-  /**
-   * Reads index pages until `limit` matching items are found, plus one to know whether another
-   * page exists. DynamoDB applies Limit before the filter, so a filtered page can hold fewer
-   * matches than asked for; the loop hides that. The position handed back is the index key of
-   * the last item returned, or, when the read budget ran out first, DynamoDB's own
-   * LastEvaluatedKey (everything before it was read and did not match).
-   */
-  private async collect(
-    params: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
-    filtered: boolean,
-    limit: number,
-    start: Record<string, unknown> | undefined,
-    keyOf: (item: ModerationItem) => Record<string, unknown>,
-  ): Promise<Page<ModerationItem>> {
-    const wanted = limit + 1;
-    const matched: ModerationItem[] = [];
-    let next = start;
-    for (let page = 0; page < MAX_PAGES_PER_LISTING; page += 1) {
-      const missing = wanted - matched.length;
-      const result = await this.client.send(
-        new QueryCommand({
-          ...params,
+  async recordFollowUp(record: FollowUpRecord): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
           TableName: this.options.tableName,
-          // Unfiltered pages return exactly what they read; filtered ones read more per call.
-          Limit: filtered ? Math.max(missing, 100) : missing,
-          ...(next ? { ExclusiveStartKey: next } : {}),
+          Item: { ...record, ...auditAttributes(record.callbackId, { decidedAt: record.requestedAt, origin: record.origin, actor: record.actor }, this.options.keys) },
+          ConditionExpression: 'attribute_not_exists(#callbackId)',
+          ExpressionAttributeNames: { '#callbackId': 'callbackId' },
         }),
       );
-      matched.push(...((result.Items ?? []) as ModerationItem[]));
-      next = result.LastEvaluatedKey;
-      if (matched.length >= wanted) {
-        const items = matched.slice(0, limit);
-        return { items, next: keyOf(items[items.length - 1]!) };
-      }
-      if (!next) return { items: matched };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new FollowUpRecordError(record.callbackId, 'it exists already', { cause: error });
+      throw error;
     }
-    return { items: matched, next: next! };
+  }
+
+  /** REQUESTED → DONE | FAILED, once. None of the indexed attributes changes. */
+  async completeFollowUp(id: string, completion: FollowUpCompletion): Promise<FollowUpRecord> {
+    const values: Record<string, unknown> = { ':requested': 'REQUESTED', ':outcome': completion.outcome, ':completedAt': completion.completedAt };
+    const sets = ['#outcome = :outcome', '#completedAt = :completedAt'];
+    const names: Record<string, string> = { '#callbackId': 'callbackId', '#outcome': 'outcome', '#completedAt': 'completedAt' };
+    if (completion.outcome === 'DONE' && completion.alreadyBanned !== undefined) {
+      names['#alreadyBanned'] = 'alreadyBanned';
+      values[':alreadyBanned'] = completion.alreadyBanned;
+      sets.push('#alreadyBanned = :alreadyBanned');
+    }
+    if (completion.outcome === 'FAILED') {
+      names['#error'] = 'error';
+      values[':error'] = completion.error;
+      sets.push('#error = :error');
+    }
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { callbackId: id },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          // An outcome is written once: never over another one, never onto a missing record.
+          ConditionExpression: 'attribute_exists(#callbackId) AND #outcome = :requested',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes as FollowUpRecord;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new FollowUpRecordError(id, 'it is missing or no longer REQUESTED', { cause: error });
+      throw error;
+    }
+  }
+
+  async listDecisionsOfDay(query: DecisionDayQuery): Promise<Page<ModerationItem | FollowUpRecord>> {
+    const filter = new FilterBuilder();
+    if (query.actor !== undefined) {
+      filter.add('#decidedById = :actor OR #decidedByName = :actor', { '#decidedById': 'decidedById', '#decidedByName': 'decidedByName' }, { ':actor': query.actor });
+    }
+    if (query.channelArn !== undefined) filter.add('#channelArn = :channelArn', { '#channelArn': 'channelArn' }, { ':channelArn': query.channelArn });
+    if (query.origin !== undefined) filter.add('#decisionOrigin = :origin', { '#decisionOrigin': 'decisionOrigin' }, { ':origin': query.origin });
+    return this.listing({
+      index: 'audit',
+      shards: Array.from({ length: this.options.keys.auditShards }, (_, shard) => auditKey(query.day, shard)),
+      // decidedAt in [from, to]: every CallbackId at `to` too, so the upper bound is `to#\uffff`.
+      sortCondition: { expression: '#sort BETWEEN :from AND :to', values: { ':from': `${query.from}#`, ':to': `${query.to}#\uffff` } },
+      filter,
+      limit: query.limit,
+      peek: true,
+      ...(query.next ? { next: query.next } : {}),
+    });
+  }
+
+  /**
+   * One page of a sharded index, merged in key order (src/adapters/shard-merge.ts) and read
+   * whole. The live index lists soonest first, the audit index newest first. With `peek`, one
+   * entry more than the page is read, so `next` is given only when another page really exists.
+   */
+  private async listing<T extends ModerationItem | FollowUpRecord>(spec: {
+    index: 'live' | 'audit';
+    shards: string[];
+    sortCondition?: { expression: string; values: Record<string, unknown> };
+    filter: FilterBuilder;
+    limit: number;
+    peek: boolean;
+    next?: Record<string, unknown>;
+  }): Promise<Page<T>> {
+    const live = spec.index === 'live';
+    const [indexName, partition, sort] = live ? ([LIVE_INDEX, 'liveKey', 'dueKey'] as const) : ([AUDIT_INDEX, 'auditKey', 'auditSort'] as const);
+    const want = spec.peek ? spec.limit + 1 : spec.limit;
+    // Spread evenly, each shard holds about want/N of a page; what a shard reads beyond the page
+    // is read again by the next one, so read a little more than the share; a filtered read more.
+    const share = Math.ceil(want / spec.shards.length) + 1;
+    const merged = await mergeShards<IndexEntry>({
+      shards: spec.shards,
+      order: live ? 'asc' : 'desc',
+      ...(spec.next?.after !== undefined ? { after: String(spec.next.after) } : {}),
+      want,
+      keyOf: (entry) => entry[sort]!,
+      pageSize: spec.filter.empty ? share : Math.max(25, share),
+      maxQueries: spec.shards.length * QUERIES_PER_LISTING_PER_SHARD,
+      read: (shard, after, limit) =>
+        this.readShard(
+          {
+            IndexName: indexName,
+            KeyConditionExpression: `#partition = :shard${spec.sortCondition ? ` AND ${spec.sortCondition.expression}` : ''}`,
+            ScanIndexForward: live,
+            ...spec.filter.build({ '#partition': partition, ...(spec.sortCondition ? { '#sort': sort } : {}) }, { ':shard': shard, ...spec.sortCondition?.values }),
+          },
+          { [partition]: shard },
+          sort,
+          after,
+          limit,
+        ),
+    });
+    if (spec.peek && merged.entries.length === want) {
+      const shown = merged.entries.slice(0, spec.limit);
+      return this.page(shown, shown[shown.length - 1]![sort]);
+    }
+    return this.page(merged.entries, merged.next);
+  }
+
+  /**
+   * One page of one shard, strictly after `after`: a position in a merged listing is a sort key,
+   * so it is given to DynamoDB as the exclusive start key of the item it names.
+   */
+  private async readShard(
+    params: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
+    partition: Record<string, string>,
+    sortAttribute: 'dueKey' | 'auditSort',
+    after: string | undefined,
+    limit: number,
+  ): Promise<ShardPage<IndexEntry>> {
+    const result = await this.client.send(
+      new QueryCommand({
+        ...params,
+        TableName: this.options.tableName,
+        Limit: limit,
+        ...(after !== undefined ? { ExclusiveStartKey: { ...partition, [sortAttribute]: after, callbackId: callbackIdOf(after) } } : {}),
+      }),
+    );
+    const lastKey = result.LastEvaluatedKey?.[sortAttribute];
+    return { entries: (result.Items ?? []) as IndexEntry[], ...(typeof lastKey === 'string' ? { lastKey } : {}) };
+  }
+
+  /** The items of a page, read whole (BatchGetItem, consistent), in the page's order. */
+  private async page<T extends { callbackId: string } = ModerationItem>(entries: IndexEntry[], next: string | undefined): Promise<Page<T>> {
+    const items = await this.getMany<T>(entries.map((e) => e.callbackId));
+    // An item that left the index between the two reads (decided, say) may still be returned:
+    // callers re-check status, as they would for any item read a moment ago.
+    return { items, ...(next !== undefined ? { next: { after: next } } : {}) };
+  }
+
+  private async getMany<T extends { callbackId: string }>(callbackIds: string[]): Promise<T[]> {
+    const found = new Map<string, T>();
+    for (let i = 0; i < callbackIds.length; i += 100) {
+      let keys: Array<Record<string, unknown>> = callbackIds.slice(i, i + 100).map((callbackId) => ({ callbackId }));
+      for (let attempt = 0; keys.length > 0; attempt += 1) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
+        const result = await this.client.send(new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: keys, ConsistentRead: true } } }));
+        for (const item of (result.Responses?.[this.options.tableName] ?? []) as T[]) found.set(item.callbackId, item);
+        keys = (result.UnprocessedKeys?.[this.options.tableName]?.Keys ?? []) as Array<Record<string, unknown>>;
+      }
+    }
+    return callbackIds.map((id) => found.get(id)).filter((item): item is T => item !== undefined);
   }
 }
 
-/** Collects named condition pieces with their `#name`/`:value` placeholders. */
+/** DynamoDB's answer to a write that would take an item past 400 KB. */
+function isItemTooLarge(error: unknown): boolean {
+  const err = error as { name?: string; message?: string } | undefined;
+  return err?.name === 'ValidationException' && /item size/i.test(err.message ?? '');
+}
+
+/** Collects named filter conditions with their `#name`/`:value` placeholders. */
 class FilterBuilder {
   private readonly filters: string[] = [];
+  private readonly names: Record<string, string> = {};
+  private readonly values: Record<string, unknown> = {};
 
-  constructor(
-    private readonly names: Record<string, string>,
-    private readonly values: Record<string, unknown>,
-  ) {}
-
-  get hasFilter(): boolean {
-    return this.filters.length > 0;
+  get empty(): boolean {
+    return this.filters.length === 0;
   }
 
   add(condition: string, names: Record<string, string>, values: Record<string, unknown>): void {
@@ -341,10 +501,11 @@ class FilterBuilder {
     Object.assign(this.values, values);
   }
 
-  build() {
+  /** The expression parts, with the key condition's own placeholders merged in. */
+  build(keyNames: Record<string, string>, keyValues: Record<string, unknown>) {
     return {
-      ExpressionAttributeNames: this.names,
-      ExpressionAttributeValues: this.values,
+      ExpressionAttributeNames: { ...keyNames, ...this.names },
+      ExpressionAttributeValues: { ...keyValues, ...this.values },
       // DynamoDB refuses redundant parentheses, so a lone filter goes in bare.
       ...(this.filters.length === 1 ? { FilterExpression: this.filters[0] } : {}),
       ...(this.filters.length > 1 ? { FilterExpression: this.filters.map((f) => `(${f})`).join(' AND ') } : {}),

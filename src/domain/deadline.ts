@@ -55,3 +55,36 @@ export const utcDay = (iso: string): string => iso.slice(0, 10);
 
 /** Epoch seconds at which a terminal item's TTL removes it. */
 export const retentionExpiry = (nowMs: number, retentionDays: number): number => Math.floor((nowMs + retentionDays * DAY_MS) / 1000);
+
+/** The statuses the sweeper watches; every other status is terminal. */
+export type LiveStatus = 'RECEIVED' | 'PENDING_REVIEW' | 'DECIDED';
+export const LIVE_STATUSES: readonly LiveStatus[] = ['RECEIVED', 'PENDING_REVIEW', 'DECIDED'];
+export const isLiveStatus = (status: string): status is LiveStatus => (LIVE_STATUSES as readonly string[]).includes(status);
+
+/**
+ * The moment the sweeper must next look at a live item (the sort key of the live-status index,
+ * so a sweep reads what is due and nothing else):
+ *
+ *   PENDING_REVIEW  deadline − margin                        apply the expiry policy
+ *   RECEIVED        min(last write + stuck, deadline − margin) re-drive it, or the expiry policy
+ *   DECIDED         min(last write + stuck, deadline)          deliver again, or EXPIRED
+ *
+ * For PENDING_REVIEW this is deadline order shifted by a constant, so the review queue, read
+ * in this order, is still "nearest deadline first".
+ */
+export function sweepAt(
+  status: LiveStatus,
+  item: { deadline: string; updatedAt: string },
+  settings: { expiryMarginSeconds: number; stuckAfterSeconds: number },
+): string {
+  const margin = actBy(item.deadline, settings.expiryMarginSeconds).getTime();
+  const stuck = Date.parse(item.updatedAt) + settings.stuckAfterSeconds * 1000;
+  switch (status) {
+    case 'PENDING_REVIEW':
+      return new Date(margin).toISOString();
+    case 'RECEIVED':
+      return new Date(Math.min(stuck, margin)).toISOString();
+    case 'DECIDED':
+      return new Date(Math.min(stuck, Date.parse(item.deadline))).toISOString();
+  }
+}

@@ -1,4 +1,6 @@
 import type { CallbackRequest } from './callback.js';
+import type { LiveStatus } from './deadline.js';
+import type { FollowUpCompletion, FollowUpRecord } from './follow-up.js';
 import type { DecisionOrigin, HistoryEntry, ModerationItem, Status, WorkMessage } from './item.js';
 
 /**
@@ -11,6 +13,8 @@ export interface Transition {
   /** The write only happens if the item is in one of these statuses. */
   from: readonly Status[];
   to: Status;
+  /** The item's deadline (as recorded): the live index's sort key is derived from it. */
+  deadline: string;
   /** Optimistic concurrency: the write only happens if the item still has this version. */
   expectedVersion?: number;
   /**
@@ -27,6 +31,13 @@ export interface Transition {
   now: number;
   /** Skip the history entry (lease renewals and other bookkeeping). */
   quiet?: boolean;
+  /**
+   * Instead of appending an entry, replace the one at `index` (a holder renewing their claim
+   * bumps the count of their `claimed` entry). The write only happens if the history still has
+   * `length` entries and the one at `index` is still the one read (`at`); otherwise it is a
+   * TransitionConflictError like any lost condition, and the caller re-reads.
+   */
+  coalesce?: { index: number; length: number; at: string; entry: HistoryEntry };
 }
 
 export interface Page<T> {
@@ -35,13 +46,12 @@ export interface Page<T> {
   next?: Record<string, unknown>;
 }
 
-export interface StatusQuery {
-  status: Status;
-  /** Inclusive upper bound on the deadline (ISO). */
-  deadlineAtOrBefore?: string;
-  /** Only items last written before this ISO time. */
-  updatedBefore?: string;
-  limit?: number;
+/** Live items whose sweep moment (src/domain/deadline.ts sweepAt) has come. */
+export interface DueQuery {
+  status: LiveStatus;
+  /** ISO time: items due at or before it. */
+  at: string;
+  limit: number;
   next?: Record<string, unknown>;
 }
 
@@ -79,46 +89,77 @@ export interface DecisionDayQuery {
   next?: Record<string, unknown>;
 }
 
-/** Decisions of one day with decidedAt in [from, to], read at most `maxPages` index pages. */
-export interface DecisionCountQuery {
-  day: string;
-  from: string;
-  to: string;
-  maxPages?: number;
-}
-
-export interface Count {
-  count: number;
-  /** False when the count stopped at its read budget: `count` is then a lower bound. */
-  complete: boolean;
-}
-
 export interface ModerationStore {
   /** Creates the item unless the CallbackId is known; returns the existing one otherwise. */
   recordReceived(item: ModerationItem): Promise<{ created: true; item: ModerationItem } | { created: false; item: ModerationItem }>;
   get(callbackId: string): Promise<ModerationItem | undefined>;
   /** Applies one conditional transition; throws TransitionConflictError carrying the current item. */
   transition(change: Transition): Promise<ModerationItem>;
-  /** Items in one status by deadline, soonest first, from the status+deadline index. */
-  queryByStatus(query: StatusQuery): Promise<Page<ModerationItem>>;
+  /**
+   * Live items of one status that are due for the sweeper, soonest first, across every shard
+   * of the live index. A key condition, never a filter: what is read is what is due.
+   */
+  listDue(query: DueQuery): Promise<Page<ModerationItem>>;
 }
 
 /**
- * What the moderators' review API reads on top of the pipeline's port: the queue, the audit
- * log and the counts. A separate port so the pipeline (and its test doubles) need none of it.
+ * What the moderators' review API reads on top of the pipeline's port: the queue and the audit
+ * log. A separate port so the pipeline (and its test doubles) need none of it.
  */
 export interface ReviewStore extends ModerationStore {
   /**
    * PENDING_REVIEW items by deadline, soonest first, that match the filters: up to `limit` of
-   * them, and `next` only when more may follow. Reads the status+deadline index; never scans.
+   * them, and `next` only when more may follow. Merges the shards of the live index; never scans.
    */
   listPendingReviews(query: ReviewQueueQuery): Promise<Page<ModerationItem>>;
-  /** Decided items of one day from the audit index, newest decision first. */
-  listDecisionsOfDay(query: DecisionDayQuery): Promise<Page<ModerationItem>>;
-  /** How many items are in a status, reading at most `maxPages` index pages. */
-  countByStatus(status: Status, options?: { maxPages?: number }): Promise<Count>;
-  /** Decisions of one day with decidedAt in [from, to], by origin. */
-  countDecisionsOfDay(query: DecisionCountQuery): Promise<{ byOrigin: Record<DecisionOrigin, number>; complete: boolean }>;
+  /**
+   * One day of the audit index, newest first: decided items and moderators' follow-up action
+   * records (src/domain/follow-up.ts) in one time order. Tell them apart with isFollowUpRecord.
+   */
+  listDecisionsOfDay(query: DecisionDayQuery): Promise<Page<ModerationItem | FollowUpRecord>>;
+  /** Writes a new follow-up action record (REQUESTED); throws if its key exists. */
+  recordFollowUp(record: FollowUpRecord): Promise<void>;
+  /**
+   * Records how a REQUESTED action ended (DONE or FAILED), once: an outcome is never
+   * overwritten, so it throws if the record is missing or no longer REQUESTED. Returns the record.
+   */
+  completeFollowUp(id: string, completion: FollowUpCompletion): Promise<FollowUpRecord>;
+  /** The PENDING_REVIEW item whose deadline is nearest (the heads of every shard). */
+  nearestPendingReview(): Promise<ModerationItem | undefined>;
+}
+
+/** One item's change to the statistics: status moves (by receipt hour) and decisions (by decision hour). */
+export interface CounterDelta {
+  /** ISO time the item was received: its status counts live in that hour's bucket. */
+  receivedAt: string;
+  statuses?: Partial<Record<Status, number>>;
+  /** ISO time of a decision, and its origin. */
+  decision?: { decidedAt: string; origin: DecisionOrigin };
+}
+
+/**
+ * Statistics as counters (src/adapters/dynamodb-counters.ts): recorded in memory while an
+ * invocation runs, written as one increment per hourly bucket when it ends (`flush`). Best
+ * effort by design: a lost flush makes a figure approximate, never a decision wrong.
+ */
+export interface Counters {
+  record(delta: CounterDelta): void;
+  flush(): Promise<void>;
+}
+
+/** One hour of counters, summed over every shard. */
+export interface HourlyCounts {
+  /** ISO start of the hour. */
+  hour: string;
+  /** Net status moves of the items received in that hour. */
+  statuses: Record<Status, number>;
+  /** Decisions made in that hour, by origin. */
+  decisions: Record<DecisionOrigin, number>;
+}
+
+export interface StatisticsReader {
+  /** Every hour in [fromHour, toHour] (ISO hours), oldest first; `complete` is false if a shard could not be read. */
+  hourly(fromHour: string, toHour: string): Promise<{ hours: HourlyCounts[]; complete: boolean }>;
 }
 
 export interface WorkQueue {
@@ -134,6 +175,21 @@ export interface DeadLetters {
 
 export interface CallbackSender {
   send(request: CallbackRequest): Promise<void>;
+}
+
+/**
+ * Moderators' follow-up actions in Chime (src/adapters/chime-channel-moderation.ts), called as
+ * the configured ChimeBearer. Failures are ChimeActionError (what Chime answered, classified).
+ */
+export interface ChannelModeration {
+  /** The ChimeBearer the actions run as in this channel; undefined when none is configured. */
+  bearerFor(channelArn: string): string | undefined;
+  /** CreateChannelBan. A member already banned is not an error: `alreadyBanned`. */
+  ban(channelArn: string, memberArn: string): Promise<{ alreadyBanned: boolean }>;
+  /** RedactChannelMessage: the message stays, its content is removed. */
+  redact(channelArn: string, messageId: string): Promise<void>;
+  /** DeleteChannelMessage: the message is gone. */
+  delete(channelArn: string, messageId: string): Promise<void>;
 }
 
 export interface Clock {

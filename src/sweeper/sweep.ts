@@ -1,8 +1,8 @@
-import { isPastDeadline } from '../domain/deadline.js';
-import { toWorkMessage, type Decision, type ModerationItem, type Status } from '../domain/item.js';
+import { isPastDeadline, isWithinMargin, type LiveStatus } from '../domain/deadline.js';
+import { toWorkMessage, type Decision, type ModerationItem } from '../domain/item.js';
 import type { WorkQueue } from '../domain/ports.js';
 import type { ExpiryAction } from '../config.js';
-import { DeadlinePassedError, TransitionConflictError } from '../errors.js';
+import { DeadlinePassedError, ItemTooLargeError, TransitionConflictError } from '../errors.js';
 import { expireItem, recordDecision, deliverDecision, resumeDelivery, type DecisionPathDeps, type DeliveryOutcome } from '../pipeline/decide.js';
 
 export interface SweeperDeps extends DecisionPathDeps {
@@ -27,13 +27,17 @@ export interface SweepReport {
   lostRaces: number;
   /** Deliveries that will be retried on a later sweep or by the queue. */
   retryLater: number;
-  errors: Array<{ callbackId: string; error: string }>;
+  /** Items read from the index (every one of them due): the sweep's cost. */
+  read: number;
+  errors: Array<{ callbackId: string; error: string; itemTooLarge?: true }>;
 }
 
 const SWEEPER = 'sweeper';
 
 /**
- * One sweep. It never scans: every read is a Query on the status+deadline index.
+ * One sweep. It never scans, and it reads only what is due: every read is a key condition on
+ * the live index, whose sort key is each item's next sweep moment (src/domain/deadline.ts
+ * sweepAt). With nothing due a sweep costs one small query per shard, however many items live.
  *
  *   now ─────────────── actBy = deadline - margin ─────── deadline ──▶
  *   undecided here: left  │ undecided here: expiry action │ past: EXPIRED, no callback
@@ -41,11 +45,13 @@ const SWEEPER = 'sweeper';
  * Stuck work is re-driven: a RECEIVED item untouched for STUCK_AFTER_SECONDS goes back to the
  * work queue, and a DECIDED item whose delivery lease has lapsed is delivered again (the same
  * recorded decision). Every write is conditional, so the sweeper loses cleanly to a moderator.
+ * The index is read eventually consistently and the items strongly, so each item's own state
+ * decides what is done; an item that moved on meanwhile is left alone.
  */
 export async function sweep(deps: SweeperDeps): Promise<SweepReport> {
-  const report: SweepReport = { expiryDecisions: 0, expired: 0, requeued: 0, redelivered: 0, lostRaces: 0, retryLater: 0, errors: [] };
+  const report: SweepReport = { expiryDecisions: 0, expired: 0, requeued: 0, redelivered: 0, lostRaces: 0, retryLater: 0, read: 0, errors: [] };
   const now = deps.clock.now();
-  const marginCutoff = new Date(now + deps.expiryMarginSeconds * 1000).toISOString();
+  const at = new Date(now).toISOString();
   const stuckCutoff = new Date(now - deps.stuckAfterSeconds * 1000).toISOString();
 
   const guarded = async (item: ModerationItem, work: () => Promise<void>) => {
@@ -53,33 +59,41 @@ export async function sweep(deps: SweeperDeps): Promise<SweepReport> {
       await work();
     } catch (error) {
       if (error instanceof TransitionConflictError) report.lostRaces += 1;
-      else report.errors.push({ callbackId: item.callbackId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      else report.errors.push({ callbackId: item.callbackId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error), ...(error instanceof ItemTooLargeError ? { itemTooLarge: true as const } : {}) });
     }
   };
 
-  // 1. Undecided items inside the margin: the expiry policy, or EXPIRED if already too late.
-  for (const status of ['PENDING_REVIEW', 'RECEIVED'] as const satisfies readonly Status[]) {
-    await forEachItem(deps, status, { deadlineAtOrBefore: marginCutoff }, (item) =>
-      guarded(item, async () => {
-        if (isPastDeadline(item.deadline, deps.clock.now())) {
-          await expireItem(deps, item, SWEEPER, 'Deadline passed while undecided; no callback sent');
-          report.expired += 1;
-          return;
-        }
-        const outcome = await applyExpiryPolicy(deps, item);
-        report.expiryDecisions += 1;
-        if (outcome.status === 'RETRY' || outcome.status === 'BUSY') report.retryLater += 1;
-      }),
-    );
-  }
+  /** The expiry policy for an undecided item inside the margin, or EXPIRED once it is too late. */
+  const expire = async (item: ModerationItem) => {
+    if (isPastDeadline(item.deadline, deps.clock.now())) {
+      await expireItem(deps, item, SWEEPER, 'Deadline passed while undecided; no callback sent');
+      report.expired += 1;
+      return;
+    }
+    const outcome = await applyExpiryPolicy(deps, item);
+    report.expiryDecisions += 1;
+    if (outcome.status === 'RETRY' || outcome.status === 'BUSY') report.retryLater += 1;
+  };
 
-  // 2. RECEIVED items no worker picked up (an enqueue failed, a message was lost): queue again.
-  await forEachItem(deps, 'RECEIVED', { updatedBefore: stuckCutoff }, async (item) => {
-    if (item.deadline <= marginCutoff) return; // handled by step 1
-    await guarded(item, async () => {
-      // Touch first (conditional on the version we read), so concurrent sweeps re-drive once.
+  // 1. Held for review, inside the margin: the expiry policy.
+  await forEachDue(deps, 'PENDING_REVIEW', at, report, (item) =>
+    guarded(item, async () => {
+      if (item.status !== 'PENDING_REVIEW') return; // decided since the index was read
+      if (isWithinMargin(item.deadline, now, deps.expiryMarginSeconds)) await expire(item);
+    }),
+  );
+
+  // 2. RECEIVED: inside the margin, the expiry policy; stuck (no worker decided it: an enqueue
+  //    failed, a message was lost), back to the work queue.
+  await forEachDue(deps, 'RECEIVED', at, report, (item) =>
+    guarded(item, async () => {
+      if (item.status !== 'RECEIVED') return;
+      if (isWithinMargin(item.deadline, now, deps.expiryMarginSeconds)) return expire(item);
+      if (item.updatedAt >= stuckCutoff) return;
+      // Touch first (conditional on the version read), so concurrent sweeps re-drive once.
       const touched = await deps.store.transition({
         callbackId: item.callbackId,
+        deadline: item.deadline,
         from: ['RECEIVED'],
         to: 'RECEIVED',
         expectedVersion: item.version,
@@ -89,24 +103,24 @@ export async function sweep(deps: SweeperDeps): Promise<SweepReport> {
       });
       await deps.queue.enqueue(toWorkMessage(touched));
       report.requeued += 1;
-    });
-  });
+    }),
+  );
 
-  // 3. DECIDED items: past the deadline → EXPIRED; stuck with a lapsed lease → deliver again.
-  await forEachItem(deps, 'DECIDED', {}, async (item) => {
-    const deadlinePassed = isPastDeadline(item.deadline, deps.clock.now());
-    if (!deadlinePassed && item.updatedAt >= stuckCutoff) return;
-    await guarded(item, async () => {
-      if (deadlinePassed) {
+  // 3. DECIDED: past the deadline, EXPIRED; stuck with a lapsed lease, delivered again.
+  await forEachDue(deps, 'DECIDED', at, report, (item) =>
+    guarded(item, async () => {
+      if (item.status !== 'DECIDED') return;
+      if (isPastDeadline(item.deadline, deps.clock.now())) {
         await expireItem(deps, item, SWEEPER, 'Deadline passed before the recorded decision was delivered');
         report.expired += 1;
         return;
       }
+      if (item.updatedAt >= stuckCutoff) return;
       const outcome = await resumeDelivery(deps, item, SWEEPER);
       if (outcome.status === 'BUSY' || outcome.status === 'RETRY') report.retryLater += 1;
       else report.redelivered += 1;
-    });
-  });
+    }),
+  );
   return report;
 }
 
@@ -134,24 +148,22 @@ async function applyExpiryPolicy(deps: SweeperDeps, item: ModerationItem): Promi
 /** Items handled at once within a page: callbacks dominate a sweep's time, not our CPU. */
 const SWEEP_CONCURRENCY = 8;
 
-/** Pages through one status of the index, handling up to `maxItemsPerCategory` items. */
-async function forEachItem(
-  deps: SweeperDeps,
-  status: Status,
-  filter: { deadlineAtOrBefore?: string; updatedBefore?: string },
-  handle: (item: ModerationItem) => Promise<void>,
-): Promise<void> {
+/**
+ * Pages through the due items of one live status, soonest first, handling at most
+ * `maxItemsPerCategory` of them: the budget counts items read, and every item read is due.
+ */
+async function forEachDue(deps: SweeperDeps, status: LiveStatus, at: string, report: SweepReport, handle: (item: ModerationItem) => Promise<void>): Promise<void> {
   let next: Record<string, unknown> | undefined;
   let seen = 0;
   do {
-    const page = await deps.store.queryByStatus({ status, ...filter, limit: 100, ...(next ? { next } : {}) });
-    const batch = page.items.slice(0, deps.maxItemsPerCategory - seen);
-    seen += batch.length;
+    const page = await deps.store.listDue({ status, at, limit: Math.min(100, deps.maxItemsPerCategory - seen), ...(next ? { next } : {}) });
+    seen += page.items.length;
+    report.read += page.items.length;
     let index = 0;
     const lane = async () => {
-      for (let i = index++; i < batch.length; i = index++) await handle(batch[i]!);
+      for (let i = index++; i < page.items.length; i = index++) await handle(page.items[i]!);
     };
-    await Promise.all(Array.from({ length: Math.min(SWEEP_CONCURRENCY, batch.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(SWEEP_CONCURRENCY, page.items.length) }, lane));
     next = page.next;
   } while (next && seen < deps.maxItemsPerCategory);
 }
