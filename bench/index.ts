@@ -8,12 +8,19 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { benchPolicy } = await import('./policy.js');
 const { benchPipeline } = await import('./pipeline.js');
 const { benchReview } = await import('./review.js');
+const { benchPolicies, printPoliciesBench } = await import('./policies.js');
+const { benchConsole, printConsoleBench } = await import('./console.js');
+const { benchPartitionHeat, printPartitionHeat } = await import('./partition-heat.js');
+const { benchSweeper, printSweeperBench } = await import('./sweeper.js');
+const { benchBundles, printBundlesBench } = await import('./bundles.js');
 
 const goal = (ok: boolean) => (ok ? 'meets the goal' : 'MISSES the goal');
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 2 });
 
 console.log('Policy engine: decisions/second on ~1 KB messages');
 const policy = await benchPolicy();
+console.log(`  full default policy (terms, PII, links)   ${fmt(policy.defaultPolicy)} /s wall, ${fmt(policy.cpu.defaultPolicy)} /s CPU   (goal ≥ 50,000: ${goal(policy.defaultPolicy >= 50_000)})`);
+console.log(`  100,000 block terms alone                 ${fmt(policy.termsOnly)} /s wall, ${fmt(policy.cpu.termsOnly)} /s CPU   (goal ≥ 60,000: ${goal(policy.termsOnly >= 60_000)})`);
 console.log(`  100 terms          ${fmt(policy.small)} /s`);
 console.log(`  100,000 terms      ${fmt(policy.large)} /s`);
 console.log(`  ratio              ${fmt(policy.ratio)}   (goal ≤ 1.5: ${goal(policy.ratio <= 1.5)})`);
@@ -30,3 +37,23 @@ const review = await benchReview();
 console.log(`  GET /reviews?limit=50   p50 ${fmt(review.listP50)} ms   p99 ${fmt(review.listP99)} ms`);
 console.log(`  GET /reviews/{id}       p50 ${fmt(review.getP50)} ms   p99 ${fmt(review.getP99)} ms`);
 console.log(`  ratio (list p50 / get p50)  ${fmt(review.ratio)}   (goal ≤ 3: ${goal(review.ratio <= 3)})`);
+
+console.log('\nPartition heat: capacity units by partition key, this design and the previous one (README "Keys that spread")');
+printPartitionHeat(await benchPartitionHeat());
+
+console.log('\nThe sweeper\'s cost follows what is due, not what is live');
+printSweeperBench(await benchSweeper());
+
+console.log('\nLive policies (the worker\'s cache, propagation of a PUT, replay)');
+printPoliciesBench(await benchPolicies());
+
+console.log('\nLambda bundles: each function\'s code file, and its import in a fresh Node process (a cold start\'s init)');
+printBundlesBench(await benchBundles());
+
+console.log('\nModerator console in headless Chromium (Debian\'s, through playwright-core)');
+try {
+  printConsoleBench(await benchConsole());
+} catch (error) {
+  // Needs Debian's Chromium (apt-get install -y chromium); the other figures stand without it.
+  console.log(`  skipped: ${(error as Error).message}`);
+}

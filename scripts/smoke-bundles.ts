@@ -30,6 +30,7 @@ const check = (name: string, ok: boolean, detail: unknown) => {
 try {
   Object.assign(process.env, {
     TABLE_NAME: stack.resources.tableName,
+    CONTROL_TABLE_NAME: stack.resources.controlTableName,
     // A queue the local worker does not poll, so only the bundled worker can decide the item.
     WORK_QUEUE_URL: stack.resources.workDlqUrl,
     INTAKE_DLQ_URL: stack.resources.intakeDlqUrl,
@@ -46,7 +47,8 @@ try {
   const load = async (name: string) => {
     const dir = unpack(name);
     process.env.LAMBDA_TASK_ROOT = dir; // where the bundled policy/default.yaml is found
-    return (await import(pathToFileURL(join(dir, 'functions', name === 'reviewApi' ? 'review-api' : name, 'index.mjs')).href)) as { handler: (e: unknown, c: unknown) => Promise<any> };
+    const folder = ({ reviewApi: 'review-api', moderatorConsole: 'moderator-console' } as Record<string, string>)[name] ?? name;
+    return (await import(pathToFileURL(join(dir, 'functions', folder, 'index.mjs')).href)) as { handler: (e: unknown, c: unknown) => Promise<any> };
   };
 
   const callbackId = 'smoke'.padEnd(40, '0');
@@ -92,6 +94,24 @@ try {
   check('review API serves its OpenAPI document', openapi?.statusCode === 200 && JSON.parse(openapi.body).openapi?.startsWith('3.1'), openapi?.statusCode);
   const stats = await reviewApi.handler(http('/stats', { sub: 'smoke', 'cognito:username': 'smoke', 'cognito:groups': '[moderators]' }), context);
   check('review API answers an authorized moderator', stats?.statusCode === 200 && JSON.parse(stats.body).counts?.FAILED >= 0, stats?.body);
+
+  // The console: its files travel in its own zip; the hosted UI's endpoints come from serverless.yml.
+  const hostedUi = 'https://smoke.auth.us-east-1.amazoncognito.com';
+  Object.assign(process.env, {
+    CONSOLE_OIDC_ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_smoke',
+    CONSOLE_OIDC_CLIENT_ID: 'smoke-client',
+    CONSOLE_OIDC_AUTHORIZATION_ENDPOINT: `${hostedUi}/oauth2/authorize`,
+    CONSOLE_OIDC_TOKEN_ENDPOINT: `${hostedUi}/oauth2/token`,
+  });
+  const moderatorConsole = await load('moderatorConsole');
+  const page = await moderatorConsole.handler(http('/console/'), context);
+  const html = page?.isBase64Encoded ? Buffer.from(page.body, 'base64').toString('utf8') : String(page?.body);
+  check('console serves its page', page?.statusCode === 200 && /text\/html/.test(page.headers['content-type']) && html.includes('/console/assets/'), page?.statusCode);
+  const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+  const asset = script ? await moderatorConsole.handler(http(script), context) : undefined;
+  check('console serves its bundle, immutable', asset?.statusCode === 200 && /immutable/.test(asset.headers['cache-control']), { script, status: asset?.statusCode });
+  const config = await moderatorConsole.handler(http('/console/config.json'), context);
+  check('console tells the app to sign in with the hosted UI', config?.statusCode === 200 && JSON.parse(config.body).auth?.authorizationEndpoint === `${hostedUi}/oauth2/authorize`, config?.body);
 } finally {
   await stack.stop();
   rmSync(root, { recursive: true, force: true });

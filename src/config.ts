@@ -1,21 +1,29 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ConfigurationError } from './errors.js';
+import './zod-messages.js';
 
 /**
  * Configuration is read once, from the environment, validated, and frozen. A bad value fails
  * fast at cold start with a message that names the variable, instead of surfacing later as an
  * odd deadline or a callback to the wrong place.
+ *
+ * Every function validates its configuration at cold start, so the schemas are zod/mini (the same
+ * rules and messages as the classic API, a fraction of the bundle: src/zod-messages.ts).
  */
 
-const seconds = (fallback: number) =>
-  z.coerce.number().int('must be a whole number of seconds').nonnegative().default(fallback);
+const seconds = (fallback: number) => z._default(z.coerce.number().check(z.int('must be a whole number of seconds'), z.nonnegative()), fallback);
 
-const optionalUrl = z
-  .string()
-  .trim()
-  .transform((value) => (value === '' ? undefined : value))
-  .pipe(z.url().optional())
-  .optional();
+const optionalUrl = z.optional(
+  z.pipe(
+    z.pipe(
+      z.string().check(z.trim()),
+      z.transform((value: string) => (value === '' ? undefined : value)),
+    ),
+    z.optional(z.url()),
+  ),
+);
+
+const shards = (fallback: number) => z._default(z.coerce.number().check(z.int('must be a whole number'), z.gte(1), z.lte(256)), fallback);
 
 export const ExpiryAction = z.enum(['DENY', 'ALLOW']);
 export type ExpiryAction = z.infer<typeof ExpiryAction>;
@@ -23,27 +31,35 @@ export type ExpiryAction = z.infer<typeof ExpiryAction>;
 /** Settings of the decision pipeline itself; shared by every function. */
 const PipelineEnv = z.object({
   /** Chime's window is 48 h; shorter windows make the sweeper observable locally. */
-  CALLBACK_WINDOW_SECONDS: seconds(172_800).pipe(z.number().positive()),
+  CALLBACK_WINDOW_SECONDS: z.pipe(seconds(172_800), z.number().check(z.positive())),
   /** Act on an undecided item this long before its deadline. */
   EXPIRY_MARGIN_SECONDS: seconds(3_600),
-  EXPIRY_ACTION: z.string().toUpperCase().pipe(ExpiryAction).default('DENY'),
+  EXPIRY_ACTION: z._default(z.pipe(z.string().check(z.toUpperCase()), ExpiryAction), 'DENY'),
   /** A RECEIVED or DECIDED item untouched for this long is considered stuck and re-driven. */
   STUCK_AFTER_SECONDS: seconds(300),
   /** How long a terminal item stays readable (the audit trail) before its TTL removes it. */
-  RETENTION_DAYS: z.coerce.number().positive().default(30),
+  RETENTION_DAYS: z._default(z.coerce.number().check(z.positive()), 30),
   /** Empty means the bundled policy/default.yaml. */
-  POLICY_FILE: z.string().trim().optional(),
+  POLICY_FILE: z.optional(z.string().check(z.trim())),
+  /**
+   * Write shards of the table's indexes (README "Keys that spread"). Every function must see the
+   * same values; changing one needs `npm run backfill` (it rewrites the keys of existing items).
+   */
+  STATUS_SHARDS: shards(32),
+  AUDIT_SHARDS: shards(16),
+  COUNTER_SHARDS: shards(32),
 });
 
 /** Where the AWS resources are. In Lambda these come from serverless.yml. */
 const ResourceEnv = z.object({
-  TABLE_NAME: z.string().min(1, 'is required'),
-  WORK_QUEUE_URL: z.string().min(1, 'is required'),
-  INTAKE_DLQ_URL: z.string().min(1, 'is required'),
+  TABLE_NAME: z.string().check(z.minLength(1, 'is required')),
+  CONTROL_TABLE_NAME: z.string().check(z.minLength(1, 'is required')),
+  WORK_QUEUE_URL: z.string().check(z.minLength(1, 'is required')),
+  INTAKE_DLQ_URL: z.string().check(z.minLength(1, 'is required')),
   DYNAMODB_ENDPOINT: optionalUrl,
   SQS_ENDPOINT: optionalUrl,
   CHIME_ENDPOINT: optionalUrl,
-  AWS_REGION: z.string().min(1).default('us-east-1'),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
 });
 
 export type PipelineSettings = {
@@ -53,10 +69,14 @@ export type PipelineSettings = {
   stuckAfterSeconds: number;
   retentionDays: number;
   policyFile?: string;
+  /** Write shards: the live-status index, the audit index, the statistics counters. */
+  shards: { status: number; audit: number; counters: number };
 };
 
 export type ResourceSettings = {
   tableName: string;
+  /** Live policies and statistics counters. */
+  controlTableName: string;
   workQueueUrl: string;
   intakeDlqUrl: string;
   region: string;
@@ -65,20 +85,42 @@ export type ResourceSettings = {
 
 export type AppConfig = PipelineSettings & ResourceSettings;
 
+/** A name: trimmed, not empty, `fallback` when unset. */
+const trimmedName = (fallback: string) => z._default(z.string().check(z.trim(), z.minLength(1)), fallback);
+
 /**
  * The review API's settings. In AWS the HTTP API's JWT authorizer verifies tokens (issuer and
  * audience are configured on it, in serverless.yml); the function itself only reads the
  * verified claims, so JWT_ISSUER / JWT_AUDIENCE matter locally, where we emulate the authorizer.
  */
 const ReviewApiEnv = z.object({
-  JWT_ISSUER: z.url().optional(),
-  JWT_AUDIENCE: z.string().trim().min(1).default('chime-flow-moderation'),
+  JWT_ISSUER: z.optional(z.url()),
+  JWT_AUDIENCE: trimmedName('chime-flow-moderation'),
   /** The claim that lists the caller's groups. Cognito: cognito:groups. */
-  JWT_GROUPS_CLAIM: z.string().trim().min(1).default('cognito:groups'),
-  MODERATOR_GROUP: z.string().trim().min(1).default('moderators'),
-  ADMIN_GROUP: z.string().trim().min(1).default('admins'),
+  JWT_GROUPS_CLAIM: trimmedName('cognito:groups'),
+  MODERATOR_GROUP: trimmedName('moderators'),
+  ADMIN_GROUP: trimmedName('admins'),
   /** Signs paging cursors (HMAC-SHA256). At least 32 characters. */
-  CURSOR_SECRET: z.string({ error: 'is required' }).min(32, 'must be at least 32 characters'),
+  CURSOR_SECRET: z.string({ error: 'is required' }).check(z.minLength(32, 'must be at least 32 characters')),
+  /**
+   * The AppInstanceUser the API calls DescribeChannel as, for readable channel names; may contain
+   * `{appInstanceArn}` (the channel's own AppInstance). Unset: channels are named by their ARN.
+   */
+  CHANNEL_NAME_BEARER: z.optional(z.string().check(z.trim(), z.minLength(1))),
+  /**
+   * The AppInstanceUser or AppInstanceBot the API bans, redacts and deletes as (an
+   * AppInstanceAdmin); may start with `{appInstanceArn}` like CHANNEL_NAME_BEARER. Unset: those
+   * routes answer 503 chime-bearer-not-configured.
+   */
+  CHIME_BEARER_ARN: z.optional(
+    z.string().check(
+      z.trim(),
+      z.regex(
+        /^(?:arn:aws[a-z-]*:chime:[a-z0-9-]+:\d{12}:app-instance\/[^/\s]+|\{appInstanceArn\})\/(?:user|bot)\/[^/\s]+$/,
+        'must be an AppInstanceUser or AppInstanceBot ARN (arn:aws:chime:REGION:ACCOUNT:app-instance/ID/user/ID or …/bot/ID), or the same starting with {appInstanceArn}/ for the channel\'s own AppInstance',
+      ),
+    ),
+  ),
 });
 
 export interface ReviewApiSettings {
@@ -88,10 +130,13 @@ export interface ReviewApiSettings {
   moderatorGroup: string;
   adminGroup: string;
   cursorSecret: string;
+  channelNameBearer?: string;
+  /** The ChimeBearer of moderators' follow-up actions (ban, redact, delete); may hold `{appInstanceArn}`. */
+  chimeBearerArn?: string;
 }
 
 
-function parseOrExplain<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
+function parseOrExplain<T extends z.ZodMiniType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
   // Empty strings mean "not set": serverless.yml params default to '' for optional values.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(present);
@@ -116,6 +161,7 @@ export function loadPipelineSettings(env: NodeJS.ProcessEnv = process.env): Pipe
     stuckAfterSeconds: parsed.STUCK_AFTER_SECONDS,
     retentionDays: parsed.RETENTION_DAYS,
     ...(parsed.POLICY_FILE ? { policyFile: parsed.POLICY_FILE } : {}),
+    shards: { status: parsed.STATUS_SHARDS, audit: parsed.AUDIT_SHARDS, counters: parsed.COUNTER_SHARDS },
   });
 }
 
@@ -125,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return Object.freeze({
     ...pipeline,
     tableName: resources.TABLE_NAME,
+    controlTableName: resources.CONTROL_TABLE_NAME,
     workQueueUrl: resources.WORK_QUEUE_URL,
     intakeDlqUrl: resources.INTAKE_DLQ_URL,
     region: resources.AWS_REGION,
@@ -145,5 +192,25 @@ export function loadReviewApiSettings(env: NodeJS.ProcessEnv = process.env): Rev
     moderatorGroup: parsed.MODERATOR_GROUP,
     adminGroup: parsed.ADMIN_GROUP,
     cursorSecret: parsed.CURSOR_SECRET,
+    ...(parsed.CHANNEL_NAME_BEARER ? { channelNameBearer: parsed.CHANNEL_NAME_BEARER } : {}),
+    ...(parsed.CHIME_BEARER_ARN ? { chimeBearerArn: parsed.CHIME_BEARER_ARN } : {}),
   });
+}
+
+/** Live policies (the worker's cache of stored policies; README "Live policies"). */
+const LivePolicyEnv = z.object({
+  /**
+   * At most this long between two version checks of the stored policies a worker uses: a change
+   * takes effect within it in every running worker. Fractions are allowed (tests use 0.5).
+   */
+  POLICY_REFRESH_SECONDS: z._default(z.coerce.number('must be a number of seconds').check(z.gte(0.1, 'must be at least 0.1'), z.lte(3600, 'must be at most 3600')), 10),
+});
+
+export interface LivePolicySettings {
+  refreshSeconds: number;
+}
+
+export function loadLivePolicySettings(env: NodeJS.ProcessEnv = process.env): LivePolicySettings {
+  const parsed = parseOrExplain(LivePolicyEnv, env);
+  return Object.freeze({ refreshSeconds: parsed.POLICY_REFRESH_SECONDS });
 }

@@ -1,4 +1,5 @@
 import type { Claim, Decision, ModerationItem, Status } from './domain/item.js';
+import type { PolicyVersionRecord } from './policy/store.js';
 
 /**
  * Every error we raise on purpose. Each carries the context a person needs to act on it
@@ -16,6 +17,17 @@ export class ModerationError extends Error {
 
 /** Invalid configuration; raised at cold start, names the variable. */
 export class ConfigurationError extends ModerationError {}
+
+/** Locally: a port the stack needs is taken. Names the variable that moves it. */
+export class PortInUseError extends ConfigurationError {
+  constructor(
+    readonly variable: string,
+    readonly port: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`Port ${port} is already in use (${variable}). Stop what is using it, or pick another port: ${variable}=${port + 10} npm start`, { variable, port }, options);
+  }
+}
 
 /** A policy file that cannot be read, parsed or compiled. Raised at cold start. */
 export class PolicyError extends ModerationError {}
@@ -56,6 +68,21 @@ export class TransitionConflictError extends ModerationError {
         : `CallbackId ${callbackId} does not exist; expected ${expected}`,
       { callbackId, expected, currentStatus: current?.status, currentVersion: current?.version },
     );
+  }
+}
+
+/**
+ * DynamoDB refused a write for the item's size (400 KB) even after its history was compacted.
+ * Should never happen with bounded items; it would mean an item written by an older version, or
+ * an attribute that is not bounded. Carries what was being written so an operator can act.
+ */
+export class ItemTooLargeError extends ModerationError {
+  constructor(
+    readonly callbackId: string,
+    readonly attempted: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`CallbackId ${callbackId}: DynamoDB refused the ${attempted} write because the item is too large, even after compacting its history`, { callbackId, attempted }, options);
   }
 }
 
@@ -165,3 +192,115 @@ export class VersionConflictError extends ModerationError {
 }
 
 export type { Status };
+
+// ─── Live policies (src/policy/store.ts, src/review/policies.ts) ─────────────────────────────
+
+/**
+ * An admins-only route called by a moderator: changing policies (moderators may read and test
+ * them), or redacting and deleting sent messages. `detail` is the route's own explanation.
+ */
+export class AdminRequiredError extends ModerationError {
+  constructor(
+    readonly subject: string,
+    readonly requiredGroups: string[],
+    readonly detail?: string,
+  ) {
+    super(`Subject ${subject} is not in ${requiredGroups.join(' or ')}: ${detail ?? 'only admins may change policies'}`, { subject, requiredGroups });
+  }
+}
+
+/** A policy write whose `expectedVersion` is no longer current; carries the head that won. */
+export class PolicyVersionConflictError extends ModerationError {
+  constructor(
+    readonly scope: string,
+    readonly expectedVersion: number,
+    readonly current: PolicyVersionRecord | undefined,
+  ) {
+    super(`Policy ${scope} is at version ${current?.version ?? 0}, not ${expectedVersion}`, { scope, expectedVersion, currentVersion: current?.version ?? 0 });
+  }
+}
+
+/** No policy (or no such version) is stored for a scope. */
+export class PolicyNotFoundError extends ModerationError {
+  constructor(
+    readonly scope: string,
+    detail: string,
+    readonly version?: number,
+  ) {
+    super(detail, { scope, version });
+  }
+}
+
+/** The policy store answered something it should never hold (a missing or corrupt chunk). */
+export class PolicyStoreError extends ModerationError {}
+
+/** A worker has no policy at all for a message's scopes (cold, and the store unreachable): retry later. */
+export class PolicyUnavailableError extends ModerationError {}
+
+/** `npm run setup-flow` refuses to go on; the message is the one line the operator sees. */
+export class SetupFlowError extends ModerationError {}
+
+// ─── Moderators' follow-up actions in Chime (src/review/follow-ups.ts) ────────────────────────
+
+export type ChimeModerationOperation = 'CreateChannelBan' | 'RedactChannelMessage' | 'DeleteChannelMessage';
+
+/** The review API has no ChimeBearer to act as in this channel (CHIME_BEARER_ARN is unset). */
+export class ChimeBearerNotConfiguredError extends ModerationError {
+  constructor(
+    readonly operation: ChimeModerationOperation,
+    readonly channelArn: string,
+  ) {
+    super(`No ChimeBearer is configured for ${operation} in channel ${channelArn} (CHIME_BEARER_ARN)`, { operation, channelArn });
+  }
+}
+
+/**
+ * Chime refused a moderation action, or could not be reached. `refusal` classifies the answer:
+ *   NOT_FOUND    NotFoundException: no such channel or message
+ *   FORBIDDEN    ForbiddenException / UnauthorizedClientException: our bearer may not do it
+ *   CONFLICT     ConflictException (a ban of someone banned already never gets here: it is a success)
+ *   BAD_REQUEST  BadRequestException: Chime found the request invalid
+ *   BUSY         throttled or unavailable (after the SDK's own retries): Chime did not act
+ *   UNCONFIRMED  a service failure, a timeout, no answer: Chime may or may not have acted
+ */
+export class ChimeActionError extends ModerationError {
+  constructor(
+    readonly operation: ChimeModerationOperation,
+    readonly refusal: 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'BAD_REQUEST' | 'BUSY' | 'UNCONFIRMED',
+    readonly errorType: string,
+    readonly chimeMessage: string,
+    readonly bearer: string,
+    readonly target: { channelArn: string; messageId?: string; memberArn?: string },
+    options?: { cause?: unknown },
+  ) {
+    super(`Chime answered ${operation} (as ${bearer}) with ${errorType}: ${chimeMessage}`, { operation, refusal, errorType, chimeMessage, bearer, ...target }, options);
+  }
+}
+
+/** A follow-up action record that cannot take the write asked for (exists already; no longer REQUESTED). */
+export class FollowUpRecordError extends ModerationError {
+  constructor(
+    readonly actionId: string,
+    why: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Follow-up action record ${actionId} was not written: ${why}`, { actionId }, options);
+  }
+}
+
+/**
+ * Chime did the action, but its outcome could not be written: the audit log shows the action as
+ * REQUESTED (asked for, outcome unknown), never as something that did not happen. Carries all
+ * of it, so the error log is the rest of the record.
+ */
+export class FollowUpNotRecordedError extends ModerationError {
+  constructor(
+    readonly actionId: string,
+    readonly action: string,
+    readonly happened: string,
+    context: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(`${happened}, but the outcome of ${action} ${actionId} could not be recorded`, { actionId, action, ...context }, options);
+  }
+}

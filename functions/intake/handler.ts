@@ -3,13 +3,16 @@ import type { Context } from 'aws-lambda';
 import { acceptEvent, type IntakeOutcome } from '../../src/intake/accept.js';
 import type { Runtime } from '../../src/runtime.js';
 
+/** What intake uses: DynamoDB (the table, the counters) and SQS (the work queue, the DLQ); no Chime. */
+export type IntakeRuntime = Pick<Runtime, 'config' | 'clock' | 'logger' | 'metrics' | 'store' | 'counters' | 'queue' | 'deadLetters'>;
+
 /**
  * Chime invokes this asynchronously for every channel message. A thrown error makes Lambda
  * retry twice and then hand the event to the on-failure destination (the intake DLQ); the
  * RECEIVED record, if written, is re-driven by the sweeper. Malformed events are not thrown:
  * retrying cannot fix them, so they go straight to the DLQ with their reason.
  */
-export function createIntakeHandler(runtime: Runtime) {
+export function createIntakeHandler(runtime: IntakeRuntime) {
   const { logger, metrics } = runtime;
   const deps = {
     store: runtime.store,
@@ -28,6 +31,8 @@ export function createIntakeHandler(runtime: Runtime) {
       return result;
     } finally {
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+      // Statistics gathered during this invocation: one counter write per hour touched.
+      await runtime.counters.flush();
     }
   };
 }

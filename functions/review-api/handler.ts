@@ -1,36 +1,74 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { handle } from 'hono/aws-lambda';
+import { ItemTooLargeError } from '../../src/errors.js';
+import { bearerFor, ChimeChannelDirectory } from '../../src/adapters/chime-channel-directory.js';
+import { ChimeChannelModeration } from '../../src/adapters/chime-channel-moderation.js';
 import type { ReviewApiSettings } from '../../src/config.js';
 import { createReviewApp } from '../../src/review/app.js';
+import { CachedChannelNames } from '../../src/review/channel-names.js';
 import { CursorCodec } from '../../src/review/cursor.js';
+import type { AwsClients } from '../../src/adapters/clients.js';
 import type { Runtime } from '../../src/runtime.js';
+import type { ScopedPolicyDocument } from '../../src/policy/schema.js';
+
+/** What the review API uses: the table, counters and live policies, the work queue, Chime (callbacks, names, actions). */
+export type ReviewApiRuntime = Pick<Runtime, 'config' | 'clock' | 'logger' | 'metrics' | 'observer' | 'leaseSeconds' | 'store' | 'counters' | 'policyStore' | 'queue' | 'callbacks'> & {
+  clients: Pick<AwsClients, 'chime'>;
+};
 
 /**
  * The moderators' HTTP API behind API Gateway (HTTP API, payload 2.0, JWT authorizer). The
  * authorizer has verified the token before this runs; the app checks the role and does the rest.
+ * `policySeed` is the POLICY_FILE as written, loaded by the caller (a bad file fails its cold
+ * start): live policies show it as `global` (version 0) until one is stored.
  */
-export function createReviewApiHandler(runtime: Runtime, settings: ReviewApiSettings) {
-  const { logger, config } = runtime;
+export function createReviewApiHandler(runtime: ReviewApiRuntime, settings: ReviewApiSettings, { policySeed }: { policySeed: ScopedPolicyDocument }) {
+  const { logger, metrics, config } = runtime;
   const app = createReviewApp({
     deps: {
       store: runtime.store,
       callbacks: runtime.callbacks,
       clock: runtime.clock,
       leaseSeconds: runtime.leaseSeconds,
+      observer: runtime.observer,
       queue: runtime.queue,
       cursors: new CursorCodec(settings.cursorSecret),
       callbackWindowSeconds: config.callbackWindowSeconds,
       expiryMarginSeconds: config.expiryMarginSeconds,
+      expiryAction: config.expiryAction,
+      channelNames: new CachedChannelNames(new ChimeChannelDirectory(runtime.clients.chime, bearerFor(settings.channelNameBearer)), {
+        clock: runtime.clock,
+        onError: (channelArn, error) => logger.debug('DescribeChannel failed; naming the channel by its ARN', { channelArn, error: String(error) }),
+      }),
+      // Ban, redact, delete as CHIME_BEARER_ARN (unset: those routes answer 503 chime-bearer-not-configured).
+      channelModeration: new ChimeChannelModeration(runtime.clients.chime, bearerFor(settings.chimeBearerArn)),
       retentionDays: config.retentionDays,
+      policies: { store: runtime.policyStore, seed: policySeed },
+      statistics: runtime.counters,
       warn: (message, details) => logger.warn(message, details),
     },
     roles: { groupsClaim: settings.groupsClaim, moderatorGroup: settings.moderatorGroup, adminGroup: settings.adminGroup },
     logError: (message, details) => logger.error(message, details),
+    // A write DynamoDB refused for size is never a bare 500: it has its own problem type, and
+    // this metric feeds the StoreItemTooLarge alarm.
+    onProblem: (_problem, error) => {
+      if (error instanceof ItemTooLargeError) {
+        runtime.metrics.addMetric('StoreItemTooLarge', MetricUnit.Count, 1);
+        runtime.metrics.publishStoredMetrics();
+      }
+    },
   });
   const lambdaHandler = handle(app);
   return async (event: APIGatewayProxyEventV2WithJWTAuthorizer, context?: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     if (context) logger.addContext(context);
-    // hono's LambdaEvent types `body` as string | null where aws-lambda says string | undefined.
-    return (await lambdaHandler(event as unknown as Parameters<typeof lambdaHandler>[0], context)) as APIGatewayProxyStructuredResultV2;
+    try {
+      // hono's LambdaEvent types `body` as string | null where aws-lambda says string | undefined.
+      return (await lambdaHandler(event as unknown as Parameters<typeof lambdaHandler>[0], context)) as APIGatewayProxyStructuredResultV2;
+    } finally {
+      // Moderators' decisions (DecidedMODERATOR) are counted by the decision path's observer.
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+      await runtime.counters.flush();
+    }
   };
 }

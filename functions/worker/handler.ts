@@ -1,40 +1,53 @@
 import { BatchProcessor, EventType, processPartialResponse, type ParsedRecord } from '@aws-lambda-powertools/batch';
-import { parser } from '@aws-lambda-powertools/batch/parser';
 import type { SqsRecord } from '@aws-lambda-powertools/parser/types';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { z } from 'zod';
-import { RetryableDeliveryError } from '../../src/errors.js';
+import { heldMilliseconds } from '../../src/domain/callback.js';
+import { ItemTooLargeError, RetryableDeliveryError } from '../../src/errors.js';
 import type { ChannelMessage } from '../../src/domain/message.js';
-import { evaluate, type CompiledPolicy } from '../../src/policy/index.js';
+import { evaluate, type CompiledPolicy } from '../../src/policy/engine.js';
+import { LivePolicies } from '../../src/policy/live.js';
 import type { Runtime } from '../../src/runtime.js';
 import { processWorkMessage } from '../../src/worker/process.js';
-import { WorkMessageSchema } from '../../src/worker/work-message.js';
+import { parseRecordWithSchema } from '../../src/adapters/batch-record-parser.js';
+import { WorkRecordSchema, type WorkMessageBody } from '../../src/worker/work-message.js';
 
-type WorkRecord = ParsedRecord<SqsRecord, z.infer<typeof WorkMessageSchema>>;
+type WorkRecord = ParsedRecord<SqsRecord, WorkMessageBody>;
+
+/** What the worker uses: the table and counters, the work queue (backoff), Chime callbacks. */
+export type WorkerRuntime = Pick<Runtime, 'config' | 'clock' | 'logger' | 'metrics' | 'observer' | 'leaseSeconds' | 'store' | 'counters' | 'queue' | 'callbacks'>;
 
 /**
  * SQS batches with partial failures: a record fails alone (it throws), its batch-mates are
  * deleted. A retryable callback failure also pushes the record's visibility out by a backoff,
  * so a throttling Chime is not hammered every VisibilityTimeout.
  */
-export function createWorkerHandler(runtime: Runtime, policy: CompiledPolicy) {
+export function createWorkerHandler(runtime: WorkerRuntime, policy: LivePolicies | CompiledPolicy) {
   const { logger, metrics } = runtime;
   const deps = {
     store: runtime.store,
     callbacks: runtime.callbacks,
     clock: runtime.clock,
     leaseSeconds: runtime.leaseSeconds,
-    evaluate: (message: ChannelMessage) => evaluate(policy, message),
+    observer: runtime.observer,
+    // Live policies: each message's effective policy, from the container's cache (README "Live policies").
+    evaluate: policy instanceof LivePolicies ? (message: ChannelMessage) => policy.evaluate(message) : (message: ChannelMessage) => evaluate(policy, message),
     callbackWindowSeconds: runtime.config.callbackWindowSeconds,
   };
-  // Powertools parses each record's JSON body with the schema before our handler sees it.
-  const processor = new BatchProcessor(EventType.SQS, { parser, innerSchema: WorkMessageSchema, transformer: 'json', logger });
+  // Powertools parses each record (its JSON body checked with WorkMessageSchema) before our
+  // handler sees it; a record that does not parse fails alone.
+  const processor = new BatchProcessor(EventType.SQS, { parser: parseRecordWithSchema, schema: WorkRecordSchema, logger });
 
   const recordHandler = async (record: WorkRecord): Promise<void> => {
     const work = record.body;
-    const outcome = await processWorkMessage(deps, work);
+    const outcome = await processWorkMessage(deps, work).catch((error: unknown) => {
+      if (error instanceof ItemTooLargeError) metrics.addMetric('StoreItemTooLarge', MetricUnit.Count, 1);
+      throw error;
+    });
     metrics.addMetric(`Work${outcome.status}`, MetricUnit.Count, 1);
+    // What a chat user waited for, end to end, when the policy decided (the dashboard's p50/p99).
+    const held = outcome.status === 'DELIVERED' && outcome.item.decision?.origin === 'AUTO' ? heldMilliseconds(outcome.item) : undefined;
+    if (held !== undefined) metrics.addMetric('AutoDecisionHeldMs', MetricUnit.Milliseconds, held);
     logger.info('Worked', { callbackId: work.callbackId, outcome: outcome.status, decision: outcome.item.decision?.action, ruleIds: outcome.item.policy?.ruleIds });
     if (outcome.status === 'RETRY' || outcome.status === 'BUSY') {
       await runtime.queue.retryLater(record.receiptHandle, outcome.retryAfterSeconds);
@@ -53,6 +66,8 @@ export function createWorkerHandler(runtime: Runtime, policy: CompiledPolicy) {
       });
     } finally {
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+      // Statistics gathered during this invocation: one counter write per hour touched.
+      await runtime.counters.flush();
     }
   };
 }

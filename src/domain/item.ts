@@ -74,7 +74,10 @@ export interface Delivery {
   deliveredAt?: string;
 }
 
-/** One transition, kept inside the item: our only audit trail for denied messages. */
+/**
+ * One transition, kept inside the item: our only audit trail for denied messages. Bounded
+ * (src/domain/history.ts): repeated bookkeeping is merged or folded, status changes never are.
+ */
 export interface HistoryEntry {
   at: string;
   actor: string;
@@ -82,6 +85,12 @@ export interface HistoryEntry {
   to: Status;
   event: string;
   reason?: string;
+  /** How many events this entry stands for (a renewed claim; a folded stretch of history). */
+  count?: number;
+  /** When the last of them happened. */
+  lastAt?: string;
+  /** `history-compacted` only: folded entries by event. */
+  counts?: Record<string, number>;
 }
 
 /**
@@ -99,6 +108,16 @@ export interface Claim {
   claimedAt: string;
 }
 
+/** One scope's policy version that took part in a verdict (version 0 of global: the bundled POLICY_FILE). */
+export interface PolicyVersionRef {
+  scope: string;
+  version: number;
+  mode: 'enforce' | 'shadow';
+}
+
+/** A verdict as recorded on the item: masked content dropped, the policy versions that produced it kept. */
+export type RecordedVerdict = Omit<PolicyVerdict, 'content'> & { versions?: PolicyVersionRef[] };
+
 export interface ModerationItem {
   callbackId: string;
   message: ChannelMessage;
@@ -111,7 +130,12 @@ export interface ModerationItem {
   version: number;
   updatedAt: string;
   /** The automatic policy's verdict (kept even when a human decides later). */
-  policy?: Omit<PolicyVerdict, 'content'>;
+  policy?: RecordedVerdict;
+  /**
+   * Live policies in shadow mode: what the chain would have decided with its shadow scopes
+   * enforced, recorded beside the applied verdict (never applied).
+   */
+  shadowPolicy?: RecordedVerdict;
   decision?: Decision;
   /** Top-level copies of the decision time, the keys of the audit index (byDecisionDay). */
   decisionDay?: string;

@@ -16,6 +16,7 @@ import { parse, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq }
 /** Logical ids in serverless.yml `resources.Resources` that this module looks up by name. */
 export const LOGICAL_IDS = {
   table: 'ModerationTable',
+  controlTable: 'ControlTable',
   workQueue: 'WorkQueue',
   workDlq: 'WorkDLQ',
   intakeDlq: 'IntakeDLQ',
@@ -107,7 +108,10 @@ export interface InfraDefinitions {
   /** Absolute path of the serverless.yml these were read from. */
   sourcePath: string;
   service: string;
+  /** The moderation table: one item per CallbackId. */
   table: TableDefinition;
+  /** Live policies and statistics counters (pk/sk). */
+  controlTable: TableDefinition;
   queues: {
     workQueue: QueueDefinition;
     workDlq: QueueDefinition;
@@ -285,8 +289,7 @@ function readThroughput(r: Reader, value: unknown, where: string): ProvisionedTh
   };
 }
 
-function readTable(r: Reader, resources: Obj): TableDefinition {
-  const logicalId = LOGICAL_IDS.table;
+function readTable(r: Reader, resources: Obj, logicalId: string): TableDefinition {
   const where = `resources.Resources.${logicalId}`;
   const resource = r.obj(resources[logicalId], where);
   if (resource.Type !== 'AWS::DynamoDB::Table') r.fail(`${where}.Type`, 'must be AWS::DynamoDB::Table');
@@ -458,7 +461,8 @@ export function loadInfraDefinitions(path: string = DEFAULT_SERVERLESS_YML): Inf
   const resources = r.obj(r.obj(root.resources, 'resources').Resources, 'resources.Resources');
   const functions = r.obj(root.functions, 'functions');
 
-  const table = readTable(r, resources);
+  const table = readTable(r, resources, LOGICAL_IDS.table);
+  const controlTable = readTable(r, resources, LOGICAL_IDS.controlTable);
   const queues = {
     workQueue: readQueue(r, resources, LOGICAL_IDS.workQueue),
     workDlq: readQueue(r, resources, LOGICAL_IDS.workDlq),
@@ -515,6 +519,7 @@ export function loadInfraDefinitions(path: string = DEFAULT_SERVERLESS_YML): Inf
     sourcePath: path,
     service,
     table,
+    controlTable,
     queues,
     intake,
     worker: { ...workerFn.def, eventSource },

@@ -1,6 +1,7 @@
 import type { CallbackRequest } from '../domain/callback.js';
-import type { ModerationItem, Status, WorkMessage } from '../domain/item.js';
-import type { CallbackSender, DecisionCountQuery, DecisionDayQuery, ReviewQueueQuery, ReviewStore, StatusQuery, Transition, WorkQueue } from '../domain/ports.js';
+import type { FollowUpCompletion, FollowUpRecord } from '../domain/follow-up.js';
+import type { ModerationItem, WorkMessage } from '../domain/item.js';
+import type { CallbackSender, DecisionDayQuery, DueQuery, ReviewQueueQuery, ReviewStore, Transition, WorkQueue } from '../domain/ports.js';
 import { crashCurrentInvocation, currentInvocation, SimulatedCrash } from './lambda-runtime.js';
 
 /**
@@ -10,6 +11,7 @@ import { crashCurrentInvocation, currentInvocation, SimulatedCrash } from './lam
  */
 export class CrashFaults {
   private decisionsUntilCrash = 0;
+  private readonly followUpWriteFailures = { recordFollowUp: 0, completeFollowUp: 0 };
 
   /** The next `count` worker invocations that record a fresh decision die right after it. */
   crashWorkerAfterNextDecisions(count: number): void {
@@ -18,6 +20,22 @@ export class CrashFaults {
 
   pending(): number {
     return this.decisionsUntilCrash;
+  }
+
+  /**
+   * The next `count` writes of a follow-up action record (the REQUESTED record, or its outcome)
+   * fail as if DynamoDB were unreachable; the invocation goes on and answers for itself.
+   */
+  failNextFollowUpWrites(write: 'recordFollowUp' | 'completeFollowUp', count = 1): void {
+    this.followUpWriteFailures[write] = count;
+  }
+
+  private followUpWrite(write: 'recordFollowUp' | 'completeFollowUp'): void {
+    this.guard();
+    if (this.followUpWriteFailures[write] > 0) {
+      this.followUpWriteFailures[write] -= 1;
+      throw Object.assign(new Error(`Simulated DynamoDB outage during ${write}`), { name: 'InternalServerError' });
+    }
   }
 
   guard(): void {
@@ -36,11 +54,12 @@ export class CrashFaults {
     return {
       recordReceived: async (item: ModerationItem) => (this.guard(), inner.recordReceived(item)),
       get: async (id: string) => (this.guard(), inner.get(id)),
-      queryByStatus: async (query: StatusQuery) => (this.guard(), inner.queryByStatus(query)),
+      listDue: async (query: DueQuery) => (this.guard(), inner.listDue(query)),
       listPendingReviews: async (query: ReviewQueueQuery) => (this.guard(), inner.listPendingReviews(query)),
       listDecisionsOfDay: async (query: DecisionDayQuery) => (this.guard(), inner.listDecisionsOfDay(query)),
-      countByStatus: async (status: Status, options?: { maxPages?: number }) => (this.guard(), inner.countByStatus(status, options)),
-      countDecisionsOfDay: async (query: DecisionCountQuery) => (this.guard(), inner.countDecisionsOfDay(query)),
+      nearestPendingReview: async () => (this.guard(), inner.nearestPendingReview()),
+      recordFollowUp: async (record: FollowUpRecord) => (this.followUpWrite('recordFollowUp'), inner.recordFollowUp(record)),
+      completeFollowUp: async (id: string, completion: FollowUpCompletion) => (this.followUpWrite('completeFollowUp'), inner.completeFollowUp(id, completion)),
       transition: async (change: Transition) => {
         this.guard();
         const result = await inner.transition(change);

@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { errors as joseErrors, type JWTPayload } from 'jose';
 import { problem, PROBLEM_CONTENT_TYPE, type Problem } from '../review/problems.js';
 import { pathPattern, type Route } from '../review/routes.js';
+import { LOCAL_TOKEN_PATH } from '../console-host/settings.js';
 import type { LocalIssuer } from './issuer.js';
 import { ACCOUNT_ID, type LocalLambda } from './lambda-runtime.js';
 import { readBody } from './read-body.js';
@@ -13,6 +14,9 @@ import { readBody } from './read-body.js';
  * API Gateway HTTP API, locally: enough of it to run the review API's Lambda handler unchanged.
  *
  *   request ─▶ GET /.well-known/jwks.json: the local issuer's key set (not part of the API)
+ *           ─▶ POST /_local/token: mints a token for the console's local sign-in form (local
+ *              only: serverless.yml routes nothing there, so in AWS it does not exist)
+ *           ─▶ a function route (GET /console/…): no authorizer, another Lambda (the console's)
  *           ─▶ public route (GET /openapi.json): no authorizer
  *           ─▶ anything else: the JWT authorizer ─ 401 unless the bearer token verifies
  *           ─▶ payload 2.0 event (claims in requestContext.authorizer.jwt.claims, rendered
@@ -38,6 +42,58 @@ export interface LocalHttpApiOptions {
   host: string;
   /** The authorizer's clock (tests move it). */
   now: () => number;
+  /** Unauthenticated routes served by other functions (serverless.yml's httpApi events without an authorizer). */
+  functionRoutes?: FunctionRoute[];
+  /** Serve POST /_local/token (the console's local sign-in). */
+  localTokenEndpoint?: boolean;
+}
+
+export interface FunctionRoute {
+  method: string;
+  /** API Gateway's path syntax; a last segment `{name+}` matches one or more segments. */
+  path: string;
+  functionName: string;
+}
+
+/**
+ * Does a concrete path match an API Gateway route path (`/console`, `/console/{proxy+}`)? As in
+ * API Gateway, a trailing slash is ignored (`/console/` reaches the `/console` route, whose
+ * event keeps the raw path), and a greedy `{proxy+}` needs at least one character.
+ */
+export function matchesRoutePath(routePath: string, path: string): boolean {
+  const want = routePath.split('/');
+  const got = (path.length > 1 ? path.replace(/\/$/, '') : path).split('/');
+  for (let i = 0; i < want.length; i += 1) {
+    const segment = want[i]!;
+    if (/^\{[^}]+\+\}$/.test(segment)) return i === want.length - 1 && got.length > i && got.slice(i).join('/') !== '';
+    if (got[i] === undefined) return false;
+    if (/^\{[^}]+\}$/.test(segment) ? got[i] === '' : got[i] !== segment) return false;
+  }
+  return got.length === want.length;
+}
+
+/** POST /_local/token: `{"username": "alice", "groups": "moderators,admins", "ttlSeconds": 3600}`. */
+async function mintLocalToken(issuer: LocalIssuer, body: Buffer, contentType: string | undefined, nowMs: number): Promise<{ status: number; body: unknown }> {
+  // JSON only: a cross-site form post cannot send it without a CORS preflight, which we never answer.
+  if (!/^application\/json\b/i.test(contentType ?? '')) return { status: 415, body: problem('unsupported-media-type', 'Send JSON with `Content-Type: application/json`.') };
+  let input: { username?: unknown; groups?: unknown; ttlSeconds?: unknown };
+  try {
+    input = JSON.parse(body.toString('utf8')) as typeof input;
+  } catch {
+    return { status: 400, body: problem('malformed-json', 'The body is not valid JSON.') };
+  }
+  const username = typeof input.username === 'string' ? input.username.trim() : '';
+  const groups = (Array.isArray(input.groups) ? input.groups : typeof input.groups === 'string' ? input.groups.split(',') : [])
+    .map((g) => (typeof g === 'string' ? g.trim() : ''))
+    .filter(Boolean);
+  const ttlSeconds = input.ttlSeconds === undefined ? 3600 : input.ttlSeconds;
+  const errors: Array<{ path: string; message: string }> = [];
+  if (!/^[\w.@+-]{1,128}$/.test(username)) errors.push({ path: 'body.username', message: 'must be 1-128 letters, digits or . _ @ + -' });
+  if (groups.some((g) => !/^[\w.:-]{1,128}$/.test(g))) errors.push({ path: 'body.groups', message: 'must be group names separated by commas' });
+  if (typeof ttlSeconds !== 'number' || !Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 86_400) errors.push({ path: 'body.ttlSeconds', message: 'must be a whole number of seconds from 1 to 86400' });
+  if (errors.length > 0) return { status: 400, body: problem('invalid-request', errors.map((e) => `${e.path} ${e.message}`).join('; '), { errors }) };
+  const token = await issuer.mint({ user: username, groups, ttlSeconds: ttlSeconds as number, nowMs });
+  return { status: 200, body: { token, tokenType: 'Bearer', expiresAt: new Date(nowMs + (ttlSeconds as number) * 1000).toISOString(), username, groups } };
 }
 
 export interface LocalHttpApi {
@@ -108,13 +164,20 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
       const body = await readBody(req, MAX_PAYLOAD_BYTES);
       if (body === undefined) return sendProblem(res, problem('payload-too-large', 'The request is larger than API Gateway accepts (10 MB).'), requestId);
 
+      if (options.localTokenEndpoint && url.pathname === LOCAL_TOKEN_PATH && method === 'POST') {
+        const minted = await mintLocalToken(options.issuer(), body, req.headers['content-type'], options.now());
+        const type = minted.status === 200 ? 'application/json' : PROBLEM_CONTENT_TYPE;
+        return send(res, minted.status, JSON.stringify(minted.body), { 'content-type': type, 'cache-control': 'no-store', 'apigw-requestid': requestId });
+      }
+      const functionRoute = (options.functionRoutes ?? []).find((r) => r.method === method && matchesRoutePath(r.path, url.pathname));
+
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
       }
 
       let claims: Record<string, string> | undefined;
-      const isPublic = publicRoutes.some((r) => r.method === method && r.pattern.test(url.pathname));
+      const isPublic = functionRoute !== undefined || publicRoutes.some((r) => r.method === method && r.pattern.test(url.pathname));
       if (!isPublic) {
         try {
           claims = renderClaims(await authorize(options.issuer(), headers.authorization, options.now()));
@@ -127,7 +190,7 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
       const queryStringParameters: Record<string, string> = {};
       for (const [name, value] of url.searchParams) queryStringParameters[name] = name in queryStringParameters ? `${queryStringParameters[name]},${value}` : value;
       const now = Date.now();
-      const routeKey = routeKeyOf(method, url.pathname);
+      const routeKey = functionRoute ? `${functionRoute.method} ${functionRoute.path}` : routeKeyOf(method, url.pathname);
       const text = isText(headers['content-type']);
       const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
         version: '2.0',
@@ -156,7 +219,7 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
       // Public routes get no authorizer context at all, as in API Gateway.
       if (!claims) delete (event.requestContext as { authorizer?: unknown }).authorizer;
 
-      const result = await options.lambda.invoke(options.functionName, event);
+      const result = await options.lambda.invoke(functionRoute?.functionName ?? options.functionName, event);
       if (!result.ok) return sendProblem(res, problem('internal-error', 'Internal error. Quote the request id if you report it.'), requestId);
       const reply = result.payload as APIGatewayProxyStructuredResultV2;
       const replyHeaders: Record<string, string> = { 'apigw-requestid': requestId };

@@ -1,4 +1,6 @@
-import { startLocalStack } from './stack.js';
+import { ConfigurationError } from '../errors.js';
+import { removeStackFile, writeStackFile } from './discovery.js';
+import { startLocalStack, type LocalStack } from './stack.js';
 
 /**
  * `npm start`: the whole pipeline on 127.0.0.1 with no AWS account. Ctrl-C stops it cleanly.
@@ -8,16 +10,35 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true'; // EMF lines are for CloudWa
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // Lambda runs nodejs22.x; local Node 20 is fine
 
 const started = Date.now();
-const stack = await startLocalStack({
-  log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
-  traceCallbacks: true,
+let stack: LocalStack;
+try {
+  stack = await startLocalStack({
+    log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
+    traceCallbacks: true,
+  });
+} catch (error) {
+  // A busy port or a bad setting is one line that names the variable, not a stack trace.
+  if (error instanceof ConfigurationError) {
+    console.error(`npm start: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}
+// `npm run token`, `npm run demo` and the other local tools find this stack, whatever its ports.
+writeStackFile({
+  pid: process.pid,
+  startedAt: new Date(started).toISOString(),
+  endpoints: { chime: stack.endpoints.chime, api: stack.endpoints.api, lambda: stack.endpoints.lambda, ...('console' in stack.endpoints ? { console: String(stack.endpoints.console) } : {}) },
+  issuer: stack.issuer.issuer,
 });
 
 const { config } = stack;
 console.log(`
 chime-flow-moderation local stack is up (${Date.now() - started} ms)
 
-  Chime SDK Messaging simulator  ${stack.endpoints.chime}
+  Moderator console              ${stack.endpoints.console}   (sign in with any username; Groups: moderators)
+
+  Chime SDK Messaging emulator   ${stack.endpoints.chime}   (${stack.simulator.strict ? 'strict: create channels, then npm run setup-flow -- --endpoint …' : 'convenient: channels are created on first use, with the flow'})
       callbacks received         ${stack.endpoints.chime}/_simulator/callbacks
       messages                   ${stack.endpoints.chime}/_simulator/messages
   Lambda Invoke API              ${stack.endpoints.lambda}   (functions: ${stack.lambda.names().join(', ')})
@@ -28,10 +49,13 @@ chime-flow-moderation local stack is up (${Date.now() - started} ms)
       OpenAPI document           ${stack.endpoints.api}/openapi.json
       JWT issuer / key set       ${stack.issuer.issuer}   ${stack.endpoints.api}/.well-known/jwks.json
       a token                    npm run --silent token -- --user alice --groups moderators
+      live policies              npm run --silent policy -- list   (README: "Live policies"; changes apply within POLICY_REFRESH_SECONDS=${process.env.POLICY_REFRESH_SECONDS || 10}s)
 
   callback window ${config.callbackWindowSeconds}s · expiry margin ${config.expiryMarginSeconds}s · expiry action ${config.expiryAction} · policy ${config.policyFile ?? 'policy/default.yaml'}
 
-Try it:  npm run demo      Stop: Ctrl-C
+  The sweeper runs every ${process.env.SWEEP_INTERVAL_SECONDS || 10}s; whatever it does (expiry decisions, re-drives) is logged below, as is every callback Chime receives.
+
+Try it:  npm run demo, then work the held messages in the console      Stop: Ctrl-C
 `);
 
 let stopping = false;
@@ -39,6 +63,7 @@ const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping…`);
+  removeStackFile();
   await stack.stop();
   console.log('stopped.');
   process.exit(0);

@@ -2,27 +2,36 @@ import { randomBytes } from 'node:crypto';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ChimeCallbackSender } from '../adapters/chime-callback.js';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../adapters/clients.js';
+import { DynamoDbCounters } from '../adapters/dynamodb-counters.js';
 import { DynamoDbModerationStore } from '../adapters/dynamodb-store.js';
 import { SqsWorkQueue } from '../adapters/sqs-queue.js';
-import { loadPipelineSettings, loadReviewApiSettings, type AppConfig, type ReviewApiSettings } from '../config.js';
-import { ConfigurationError } from '../errors.js';
+import { loadLivePolicySettings, loadPipelineSettings, loadReviewApiSettings, type AppConfig, type ReviewApiSettings } from '../config.js';
+import { ConfigurationError, PortInUseError } from '../errors.js';
 import { systemClock, type Clock } from '../domain/ports.js';
 import { loadInfraDefinitions } from '../infra/definitions.js';
-import { provisionLocal, resolveLocalNames, type ProvisionedResources } from '../infra/provision.js';
-import { loadPolicyFile, resolvePolicyPath } from '../policy/index.js';
-import { createRuntime, type Runtime } from '../runtime.js';
+import { deprovisionLocal, provisionLocal, resolveLocalNames, type ProvisionedResources } from '../infra/provision.js';
+import { loadPolicySeed, resolvePolicyPath } from '../policy/index.js';
+import type { LivePolicies } from '../policy/live.js';
+import { createWorkerPolicies } from '../worker/live-policies.js';
+import { createRuntime, moderationStoreOptions, type Runtime } from '../runtime.js';
 import type { SweepReport } from '../sweeper/sweep.js';
 import { createIntakeHandler } from '../../functions/intake/handler.js';
 import { createSweeperHandler } from '../../functions/sweeper/handler.js';
 import { createWorkerHandler } from '../../functions/worker/handler.js';
 import { createReviewApiHandler } from '../../functions/review-api/handler.js';
+import { createConsoleHandler } from '../../functions/moderator-console/handler.js';
+import type { ConsoleConfigDocument } from '../console-host/config-document.js';
+import { localConfigDocument } from '../console-host/settings.js';
+import { CONSOLE_DIST, CONSOLE_ROUTES } from './console.js';
 import { ROUTES } from '../review/routes.js';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api.js';
 import { loadLocalIssuer, localIssuerUrl, type LocalIssuer } from './issuer.js';
-import { startChimeSimulator, type ChimeSimulator, type SimulatorFaults } from './chime-simulator.js';
+import { localLambdaInvoker, startChimeSimulator, type ChimeSimulator, type SimulatorFaults } from './chime-simulator.js';
+import { intakeInvokePolicy } from '../infra/invoke-permission.js';
+import { projectFlow } from '../setup-flow/flow.js';
 import { CrashFaults } from './faults.js';
 import { startInvokeEndpoint, type InvokeEndpoint } from './invoke-endpoint.js';
-import { LocalLambda } from './lambda-runtime.js';
+import { ACCOUNT_ID, currentInvocation, LocalLambda } from './lambda-runtime.js';
 import { startSqsEventSource, type SqsEventSource } from './sqs-event-source.js';
 import { startStorage } from './storage.js';
 
@@ -50,6 +59,12 @@ export interface LocalStackOptions {
   sqsEndpoint?: string;
   /** Prefix of the table and queue names; random by default so runs never collide. */
   namePrefix?: string;
+  /**
+   * Delete the tables and queues this stack made when it stops. Tests set it, so a run against
+   * an external endpoint (DynamoDB Local, AWS) leaves nothing behind; `npm start` keeps them
+   * for inspection (`npm run clean-local` removes leftovers by prefix).
+   */
+  deprovisionOnStop?: boolean;
   /** 0 disables the timer (tests call `sweepNow`). Default SWEEP_INTERVAL_SECONDS or 10. */
   sweepIntervalSeconds?: number;
   /** Visibility timeout the local event source asks for; default serverless.yml's. */
@@ -64,10 +79,33 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** A one-line trace of every callback Chime receives (npm start prints them). */
   traceCallbacks?: boolean;
+  /**
+   * The Chime emulator's strict mode: channels and memberships must be created, as in AWS, and
+   * no flow is associated by itself (`npm run setup-flow` does it). Default CHIME_STRICT=1.
+   */
+  chimeStrict?: boolean;
+  /** Bearers that act as AppInstanceAdmins in the emulator. Default CHIME_APP_INSTANCE_ADMINS (comma-separated). */
+  chimeAppInstanceAdmins?: string[];
+  /**
+   * The review API's ChimeBearer for bans, redactions and deletions. Default CHIME_BEARER_ARN, else
+   * `{appInstanceArn}/bot/review-api` (the channel's own AppInstance: in convenient mode anyone
+   * there may manage a channel). null: none, and those routes answer 503.
+   */
+  chimeBearerArn?: string | null;
+  /**
+   * Make a bearer given as a whole ARN an AppInstanceAdmin in the emulator, as an operator makes
+   * it in AWS (default true). A `{appInstanceArn}` bearer cannot be registered ahead: in strict
+   * mode add it per AppInstance with CHIME_APP_INSTANCE_ADMINS.
+   */
+  chimeBearerIsAdmin?: boolean;
+  /** The built moderator console served at /console/ (default console/dist). */
+  consoleDir?: string;
+  /** How the console signs in (default: the local form); tests point it at an OIDC provider. */
+  consoleConfig?: ConsoleConfigDocument;
 }
 
 export interface LocalStack {
-  endpoints: { chime: string; lambda: string; dynamodb: string; sqs: string; api: string };
+  endpoints: { chime: string; lambda: string; dynamodb: string; sqs: string; api: string; console: string };
   resources: ProvisionedResources;
   config: AppConfig;
   runtime: Runtime;
@@ -78,6 +116,8 @@ export interface LocalStack {
   /** The local identity provider the API's authorizer trusts; `mint` makes tokens. */
   issuer: LocalIssuer;
   reviewApi: ReviewApiSettings;
+  /** The worker container's live-policy cache (one per stack, as one warm Lambda container). */
+  workerPolicies: LivePolicies;
   /** Runs the sweeper now, through the same Lambda invocation path as the timer. */
   sweepNow(): Promise<SweepReport>;
   /** Messages waiting or in flight on a queue. */
@@ -85,7 +125,7 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** `CHIME_THROTTLE_RATE`, `CHIME_UNAVAILABLE_RATE`, `CHIME_DUPLICATE_INVOCATIONS`: faults for `npm start`. */
+/** `CHIME_THROTTLE_RATE`, `CHIME_UNAVAILABLE_RATE`, `CHIME_DUPLICATE_INVOCATIONS`, `CHIME_INVOKE_FAILURE_RATE`: faults for `npm start`. */
 export function simulatorFaultsFromEnv(env: NodeJS.ProcessEnv): Partial<SimulatorFaults> {
   const read = (name: string, max: number): number | undefined => {
     const raw = env[name];
@@ -98,9 +138,11 @@ export function simulatorFaultsFromEnv(env: NodeJS.ProcessEnv): Partial<Simulato
   const throttle = read('CHIME_THROTTLE_RATE', 1);
   const unavailable = read('CHIME_UNAVAILABLE_RATE', 1);
   const duplicates = read('CHIME_DUPLICATE_INVOCATIONS', 10);
+  const invokeFailures = read('CHIME_INVOKE_FAILURE_RATE', 1);
   if (throttle !== undefined) faults.callbackThrottleRate = throttle;
   if (unavailable !== undefined) faults.callbackUnavailableRate = unavailable;
   if (duplicates !== undefined) faults.duplicateInvocations = Math.floor(duplicates);
+  if (invokeFailures !== undefined) faults.invokeFailureRate = invokeFailures;
   return faults;
 }
 
@@ -132,16 +174,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(async () => destroyAwsClients(setupClients));
     const prefix = options.namePrefix ?? `local-${randomBytes(4).toString('hex')}`;
     const resources = await provisionLocal({ dynamodb: setupClients.dynamodb, sqs: setupClients.sqs, names: resolveLocalNames(prefix), defs, log });
+    // Runs before the clients are destroyed and after everything that uses the resources has stopped.
+    if (options.deprovisionOnStop) cleanups.push(() => deprovisionLocal({ dynamodb: setupClients.dynamodb, sqs: setupClients.sqs, resources }));
 
     // Lambda, then the simulator that invokes it, then the clients that call the simulator back.
     const lambda = new LocalLambda(region);
+    const chimeStrict = options.chimeStrict ?? env.CHIME_STRICT === '1';
+    // Moderators' follow-up actions call Chime as this bearer; a whole ARN is made an admin.
+    const chimeBearerArn = options.chimeBearerArn === undefined ? env.CHIME_BEARER_ARN || '{appInstanceArn}/bot/review-api' : options.chimeBearerArn;
+    const appInstanceAdmins = [...(options.chimeAppInstanceAdmins ?? (env.CHIME_APP_INSTANCE_ADMINS ?? '').split(',').map((a) => a.trim()).filter(Boolean))];
+    if (chimeBearerArn && !chimeBearerArn.includes('{appInstanceArn}') && (options.chimeBearerIsAdmin ?? true)) appInstanceAdmins.push(chimeBearerArn);
     cleanups.push(() => lambda.close());
     const clock = options.clock ?? systemClock;
     const simulator = await startChimeSimulator({
       port: options.chimePort ?? Number(env.CHIME_PORT || 4000),
       host,
       callbackWindowSeconds: pipeline.callbackWindowSeconds,
-      invokeProcessor: async (event) => lambda.invokeAsync('intake', event),
+      // Convenient mode: a channel used before it was created gets the project's flow, whose
+      // one processor is the local intake function. Strict mode: setup-flow associates it.
+      invokeLambda: localLambdaInvoker(lambda, { checkResourcePolicy: chimeStrict }),
+      defaultFlow: chimeStrict ? null : projectFlow({ service: defs.service, stage: 'local', intakeArn: lambda.arn('intake'), fallback: 'ABORT' }),
+      strict: chimeStrict,
+      appInstanceAdmins,
       now: () => clock.now(),
       faults: options.faults ?? simulatorFaultsFromEnv(env),
       log: (message, error) => log(`chime-simulator: ${message}${error ? ` (${String(error)})` : ''}`),
@@ -163,16 +217,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const config: AppConfig = {
       ...pipeline,
       tableName: resources.tableName,
+      controlTableName: resources.controlTableName,
       workQueueUrl: resources.workQueueUrl,
       intakeDlqUrl: resources.intakeDlqUrl,
       region,
       endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, chime: simulator.endpoint },
     };
     const crashes = new CrashFaults();
+    const counters = new DynamoDbCounters(clients.documents, {
+      tableName: config.controlTableName,
+      shards: config.shards.counters,
+      onFlushError: (error) => log(`statistics counters: ${String(error)}`),
+      // One buffer per invocation, as one per Lambda container in AWS.
+      scope: currentInvocation,
+    });
     const runtime = createRuntime(config, {
       clients,
       clock,
-      store: crashes.store(new DynamoDbModerationStore(clients.documents, { tableName: config.tableName, retentionDays: config.retentionDays })),
+      counters,
+      store: crashes.store(new DynamoDbModerationStore(clients.documents, moderationStoreOptions(config, counters))),
       queue: crashes.queue(new SqsWorkQueue(clients.sqs, config.workQueueUrl)),
       callbacks: crashes.callbacks(new ChimeCallbackSender(clients.chime)),
       ...(options.leaseSeconds !== undefined ? { leaseSeconds: options.leaseSeconds } : {}),
@@ -187,14 +250,30 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onFailure: async (record) => {
         await clients.sqs.send(new SendMessageCommand({ QueueUrl: resources.intakeDlqUrl, MessageBody: JSON.stringify(record) }));
       },
+      // What serverless.yml's IntakeChimeInvokePermission grants (local GetPolicy answers it).
+      resourcePolicy: intakeInvokePolicy({ functionArn: lambda.arn('intake'), region, account: ACCOUNT_ID }),
     });
-    lambda.register('worker', createWorkerHandler(runtime, loadPolicyFile(resolvePolicyPath(config.policyFile))), { timeoutSeconds: defs.worker.timeout });
+    // Live policies: POLICY_FILE stands in for `global` until one is stored; POLICY_REFRESH_SECONDS
+    // bounds how long a stored change takes to reach the worker.
+    const workerPolicies = createWorkerPolicies(runtime, loadPolicySeed(resolvePolicyPath(config.policyFile)).document, loadLivePolicySettings(env));
+    lambda.register('worker', createWorkerHandler(runtime, workerPolicies), { timeoutSeconds: defs.worker.timeout });
     lambda.register('sweeper', createSweeperHandler(runtime), { timeoutSeconds: defs.sweeper.timeout });
 
     // The review API: the same Lambda handler, behind a local HTTP API + JWT authorizer.
     // Without CURSOR_SECRET a per-process secret is fine: cursors only outlive a page or two.
-    const reviewApi = loadReviewApiSettings({ ...env, CURSOR_SECRET: env.CURSOR_SECRET || randomBytes(32).toString('hex') });
-    lambda.register('reviewApi', createReviewApiHandler(runtime, reviewApi), { timeoutSeconds: defs.reviewApi.timeout });
+    // Channel names: DescribeChannel as a user of the channel's own AppInstance, unless configured.
+    const reviewApi = loadReviewApiSettings({
+      ...env,
+      CURSOR_SECRET: env.CURSOR_SECRET || randomBytes(32).toString('hex'),
+      CHANNEL_NAME_BEARER: env.CHANNEL_NAME_BEARER || '{appInstanceArn}/user/review-api',
+      CHIME_BEARER_ARN: chimeBearerArn ?? '',
+    });
+    lambda.register('reviewApi', createReviewApiHandler(runtime, reviewApi, { policySeed: loadPolicySeed(resolvePolicyPath(config.policyFile)).document }), {
+      timeoutSeconds: defs.reviewApi.timeout,
+    });
+    // The moderator console: the same handler as in AWS, with the local sign-in instead of OIDC.
+    const consoleConfig = options.consoleConfig ?? localConfigDocument({ moderator: reviewApi.moderatorGroup, admin: reviewApi.adminGroup });
+    lambda.register('moderatorConsole', createConsoleHandler({ root: options.consoleDir ?? CONSOLE_DIST, config: async () => consoleConfig }), { timeoutSeconds: 10 });
     let issuer: LocalIssuer | undefined;
     const api: LocalHttpApi = await startLocalHttpApi({
       lambda,
@@ -204,6 +283,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: options.apiPort ?? Number(env.API_PORT || 3000),
       host,
       now: () => clock.now(),
+      functionRoutes: CONSOLE_ROUTES.map((route) => ({ ...route, functionName: 'moderatorConsole' })),
+      localTokenEndpoint: true,
     });
     cleanups.push(() => api.close());
     issuer = await loadLocalIssuer({
@@ -264,7 +345,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const queueUrls = { work: resources.workQueueUrl, workDlq: resources.workDlqUrl, intakeDlq: resources.intakeDlqUrl };
     return {
-      endpoints: { chime: simulator.endpoint, lambda: invoke.endpoint, dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, api: api.endpoint },
+      endpoints: { chime: simulator.endpoint, lambda: invoke.endpoint, dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, api: api.endpoint, console: `${api.endpoint}/console/` },
       resources,
       config,
       runtime,
@@ -274,6 +355,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       crashes,
       issuer,
       reviewApi,
+      workerPolicies,
       sweepNow,
       async queueDepth(queue) {
         const attributes = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrls[queue], AttributeNames: ['All'] }))).Attributes ?? {};
@@ -283,6 +365,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
   } catch (error) {
     await stop();
-    throw error;
+    throw portInUse(error, [
+      ['CHIME_PORT', options.chimePort ?? Number(env.CHIME_PORT || 4000)],
+      ['API_PORT', options.apiPort ?? Number(env.API_PORT || 3000)],
+      ['LAMBDA_PORT', options.lambdaPort ?? Number(env.LAMBDA_PORT || 3002)],
+    ]);
   }
+}
+
+/** EADDRINUSE on one of our ports, as a one-line error naming the variable that moves it. */
+function portInUse(error: unknown, ports: ReadonlyArray<readonly [string, number]>): unknown {
+  const err = error as NodeJS.ErrnoException & { port?: number };
+  if (err?.code !== 'EADDRINUSE') return error;
+  const variable = ports.find(([, port]) => port === err.port)?.[0];
+  return variable ? new PortInUseError(variable, err.port!, { cause: error }) : error;
 }

@@ -1,6 +1,13 @@
-import { callbackProblems, classifyCallbackError, toCallbackRequest } from '../domain/callback.js';
-import { isPastDeadline, utcDay } from '../domain/deadline.js';
-import type { Decision, ModerationItem, Status } from '../domain/item.js';
+import {
+  callbackProblems,
+  classifyCallbackError,
+  earlierCallbackMayHaveLanded,
+  FORBIDDEN_BEFORE_DEADLINE_ADVICE,
+  toCallbackRequest,
+  type CallbackFailureKind,
+} from '../domain/callback.js';
+import { isPastDeadline } from '../domain/deadline.js';
+import type { Decision, Delivery, ModerationItem, Status } from '../domain/item.js';
 import type { CallbackSender, Clock, ModerationStore } from '../domain/ports.js';
 import { DeadlinePassedError, TransitionConflictError } from '../errors.js';
 
@@ -12,7 +19,10 @@ import { DeadlinePassedError, TransitionConflictError } from '../errors.js';
  *   deliverDecision ── ChannelFlowCallback with exactly the recorded decision
  *        ├── 200 ────────────────────▶ DELIVERED
  *        ├── Conflict / non-pending ─▶ ALREADY_RESOLVED   (never retried)
- *        ├── Forbidden ──────────────▶ EXPIRED            (never retried)
+ *        ├── Forbidden ──────────────▶ read against our ledger (never retried):
+ *        │     at/after the deadline ─────────────────────▶ EXPIRED
+ *        │     an earlier callback of ours may have landed ▶ ALREADY_RESOLVED
+ *        │     otherwise (a missing grant, a wrong app) ──▶ FAILED, and the observer is told
  *        ├── 429 / 5xx / network ────▶ stays DECIDED, lease released, retried later
  *        └── anything else ──────────▶ FAILED, with the reason
  *
@@ -26,6 +36,38 @@ export interface DecisionPathDeps {
   clock: Clock;
   /** How long a deliverer holds the exclusive right to call back. */
   leaseSeconds: number;
+  /** Told about decisions and callback failures (metrics, operators' logs). Optional. */
+  observer?: DecisionObserver;
+}
+
+/** A callback that did not land, as the decision path read it. */
+export interface CallbackFailureReport {
+  callbackId: string;
+  /** Chime's exception name, a network error code, or `InvalidCallback` (refused before sending). */
+  errorType: string;
+  kind: CallbackFailureKind;
+  message: string;
+  actor: string;
+}
+
+/**
+ * What the decision path reports as it goes. Implementations must be cheap and must not throw;
+ * whatever they do, the path's outcome does not depend on it.
+ */
+export interface DecisionObserver {
+  /** A decision was recorded (its conditional write succeeded). */
+  decided(decision: Decision): void;
+  /** A callback failed, or was refused before sending. */
+  callbackFailed(failure: CallbackFailureReport): void;
+}
+
+function observe(deps: Pick<DecisionPathDeps, 'observer'>, report: (observer: DecisionObserver) => void): void {
+  if (!deps.observer) return;
+  try {
+    report(deps.observer);
+  } catch {
+    // Observation is best effort by contract: a metrics hiccup must never fail a decision.
+  }
 }
 
 export type DeliveryOutcome =
@@ -57,8 +99,9 @@ export async function recordDecision(
 ): Promise<ModerationItem> {
   const now = deps.clock.now();
   if (isPastDeadline(item.deadline, now)) throw new DeadlinePassedError(item.callbackId, item.deadline);
-  return deps.store.transition({
+  const recorded = await deps.store.transition({
     callbackId: item.callbackId,
+    deadline: item.deadline,
     from: options.from,
     to: 'DECIDED',
     ...(options.expectedVersion !== undefined ? { expectedVersion: options.expectedVersion } : {}),
@@ -67,20 +110,20 @@ export async function recordDecision(
     set: {
       ...options.set,
       decision,
-      // The audit index's keys (byDecisionDay), for every origin: AUTO, MODERATOR and EXPIRY.
-      decisionDay: utcDay(decision.decidedAt),
-      decidedAt: decision.decidedAt,
       delivery: { attempts: 0, leaseUntil: now + deps.leaseSeconds * 1000 },
     },
     history: { actor: decision.actor.name ?? decision.actor.id, event: `decided:${decision.action}`, reason: decision.reason },
     now,
   });
+  observe(deps, (o) => o.decided(decision));
+  return recorded;
 }
 
 /** Marks an undecided or undelivered item EXPIRED; no callback is sent for it. */
 export async function expireItem(deps: Pick<DecisionPathDeps, 'store' | 'clock'>, item: ModerationItem, actor: string, reason: string) {
   return deps.store.transition({
     callbackId: item.callbackId,
+    deadline: item.deadline,
     from: [item.status],
     to: 'EXPIRED',
     expectedVersion: item.version,
@@ -93,8 +136,17 @@ export async function expireItem(deps: Pick<DecisionPathDeps, 'store' | 'clock'>
 /**
  * Delivers the recorded decision of an item this caller holds the lease for. Never throws for
  * Chime's answers: each one maps to a designed outcome. Store errors propagate.
+ *
+ * `before` is the delivery record as found before this caller took the lease (resumeDelivery);
+ * omit it for a decision the caller has just recorded itself. It is how a 403 is told apart from
+ * Chime's answer to a second callback (see earlierCallbackMayHaveLanded).
  */
-export async function deliverDecision(deps: DecisionPathDeps, item: ModerationItem, actor: string): Promise<DeliveryOutcome> {
+export async function deliverDecision(
+  deps: DecisionPathDeps,
+  item: ModerationItem,
+  actor: string,
+  options: { before?: Delivery } = {},
+): Promise<DeliveryOutcome> {
   const decision = item.decision;
   const delivery = item.delivery ?? { attempts: 0, leaseUntil: 0 };
   if (item.status !== 'DECIDED' || !decision) {
@@ -107,7 +159,9 @@ export async function deliverDecision(deps: DecisionPathDeps, item: ModerationIt
   const request = toCallbackRequest(item, decision);
   const problems = callbackProblems(request);
   if (problems.length > 0) {
-    return { status: 'FAILED', item: await terminal(deps, item, 'FAILED', actor, `Invalid callback: ${problems.join('; ')}`, 'InvalidCallback') };
+    const message = `Invalid callback: ${problems.join('; ')}`;
+    observe(deps, (o) => o.callbackFailed({ callbackId: item.callbackId, errorType: 'InvalidCallback', kind: 'FATAL', message, actor }));
+    return { status: 'FAILED', item: await terminal(deps, item, 'FAILED', actor, message, 'InvalidCallback') };
   }
 
   const attempts = delivery.attempts + 1;
@@ -115,12 +169,18 @@ export async function deliverDecision(deps: DecisionPathDeps, item: ModerationIt
   try {
     await deps.callbacks.send(request);
   } catch (error) {
-    const failure = classifyCallbackError(error);
+    const failure = classifyCallbackError(error, {
+      deadline: item.deadline,
+      answeredAt: deps.clock.now(),
+      earlierCallbackMayHaveLanded: earlierCallbackMayHaveLanded(options.before),
+    });
+    observe(deps, (o) => o.callbackFailed({ callbackId: item.callbackId, ...failure, actor }));
     switch (failure.kind) {
       case 'RETRYABLE': {
         const retryAfterSeconds = retryDelaySeconds(attempts);
         const updated = await deps.store.transition({
           callbackId: item.callbackId,
+          deadline: item.deadline,
           from: ['DECIDED'],
           to: 'DECIDED',
           expectedVersion: item.version,
@@ -141,6 +201,19 @@ export async function deliverDecision(deps: DecisionPathDeps, item: ModerationIt
           status: 'EXPIRED',
           item: await terminal(deps, item, 'EXPIRED', actor, `Chime refused the callback (window closed): ${failure.message}`, failure.errorType, attempts),
         };
+      case 'FORBIDDEN_BEFORE_DEADLINE':
+        return {
+          status: 'FAILED',
+          item: await terminal(
+            deps,
+            item,
+            'FAILED',
+            actor,
+            `Chime refused the callback as Forbidden before its deadline (${item.deadline}), with no earlier callback of ours that could have landed: ${FORBIDDEN_BEFORE_DEADLINE_ADVICE}. Chime said: ${failure.message}`,
+            failure.errorType,
+            attempts,
+          ),
+        };
       case 'FATAL':
         return {
           status: 'FAILED',
@@ -151,6 +224,7 @@ export async function deliverDecision(deps: DecisionPathDeps, item: ModerationIt
 
   const delivered = await deps.store.transition({
     callbackId: item.callbackId,
+    deadline: item.deadline,
     // ALREADY_RESOLVED too: a concurrent deliverer may have seen our own callback as a Conflict.
     from: ['DECIDED', 'ALREADY_RESOLVED'],
     to: 'DELIVERED',
@@ -174,6 +248,7 @@ async function terminal(
   const delivery = item.delivery ?? { attempts: 0, leaseUntil: 0 };
   return deps.store.transition({
     callbackId: item.callbackId,
+    deadline: item.deadline,
     from: ['DECIDED'],
     to,
     set: {
@@ -199,6 +274,7 @@ export async function resumeDelivery(deps: DecisionPathDeps, item: ModerationIte
   try {
     leased = await deps.store.transition({
       callbackId: item.callbackId,
+      deadline: item.deadline,
       from: ['DECIDED'],
       to: 'DECIDED',
       expectedVersion: item.version,
@@ -213,5 +289,5 @@ export async function resumeDelivery(deps: DecisionPathDeps, item: ModerationIte
     }
     throw error;
   }
-  return deliverDecision(deps, leased, actor);
+  return deliverDecision(deps, leased, actor, { before: item.delivery });
 }

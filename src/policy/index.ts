@@ -8,7 +8,7 @@ export {
   RULE_IDS,
   type CompiledPolicy,
 } from './engine.js';
-export { DEFAULT_POLICY_FILE, loadPolicyFile, parsePolicyDocument, resolvePolicyPath } from './load.js';
+export { DEFAULT_POLICY_FILE, loadPolicyFile, loadPolicySeed, parsePolicyDocument, readPolicyFile, resolvePolicyPath } from './load.js';
 export {
   PolicyDocumentSchema,
   PiiActionSchema,
@@ -16,7 +16,24 @@ export {
   type PolicyDocument,
   type PolicyDocumentInput,
 } from './schema.js';
-export { MAX_PHRASE_TOKENS, compileTerms, matchTerms, type CompiledTerms, type TermMatches } from './terms.js';
+export {
+  MAX_PHRASE_TOKENS,
+  compileTerms,
+  findTerms,
+  matchTerms,
+  sortSpans,
+  type CompiledTerms,
+  type TermFindings,
+  type TermMatches,
+} from './terms.js';
 export { findPii, maskPii, luhnValid, type PiiKind, type PiiMatch, type PiiOptions } from './pii.js';
-export { classifyHost, compileDomainLists, extractLinkHosts, type DomainLists, type DomainListing } from './links.js';
+export {
+  classifyHost,
+  compileDomainLists,
+  extractLinkHosts,
+  findLinks,
+  type DomainLists,
+  type DomainListing,
+  type LinkMatch,
+} from './links.js';
 export { normalizeText } from './normalize.js';

@@ -1,78 +1,32 @@
 /**
- * Loading a policy file (YAML or JSON) from disk.
+ * Loading a policy file (YAML or JSON) from disk, YAML parsed with the `yaml` package: what
+ * `npm start`, the tests and the CLI use. The Lambda bundles use src/policy/packaged.ts instead
+ * (the same files, compiled to JSON at package time); src/policy/read.ts holds what both share.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
-import { compilePolicy, validatePolicyDocument, type CompiledPolicy } from './engine.js';
-import type { PolicyDocument } from './schema.js';
-import { PolicyError } from '../errors.js';
+import { parse } from 'yaml';
+import type { CompiledPolicy } from './engine.js';
+import { loadPolicyFileWith, loadPolicySeedWith, readPolicyFileWith, type YamlParser } from './read.js';
+import type { ScopedPolicyDocument } from './schema.js';
 
-const DEFAULT_RELATIVE = join('policy', 'default.yaml');
+export { DEFAULT_POLICY_FILE, parsePolicyDocument, resolvePolicyPath } from './read.js';
 
-function moduleRelativeDefault(): string {
-  try {
-    // src/policy/load.ts → <repo>/policy/default.yaml
-    return fileURLToPath(new URL('../../policy/default.yaml', import.meta.url));
-  } catch {
-    // Bundled to CommonJS, where import.meta.url is not available.
-    return resolve(process.cwd(), DEFAULT_RELATIVE);
-  }
-}
-
-/** Absolute path of the repository's `policy/default.yaml`, resolved relative to this module. */
-export const DEFAULT_POLICY_FILE: string = moduleRelativeDefault();
-
-/**
- * Which policy file to load: `configured` when given (e.g. from an environment variable);
- * otherwise the first of these that exists:
- *   1. `$LAMBDA_TASK_ROOT/policy/default.yaml` (in Lambda, where a bundle's import.meta.url
- *      points into the build folder rather than the repository),
- *   2. {@link DEFAULT_POLICY_FILE} (resolved relative to this module),
- *   3. `./policy/default.yaml` relative to the working directory;
- * and {@link DEFAULT_POLICY_FILE} when none does (so the load error names it).
- */
-export function resolvePolicyPath(configured?: string): string {
-  if (configured !== undefined && configured.trim() !== '') return configured;
-  const candidates: string[] = [];
-  const taskRoot = process.env.LAMBDA_TASK_ROOT;
-  if (taskRoot) candidates.push(join(taskRoot, DEFAULT_RELATIVE));
-  candidates.push(DEFAULT_POLICY_FILE, resolve(process.cwd(), DEFAULT_RELATIVE));
-  return candidates.find((c) => existsSync(c)) ?? DEFAULT_POLICY_FILE;
-}
-
-/**
- * Validate an already-parsed document. `source` names the file in error messages.
- * Throws an `Error` listing every invalid field path.
- */
-export function parsePolicyDocument(raw: unknown, source = 'policy document'): PolicyDocument {
-  return validatePolicyDocument(raw, `policy file ${source}`);
-}
+/** The `yaml` package with its default options (core schema); packaging compiles with the same. */
+export const parseYaml: YamlParser = (text) => parse(text);
 
 /** Read, parse (by extension: .yaml/.yml or .json), validate and compile a policy file. */
 export function loadPolicyFile(path: string): CompiledPolicy {
-  const ext = extname(path).toLowerCase();
-  if (ext !== '.yaml' && ext !== '.yml' && ext !== '.json') {
-    throw new PolicyError(`Unsupported policy file ${path}: expected a .yaml, .yml or .json extension`, { path });
-  }
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new PolicyError(`Cannot read policy file ${path}: ${(err as Error).message}`, { path }, { cause: err });
-  }
-  let raw: unknown;
-  try {
-    raw = ext === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (err) {
-    const kind = ext === '.json' ? 'JSON' : 'YAML';
-    throw new PolicyError(`Policy file ${path} is not valid ${kind}: ${(err as Error).message}`, { path }, { cause: err });
-  }
-  const doc = parsePolicyDocument(raw, path);
-  try {
-    return compilePolicy(doc);
-  } catch (err) {
-    throw new PolicyError(`Cannot compile policy file ${path}: ${(err as Error).message}`, { path }, { cause: err });
-  }
+  return loadPolicyFileWith(path, parseYaml);
+}
+
+/**
+ * The POLICY_FILE as written (validated and compiled like {@link loadPolicyFile}, so a bad file
+ * fails at start with the same message): live policies use it as `global` while none is stored.
+ */
+export function loadPolicySeed(path: string): { document: ScopedPolicyDocument; compiled: CompiledPolicy } {
+  return loadPolicySeedWith(path, parseYaml);
+}
+
+/** Read and parse (by extension: .yaml/.yml or .json) a policy file, without validating it. */
+export function readPolicyFile(path: string): unknown {
+  return readPolicyFileWith(path, parseYaml);
 }

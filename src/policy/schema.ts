@@ -6,96 +6,278 @@
  * switches the rule on with the defaults documented below (e.g. `links: {}` sends every
  * message with a link to review, `pii: {}` masks e-mail addresses, phones and cards).
  * Unknown keys are rejected so that typos do not silently disable a rule.
+ *
+ * zod/mini: the worker validates the POLICY_FILE and every stored policy with these schemas, and
+ * needs no other part of zod; the same rules and messages as the classic API (src/zod-messages.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { termProblem } from './terms.js';
+import '../zod-messages.js';
 
 /** Actions a rule that does not rewrite content may take. */
 export const RuleActionSchema = z.enum(['ALLOW', 'REVIEW', 'DENY']);
 /** Actions the PII rule may take (UPDATE = mask and deliver). */
 export const PiiActionSchema = z.enum(['UPDATE', 'REVIEW', 'DENY']);
 
-const TermSchema = z
-  .string()
-  .trim()
-  .min(1, 'term must not be empty')
-  .superRefine((term, ctx) => {
+const TermSchema = z.string().check(
+  z.trim(),
+  z.minLength(1, 'term must not be empty'),
+  z.superRefine((term, ctx) => {
     const problem = termProblem(term);
     if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  }),
+);
 
-const DomainSchema = z.string().trim().min(1, 'domain must not be empty');
+const DomainSchema = z.string().check(z.trim(), z.minLength(1, 'domain must not be empty'));
 
 const SenderSchema = z
   .string()
-  .trim()
-  .min(1, 'sender ARN must not be empty')
-  .refine((s) => !s.slice(0, -1).includes('*'), '`*` is only supported at the end (prefix match)');
+  .check(
+    z.trim(),
+    z.minLength(1, 'sender ARN must not be empty'),
+    z.refine((s: string) => !s.slice(0, -1).includes('*'), '`*` is only supported at the end (prefix match)'),
+  );
+
+/** A list of entries, empty when absent. */
+const list = <T extends z.ZodMiniType>(entry: T) => z._default(z.array(entry), []);
+const count = (fallback: number) => z._default(z.number().check(z.int(), z.positive()), fallback);
 
 export const TermsSectionSchema = z.strictObject({
   /** Terms and phrases that DENY a message (`terms.block`). */
-  block: z.array(TermSchema).default([]),
+  block: list(TermSchema),
   /** Terms and phrases that send a message to human REVIEW (`terms.review`). */
-  review: z.array(TermSchema).default([]),
+  review: list(TermSchema),
 });
 
 export const PiiSectionSchema = z.strictObject({
   /** Mask e-mail addresses (`pii.email`). */
-  email: z.boolean().default(true),
+  email: z._default(z.boolean(), true),
   /** Mask phone numbers (`pii.phone`). */
-  phone: z.boolean().default(true),
+  phone: z._default(z.boolean(), true),
   /** Mask Luhn-valid payment card numbers (`pii.card`). */
-  card: z.boolean().default(true),
+  card: z._default(z.boolean(), true),
   /** UPDATE delivers the masked content; REVIEW/DENY hold or reject the message instead. */
-  action: PiiActionSchema.default('UPDATE'),
+  action: z._default(PiiActionSchema, 'UPDATE'),
 });
 
 export const LinksSectionSchema = z.strictObject({
   /** Domains (and their subdomains) that are always fine. */
-  allow: z.array(DomainSchema).default([]),
+  allow: list(DomainSchema),
   /** Domains (and their subdomains) that DENY a message (`links.deny`). */
-  deny: z.array(DomainSchema).default([]),
+  deny: list(DomainSchema),
   /** What to do with a link to any other domain (`links.unknown`). */
-  unknown: RuleActionSchema.default('REVIEW'),
+  unknown: z._default(RuleActionSchema, 'REVIEW'),
 });
 
 export const ContentSectionSchema = z.strictObject({
   /** Longest content allowed, in characters (Unicode code points). */
-  maxLength: z.number().int().positive().default(4096),
+  maxLength: count(4096),
   /** What to do with longer content (`content.length`). */
-  action: RuleActionSchema.default('REVIEW'),
+  action: z._default(RuleActionSchema, 'REVIEW'),
 });
 
 export const MetadataSectionSchema = z.strictObject({
   /** When metadata is present it must parse as JSON. */
-  requireJson: z.boolean().default(true),
+  requireJson: z._default(z.boolean(), true),
   /** Largest metadata allowed, in UTF-8 bytes. */
-  maxBytes: z.number().int().positive().default(1024),
+  maxBytes: count(1024),
   /** What to do with malformed metadata (`metadata.malformed`). */
-  action: RuleActionSchema.default('REVIEW'),
+  action: z._default(RuleActionSchema, 'REVIEW'),
 });
 
 export const SendersSectionSchema = z.strictObject({
   /** Sender ARNs whose messages skip every content rule (`sender.allow`). Trailing `*` = prefix. */
-  allow: z.array(SenderSchema).default([]),
+  allow: list(SenderSchema),
   /** Sender ARNs whose messages are DENIED (`sender.deny`). Trailing `*` = prefix. */
-  deny: z.array(SenderSchema).default([]),
+  deny: list(SenderSchema),
 });
 
 export const PolicyDocumentSchema = z.strictObject({
   /** Format version of the document; only 1 exists. */
-  version: z.literal(1).optional(),
+  version: z.optional(z.literal(1)),
   /** Free text for operators. */
-  description: z.string().optional(),
-  terms: TermsSectionSchema.optional(),
-  pii: PiiSectionSchema.optional(),
-  links: LinksSectionSchema.optional(),
-  content: ContentSectionSchema.optional(),
-  metadata: MetadataSectionSchema.optional(),
-  senders: SendersSectionSchema.optional(),
+  description: z.optional(z.string()),
+  terms: z.optional(TermsSectionSchema),
+  pii: z.optional(PiiSectionSchema),
+  links: z.optional(LinksSectionSchema),
+  content: z.optional(ContentSectionSchema),
+  metadata: z.optional(MetadataSectionSchema),
+  senders: z.optional(SendersSectionSchema),
 });
 
 /** A validated policy document (defaults applied). */
 export type PolicyDocument = z.output<typeof PolicyDocumentSchema>;
 /** A policy document as written (before defaults). */
 export type PolicyDocumentInput = z.input<typeof PolicyDocumentSchema>;
+
+// ─── Live policies: documents stored per scope (global, app instance, channel) ──────────────
+//
+// A stored document is today's schema plus three things a narrower scope needs (src/policy/
+// merge.ts applies them; README "Live policies" documents the rule):
+//   - `mode: enforce | shadow` (default enforce): a shadow scope's verdict is recorded beside
+//     the decision but never applied;
+//   - a section may be `false`: the rule is switched off at this scope (and below it, unless a
+//     narrower scope switches it on again);
+//   - `remove:` lists entries inherited from a broader scope that no longer apply here.
+// Documents are stored as written (defaults are applied only to the merged, effective policy),
+// so a narrower scope overrides only the settings it actually names.
+
+/** How a scope's policy takes part in decisions. */
+export const PolicyModeSchema = z.enum(['enforce', 'shadow']);
+export type PolicyMode = z.output<typeof PolicyModeSchema>;
+
+/** The rule sections, in the order the engine applies them. */
+export const POLICY_SECTIONS = ['senders', 'content', 'metadata', 'terms', 'links', 'pii'] as const;
+export type PolicySection = (typeof POLICY_SECTIONS)[number];
+
+const SECTION_SCHEMAS = {
+  terms: TermsSectionSchema,
+  pii: PiiSectionSchema,
+  links: LinksSectionSchema,
+  content: ContentSectionSchema,
+  metadata: MetadataSectionSchema,
+  senders: SendersSectionSchema,
+} as const satisfies Record<PolicySection, z.ZodMiniType>;
+
+/** The list fields of each section that merge as unions (and that `remove` can subtract from). */
+export const POLICY_LISTS = {
+  terms: ['block', 'review'],
+  links: ['allow', 'deny'],
+  senders: ['allow', 'deny'],
+} as const;
+export type ListSection = keyof typeof POLICY_LISTS;
+
+export const RemoveSectionSchema = z.strictObject({
+  terms: z.optional(z.strictObject({ block: z.optional(z.array(TermSchema)), review: z.optional(z.array(TermSchema)) })),
+  links: z.optional(z.strictObject({ allow: z.optional(z.array(DomainSchema)), deny: z.optional(z.array(DomainSchema)) })),
+  senders: z.optional(z.strictObject({ allow: z.optional(z.array(SenderSchema)), deny: z.optional(z.array(SenderSchema)) })),
+});
+
+/** A section as written in a stored document: its settings, or `false` to switch the rule off. */
+export type SectionInput<S extends PolicySection> = z.input<(typeof SECTION_SCHEMAS)[S]> | false;
+
+/** A stored policy document, as written (no defaults applied). */
+export interface ScopedPolicyDocument {
+  version?: 1;
+  description?: string;
+  mode?: PolicyMode;
+  terms?: SectionInput<'terms'>;
+  pii?: SectionInput<'pii'>;
+  links?: SectionInput<'links'>;
+  content?: SectionInput<'content'>;
+  metadata?: SectionInput<'metadata'>;
+  senders?: SectionInput<'senders'>;
+  remove?: z.input<typeof RemoveSectionSchema>;
+}
+
+/** Where a document is stored; `global` has nothing to inherit, so nothing to remove. */
+export type ScopeKind = 'global' | 'app-instance' | 'channel';
+
+export interface DocumentIssue {
+  /** Field path inside the document, e.g. `['terms', 'block', 3]`; empty for the document itself. */
+  path: Array<string | number>;
+  message: string;
+}
+
+/** Zod issues → one issue per field, unknown keys named by their own path (a console can point at the line). */
+function toDocumentIssues(issues: readonly z.core.$ZodIssue[], prefix: Array<string | number> = []): DocumentIssue[] {
+  const out: DocumentIssue[] = [];
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push({ path: [...path, key], message: 'is not a known field' });
+    } else {
+      out.push({ path, message: issue.message });
+    }
+  }
+  return out;
+}
+
+const DocumentShapeSchema = z.strictObject({
+  version: z.optional(z.literal(1)),
+  description: z.optional(z.string()),
+  mode: z.optional(PolicyModeSchema),
+  terms: z.optional(z.unknown()),
+  pii: z.optional(z.unknown()),
+  links: z.optional(z.unknown()),
+  content: z.optional(z.unknown()),
+  metadata: z.optional(z.unknown()),
+  senders: z.optional(z.unknown()),
+  remove: z.optional(RemoveSectionSchema),
+});
+
+/** The policy-list key of an entry: how `remove` finds an inherited entry, and how unions dedupe. */
+export type EntryKey = (entry: string) => string;
+
+/**
+ * Every problem of a stored document, for the scope kind it is meant for: the schema's checks
+ * (the same as POLICY_FILE's, section by section) and the rules of scopes. Empty when valid.
+ */
+export function scopedDocumentIssues(raw: unknown, kind: ScopeKind, keys?: { [S in ListSection]: EntryKey }): DocumentIssue[] {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return [{ path: [], message: 'must be an object (a policy document: terms, pii, links, content, metadata, senders …)' }];
+  }
+  const shape = DocumentShapeSchema.safeParse(raw);
+  const issues: DocumentIssue[] = shape.success ? [] : toDocumentIssues(shape.error.issues);
+  const doc = raw as Record<string, unknown>;
+  for (const section of POLICY_SECTIONS) {
+    const value = doc[section];
+    if (value === undefined || value === false) continue;
+    if (value === true || value === null) {
+      issues.push({ path: [section], message: 'must be an object with the section’s settings, or false to switch the rule off' });
+      continue;
+    }
+    const result = SECTION_SCHEMAS[section].safeParse(value);
+    if (!result.success) issues.push(...toDocumentIssues(result.error.issues, [section]));
+  }
+  if (kind === 'global') {
+    if (doc.remove !== undefined) issues.push({ path: ['remove'], message: 'global inherits nothing, so there is nothing to remove' });
+    if (doc.mode === 'shadow') issues.push({ path: ['mode'], message: 'global is always enforced (it is what a shadow scope is compared against); try a new global policy with POST /policies/replay' });
+  }
+  // An entry both added and removed by one document is a contradiction, not a preference.
+  if (keys && shape.success && doc.remove && typeof doc.remove === 'object') {
+    const remove = doc.remove as Record<string, Record<string, string[] | undefined> | undefined>;
+    for (const section of Object.keys(POLICY_LISTS) as ListSection[]) {
+      const own = doc[section];
+      if (!own || typeof own !== 'object') continue;
+      for (const list of POLICY_LISTS[section]) {
+        const added = new Set(((own as Record<string, unknown>)[list] as string[] | undefined)?.map(keys[section]) ?? []);
+        (remove[section]?.[list] ?? []).forEach((entry, i) => {
+          if (added.has(keys[section](entry))) issues.push({ path: ['remove', section, list, i], message: `is also added by ${section}.${list} in this document` });
+        });
+      }
+    }
+  }
+  // One entry per field: a value that breaks two checks (`''`: empty, and no letters) reads as one problem.
+  const byPath = new Map<string, DocumentIssue>();
+  for (const issue of issues) {
+    const key = JSON.stringify(issue.path);
+    const seen = byPath.get(key);
+    if (!seen) byPath.set(key, { ...issue });
+    else if (!seen.message.includes(issue.message)) seen.message = `${seen.message}; ${issue.message}`;
+  }
+  return [...byPath.values()];
+}
+
+/** A JSON Schema rendering of a section, or `false` (for the OpenAPI document). */
+const switchableJsonSchema = (section: PolicySection) => ({
+  anyOf: [z.toJSONSchema(SECTION_SCHEMAS[section], { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }), { const: false, description: 'Switches the rule off at this scope.' }],
+});
+
+/**
+ * The stored document as one zod schema, for the OpenAPI document (component `PolicyDocument`).
+ * Validation goes through {@link scopedDocumentIssues}, which knows the scope kind and names
+ * every field. Pure: a bundle that does not use it (the worker's) leaves it, and zod's JSON
+ * Schema code, out.
+ */
+export const ScopedPolicyDocumentJsonSchema: Record<string, unknown> = /* @__PURE__ */ (() => {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(DocumentShapeSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown> & {
+    properties: Record<string, unknown>;
+  };
+  for (const section of POLICY_SECTIONS) schema.properties[section] = switchableJsonSchema(section);
+  return {
+    ...schema,
+    description:
+      'A policy document as stored for one scope: the POLICY_FILE schema, plus `mode` (enforce | shadow), a section may be `false` (rule off here), and `remove` (inherited list entries that do not apply here).',
+  };
+})();

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context as LambdaContext 
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
-import { InvalidRequestError } from '../errors.js';
+import { AdminRequiredError, InvalidRequestError, ModerationError } from '../errors.js';
 import type { ReviewDeps } from './deps.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { principalFromClaims, type Principal, type RoleSettings } from './principal.js';
@@ -37,6 +37,8 @@ export interface ReviewAppOptions {
   roles: RoleSettings;
   /** Unexpected errors (the 500s), with the request id the caller was given. */
   logError: (message: string, details: Record<string, unknown>) => void;
+  /** Every error that became a problem response, for metrics (e.g. StoreItemTooLarge). */
+  onProblem?: (problem: Problem, error: unknown) => void;
   routes?: readonly Route[];
 }
 
@@ -104,18 +106,20 @@ async function readJsonBody(c: Context<AppEnv>, route: Route): Promise<unknown> 
   }
 }
 
+/** The document's `info`; `npm run generate:api` builds the same document offline for the console. */
+export const OPENAPI_INFO = {
+  title: 'Chime channel-flow moderation: review API',
+  version: '1.0.0',
+  description: 'Moderators work the queue of held messages: list, claim, decide. Every decision is audited.',
+} as const;
+
 export function createReviewApp(options: ReviewAppOptions): Hono<AppEnv> {
   const routes = options.routes ?? ROUTES;
   const app = new Hono<AppEnv>();
   let document: Record<string, unknown> | undefined;
   const context = {
     deps: options.deps,
-    openApiDocument: () =>
-      (document ??= buildOpenApiDocument(routes, {
-        title: 'Chime channel-flow moderation: review API',
-        version: '1.0.0',
-        description: 'Moderators work the queue of held messages: list, claim, decide. Every decision is audited.',
-      })),
+    openApiDocument: () => (document ??= buildOpenApiDocument(routes, OPENAPI_INFO)),
   };
 
   app.use('*', async (c, next) => {
@@ -127,8 +131,16 @@ export function createReviewApp(options: ReviewAppOptions): Hono<AppEnv> {
   app.onError((error, c) => {
     if (error instanceof HttpProblem) return problemResponse(c, error.problem);
     const body = toProblem(error);
+    options.onProblem?.(body, error);
     if (body.status >= 500) {
-      options.logError('Unexpected error', { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
+      options.logError('Unexpected error', {
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+        // Our typed errors carry what an operator needs to act (e.g. an action done in Chime whose outcome was not recorded).
+        ...(error instanceof ModerationError ? { context: error.context, ...(error.cause !== undefined ? { cause: String(error.cause) } : {}) } : {}),
+      });
     }
     return problemResponse(c, body, body.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
   });
@@ -141,10 +153,12 @@ export function createReviewApp(options: ReviewAppOptions): Hono<AppEnv> {
     return problemResponse(c, problem('not-found', `No route ${c.req.method} ${c.req.path}. See /openapi.json for the routes.`));
   });
 
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => problemResponse(c as Context<AppEnv>, problem('payload-too-large', `The body is larger than ${MAX_BODY_BYTES / 1024} KB.`, { maxBytes: MAX_BODY_BYTES })),
-  });
+  const limitBody = (maxBytes: number) =>
+    bodyLimit({
+      maxSize: maxBytes,
+      onError: (c) => problemResponse(c as Context<AppEnv>, problem('payload-too-large', `The body is larger than ${maxBytes / 1024} KB.`, { maxBytes })),
+    });
+  const defaultLimit = limitBody(MAX_BODY_BYTES);
 
   for (const route of routes) {
     app.on(
@@ -152,10 +166,14 @@ export function createReviewApp(options: ReviewAppOptions): Hono<AppEnv> {
       toRouterPath(route.path),
       // The role check comes first: who may ask is settled before what they ask is read.
       async (c, next) => {
-        if (!route.public) c.set('principal', principalFromClaims(c.env?.event?.requestContext?.authorizer?.jwt?.claims, options.roles));
+        if (!route.public) {
+          const principal = principalFromClaims(c.env?.event?.requestContext?.authorizer?.jwt?.claims, options.roles);
+          if (route.adminOnly && !principal.isAdmin) throw new AdminRequiredError(principal.subject, [options.roles.adminGroup], route.adminOnlyDetail);
+          c.set('principal', principal);
+        }
         await next();
       },
-      limitBody,
+      route.maxBodyBytes ? limitBody(route.maxBodyBytes) : defaultLimit,
       async (c) => {
         const params = route.params ? validate(route.params, c.req.param(), 'path') : undefined;
         const rawQuery = queryObject(c.req.url);

@@ -81,7 +81,7 @@ export async function decideReview(deps: ReviewDeps, principal: Principal, callb
     // sweeper re-drives DECIDED items; the moderator's decision stands either way.
     deps.warn('Decision recorded; delivery did not complete and will be retried', { callbackId, error: String(error) });
   }
-  return toReviewDetail(result, deps.clock.now(), deps.expiryMarginSeconds);
+  return toReviewDetail(result, deps.clock.now(), deps.expiryMarginSeconds, deps.expiryAction);
 }
 
 /** A retryable delivery failure: let a worker retry soon rather than wait for the sweeper. */

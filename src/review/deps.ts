@@ -1,6 +1,9 @@
-import type { ReviewStore, WorkQueue } from '../domain/ports.js';
+import type { ExpiryAction } from '../config.js';
+import type { ChannelModeration, ReviewStore, StatisticsReader, WorkQueue } from '../domain/ports.js';
 import type { DecisionPathDeps } from '../pipeline/decide.js';
+import type { ChannelNames } from './channel-names.js';
 import type { CursorCodec } from './cursor.js';
+import type { PolicyDeps } from './policies.js';
 
 /** Everything the review operations use; built once per container by the handler factory. */
 export interface ReviewDeps extends DecisionPathDeps {
@@ -10,7 +13,20 @@ export interface ReviewDeps extends DecisionPathDeps {
   cursors: CursorCodec;
   callbackWindowSeconds: number;
   expiryMarginSeconds: number;
+  /** What the sweeper does to an undecided item at `deadline - expiryMarginSeconds`. */
+  expiryAction: ExpiryAction;
+  /** Readable channel names for the views; without it a channel is named by its ARN's last segment. */
+  channelNames?: ChannelNames;
   retentionDays: number;
+  /** Live policies (the /policies routes); without it those routes answer 500. */
+  policies?: PolicyDeps;
+  /**
+   * Moderators' follow-up actions in Chime (ban, redact, delete), as the configured bearer;
+   * without it (or without a bearer for the channel) those routes answer 503 chime-bearer-not-configured.
+   */
+  channelModeration?: ChannelModeration;
+  /** The statistics counters (GET /stats). */
+  statistics: StatisticsReader;
   /** Things worth an operator's attention that do not fail the request. */
   warn: (message: string, details: Record<string, unknown>) => void;
 }

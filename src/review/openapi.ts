@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from './problems.js';
 import type { Route } from './routes.js';
 

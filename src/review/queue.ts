@@ -31,7 +31,7 @@ export async function listReviews(deps: ReviewDeps, principal: Principal, query:
     ...(start ? { next: start } : {}),
   });
   return {
-    items: page.items.map((item) => toReviewSummary(item, now, deps.expiryMarginSeconds)),
+    items: page.items.map((item) => toReviewSummary(item, now, deps.expiryMarginSeconds, deps.expiryAction)),
     ...(page.next ? { next: deps.cursors.encode(scope, page.next) } : {}),
   };
 }
@@ -39,5 +39,5 @@ export async function listReviews(deps: ReviewDeps, principal: Principal, query:
 export async function getReview(deps: ReviewDeps, callbackId: string): Promise<z.output<typeof ReviewDetail>> {
   const item = await deps.store.get(callbackId);
   if (!item) throw new ItemNotFoundError(callbackId);
-  return toReviewDetail(item, deps.clock.now(), deps.expiryMarginSeconds);
+  return toReviewDetail(item, deps.clock.now(), deps.expiryMarginSeconds, deps.expiryAction);
 }

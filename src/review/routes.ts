@@ -1,8 +1,12 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { listDecisions } from './audit.js';
+import { nameChannels } from './channel-names.js';
 import { claimReview, releaseClaim } from './claims.js';
 import { decideMany, decideReview } from './decisions.js';
 import type { ReviewDeps } from './deps.js';
+import { actOnMessage, actOnReview } from './follow-ups.js';
+import { describeCaller } from './me.js';
+import { POLICY_ROUTES } from './policy-routes.js';
 import type { Principal } from './principal.js';
 import { getReview, listReviews } from './queue.js';
 import {
@@ -13,6 +17,10 @@ import {
   ClaimRequest,
   DecisionRequest,
   DecisionsQuery,
+  FollowUpResult,
+  Me,
+  MessageActionRequest,
+  ReviewActionRequest,
   ReviewDetail,
   ReviewPage,
   ReviewsQuery,
@@ -26,7 +34,7 @@ import { collectStats } from './stats.js';
  * "every route is documented" and "the document matches the validation" hold by construction.
  */
 
-export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -52,6 +60,12 @@ export interface RouteSpec<P, Q, B> {
   description?: string;
   /** No bearer token needed (only the document itself). */
   public?: boolean;
+  /** Admins only: a moderator gets 403 `admins-only`, before the body is read. */
+  adminOnly?: boolean;
+  /** What that 403 tells a moderator (default: the live-policy wording). */
+  adminOnlyDetail?: string;
+  /** A body limit above the API's default MAX_BODY_BYTES (a 100,000-term policy document). */
+  maxBodyBytes?: number;
   params?: P;
   query?: Q;
   body?: { schema: B; required: boolean };
@@ -70,6 +84,16 @@ const defineRoute = <P extends z.ZodType | undefined = undefined, Q extends z.Zo
 
 /** Any JSON document; the OpenAPI document is described by the OpenAPI 3.1 schema itself. */
 const OpenApiDocumentSchema = z.looseObject({ openapi: z.string() });
+
+/** Views name channels by their ARN's last segment; these swap in Chime's names (never failing). */
+const named = async <T extends { message: { channelArn: string; channelName: string } }>(deps: ReviewDeps, item: T): Promise<T> => {
+  await nameChannels(deps.channelNames, [item.message]);
+  return item;
+};
+const namedAll = async <T extends { items: Array<{ message: { channelArn: string; channelName: string } }> }>(deps: ReviewDeps, page: T): Promise<T> => {
+  await nameChannels(deps.channelNames, page.items.map((i) => i.message));
+  return page;
+};
 
 export const ROUTES: readonly Route[] = [
   defineRoute({
@@ -90,7 +114,7 @@ export const ROUTES: readonly Route[] = [
     query: ReviewsQuery,
     response: { description: 'One page of the queue.', schema: ReviewPage },
     problems: [],
-    handle: ({ principal, query }, { deps }) => listReviews(deps, principal, query),
+    handle: async ({ principal, query }, { deps }) => namedAll(deps, await listReviews(deps, principal, query)),
   }),
   defineRoute({
     method: 'GET',
@@ -100,7 +124,7 @@ export const ROUTES: readonly Route[] = [
     params: CallbackIdParams,
     response: { description: 'The item.', schema: ReviewDetail },
     problems: [404],
-    handle: ({ params }, { deps }) => getReview(deps, params.callbackId),
+    handle: async ({ params }, { deps }) => named(deps, await getReview(deps, params.callbackId)),
   }),
   defineRoute({
     method: 'POST',
@@ -112,7 +136,7 @@ export const ROUTES: readonly Route[] = [
     body: { schema: ClaimRequest, required: false },
     response: { description: 'The item, with your claim.', schema: ReviewDetail },
     problems: [404, 409, 410, 413, 415],
-    handle: ({ principal, params, body }, { deps }) => claimReview(deps, principal, params.callbackId, body.leaseSeconds),
+    handle: async ({ principal, params, body }, { deps }) => named(deps, await claimReview(deps, principal, params.callbackId, body.leaseSeconds)),
   }),
   defineRoute({
     method: 'DELETE',
@@ -122,7 +146,7 @@ export const ROUTES: readonly Route[] = [
     params: CallbackIdParams,
     response: { description: 'The item, unclaimed.', schema: ReviewDetail },
     problems: [404, 409, 410],
-    handle: ({ principal, params }, { deps }) => releaseClaim(deps, principal, params.callbackId),
+    handle: async ({ principal, params }, { deps }) => named(deps, await releaseClaim(deps, principal, params.callbackId)),
   }),
   defineRoute({
     method: 'POST',
@@ -136,7 +160,7 @@ export const ROUTES: readonly Route[] = [
     body: { schema: DecisionRequest, required: true },
     response: { description: 'The item after the decision.', schema: ReviewDetail },
     problems: [404, 409, 410, 413, 415],
-    handle: ({ principal, params, body }, { deps }) => decideReview(deps, principal, params.callbackId, body),
+    handle: async ({ principal, params, body }, { deps }) => named(deps, await decideReview(deps, principal, params.callbackId, body)),
   }),
   defineRoute({
     method: 'POST',
@@ -146,17 +170,83 @@ export const ROUTES: readonly Route[] = [
     body: { schema: BulkDecisionRequest, required: true },
     response: { description: 'One result per decision, in request order.', schema: BulkDecisionResult },
     problems: [413, 415],
-    handle: ({ principal, body }, { deps }) => decideMany(deps, principal, body),
+    handle: async ({ principal, body }, { deps }) => {
+      const result = await decideMany(deps, principal, body);
+      await nameChannels(deps.channelNames, result.results.flatMap((r) => (r.item ? [r.item.message] : [])));
+      return result;
+    },
+  }),
+  // Follow-up actions in Chime (src/review/follow-ups.ts), audited in GET /decisions.
+  defineRoute({
+    method: 'POST',
+    path: '/reviews/{callbackId}/actions',
+    operationId: 'actOnReview',
+    summary: "A follow-up action on an item's sender: BAN_SENDER bans them from the item's channel",
+    description:
+      'Chime CreateChannelBan, as the configured bearer, whatever the item’s status (held, decided, delivered …), beside or after a decision. ' +
+      'Recorded in the audit log (GET /decisions, kind ACTION) and in the item’s history. A sender banned already is a success (`action.alreadyBanned`). ' +
+      '503 when no bearer is configured or Chime does not answer; 502 when Chime refuses the bearer.',
+    params: CallbackIdParams,
+    body: { schema: ReviewActionRequest, required: true },
+    response: { description: 'The action as the audit log shows it, and the item.', schema: FollowUpResult },
+    problems: [404, 413, 415, 502, 503],
+    handle: async ({ principal, params, body }, { deps }) => {
+      const result = await actOnReview(deps, principal, params.callbackId, body);
+      await nameChannels(deps.channelNames, [result.action, ...(result.item ? [result.item.message] : [])]);
+      return result;
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/messages/redact',
+    operationId: 'redactMessage',
+    summary: 'Admins: redact a sent message in Chime (it stays, its content is removed)',
+    description:
+      'Chime RedactChannelMessage, as the configured bearer, for a message already SENT (allowed by policy and reported later, say). ' +
+      'Recorded in the audit log (GET /decisions, kind ACTION). 404 when Chime has no such message; 409 when it is still in the channel flow.',
+    adminOnly: true,
+    adminOnlyDetail: 'Only admins may redact or delete sent messages. Moderators may ban a held message’s sender (POST /reviews/{callbackId}/actions).',
+    body: { schema: MessageActionRequest, required: true },
+    response: { description: 'The action as the audit log shows it.', schema: FollowUpResult },
+    problems: [404, 409, 413, 415, 502, 503],
+    handle: async ({ principal, body }, { deps }) => {
+      const result = await actOnMessage(deps, principal, 'REDACT_MESSAGE', body);
+      await nameChannels(deps.channelNames, [result.action]);
+      return result;
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/messages/delete',
+    operationId: 'deleteMessage',
+    summary: 'Admins: delete a sent message in Chime (it is gone)',
+    description:
+      'Chime DeleteChannelMessage, as the configured bearer (Chime lets only AppInstanceAdmins delete), for a message already SENT. ' +
+      'Recorded in the audit log (GET /decisions, kind ACTION). 404 when Chime has no such message.',
+    adminOnly: true,
+    adminOnlyDetail: 'Only admins may redact or delete sent messages. Moderators may ban a held message’s sender (POST /reviews/{callbackId}/actions).',
+    body: { schema: MessageActionRequest, required: true },
+    response: { description: 'The action as the audit log shows it.', schema: FollowUpResult },
+    problems: [404, 409, 413, 415, 502, 503],
+    handle: async ({ principal, body }, { deps }) => {
+      const result = await actOnMessage(deps, principal, 'DELETE_MESSAGE', body);
+      await nameChannels(deps.channelNames, [result.action]);
+      return result;
+    },
   }),
   defineRoute({
     method: 'GET',
     path: '/decisions',
     operationId: 'listDecisions',
-    summary: 'The audit log: every decision (AUTO, MODERATOR, EXPIRY), newest first',
+    summary: 'The audit log: every decision (AUTO, MODERATOR, EXPIRY) and follow-up action (ban, redact, delete), newest first',
     query: DecisionsQuery,
     response: { description: 'One page of the audit log.', schema: AuditPage },
     problems: [],
-    handle: ({ query }, { deps }) => listDecisions(deps, query),
+    handle: async ({ query }, { deps }) => {
+      const page = await listDecisions(deps, query);
+      await nameChannels(deps.channelNames, page.items);
+      return page;
+    },
   }),
   defineRoute({
     method: 'GET',
@@ -167,6 +257,17 @@ export const ROUTES: readonly Route[] = [
     problems: [],
     handle: (_input, { deps }) => collectStats(deps),
   }),
+  defineRoute({
+    method: 'GET',
+    path: '/me',
+    operationId: 'getMe',
+    summary: 'Who you are (subject, username, groups, admin) and the expiry rules every held message is on',
+    response: { description: 'The caller, and the expiry action, margin and callback window.', schema: Me },
+    problems: [],
+    handle: async ({ principal }, { deps }) => describeCaller(deps, principal),
+  }),
+  // Live policies (src/review/policy-routes.ts): read and test for moderators, change for admins.
+  ...POLICY_ROUTES,
 ];
 
 /** `/reviews/{callbackId}` → `/reviews/:callbackId` (hono's syntax). */

@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CALLBACK_LIMITS } from '../domain/callback.js';
+import { FOLLOW_UP_ACTIONS, FOLLOW_UP_OUTCOMES } from '../domain/follow-up.js';
 import { STATUSES } from '../domain/item.js';
 import { CHANNEL_ARN_PATTERN } from '../intake/event.js';
 
@@ -23,17 +24,18 @@ export const CallbackIdSchema = z
   .regex(CALLBACK_ID_PATTERN, `must be ${CALLBACK_LIMITS.callbackIdMin}-${CALLBACK_LIMITS.callbackIdMax} characters of letters, digits, "-" or "_"`)
   .meta({ description: "Chime's CallbackId of the held message (32-64 characters of [A-Za-z0-9_-])." });
 
-const ChannelArnSchema = z.string().regex(CHANNEL_ARN_PATTERN, 'must be a Chime channel ARN').meta({ description: 'A Chime channel ARN.' });
+export const ChannelArnSchema = z.string().regex(CHANNEL_ARN_PATTERN, 'must be a Chime channel ARN').meta({ description: 'A Chime channel ARN.' });
 const CallbackActionSchema = z.enum(['ALLOW', 'DENY', 'UPDATE']);
 const DecisionOriginSchema = z.enum(['AUTO', 'MODERATOR', 'EXPIRY']);
+const ExpiryActionSchema = z.enum(['DENY', 'ALLOW']);
 const SenderView = z.object({ arn: z.string(), name: z.string().optional() });
-const SenderArnSchema = z.string().regex(SENDER_ARN_PATTERN, 'must be a Chime user or bot ARN').meta({ description: 'A Chime AppInstanceUser or bot ARN.' });
+export const SenderArnSchema = z.string().regex(SENDER_ARN_PATTERN, 'must be a Chime user or bot ARN').meta({ description: 'A Chime AppInstanceUser or bot ARN.' });
 
 /**
  * A whole number in a query string. Strict on purpose: `z.coerce.number()` would accept "",
  * " 7" and "1e1". The document shows it as an integer with its bounds.
  */
-const integerParam = (min: number, max: number, fallback: number, description: string) =>
+export const integerParam = (min: number, max: number, fallback: number, description: string) =>
   z
     .string()
     .regex(/^\d{1,9}$/, 'must be a whole number')
@@ -42,14 +44,14 @@ const integerParam = (min: number, max: number, fallback: number, description: s
     .default(fallback)
     .meta({ description, override: { type: 'integer', minimum: min, maximum: max, default: fallback } });
 
-const CursorSchema = z
+export const CursorSchema = z
   .string()
   .min(1)
   .max(2048)
   .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'is not a cursor this API issued')
   .meta({ description: 'Opaque: the `next` of the previous page. Valid only with the same filters.' });
 
-const IsoTimeSchema = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time such as 2026-01-31T12:00:00Z' });
+export const IsoTimeSchema = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time such as 2026-01-31T12:00:00Z' });
 
 // ─── Requests ────────────────────────────────────────────────────────────────────────────────
 
@@ -147,6 +149,34 @@ export type DecisionRequest = z.output<typeof DecisionRequest>;
 
 export const MAX_BULK_DECISIONS = 25;
 
+/** Chime's MessageId (the API model): 1–128 characters of `[-_a-zA-Z0-9]`. */
+export const MessageIdSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(128, 'must be at most 128 characters')
+  .regex(/^[-_a-zA-Z0-9]*$/, 'must be letters, digits, "-" or "_" (Chime\'s MessageId)')
+  .meta({ description: "Chime's MessageId (1-128 characters of [-_a-zA-Z0-9])." });
+
+const actionReason = z.string().trim().min(1, 'must not be empty').max(1000).meta({ description: 'Why; required. Kept in the audit log.' });
+
+export const ReviewActionRequest = z
+  .strictObject({
+    type: z.enum(['BAN_SENDER']).meta({ description: "BAN_SENDER: ban the held message's sender from its channel (Chime CreateChannelBan)." }),
+    reason: actionReason,
+  })
+  .meta({ id: 'ReviewActionRequest' });
+export type ReviewActionRequest = z.output<typeof ReviewActionRequest>;
+
+export const MessageActionRequest = z
+  .strictObject({
+    // The model's ChimeArn is at most 1600 characters; the pattern makes it a channel's.
+    channelArn: ChannelArnSchema.max(1600, 'must be at most 1600 characters'),
+    messageId: MessageIdSchema,
+    reason: actionReason,
+  })
+  .meta({ id: 'MessageActionRequest', description: 'A message already sent to a channel (SENT in Chime).' });
+export type MessageActionRequest = z.output<typeof MessageActionRequest>;
+
 export const BulkDecisionRequest = z
   .strictObject({
     decisions: z
@@ -178,7 +208,7 @@ export const Problem = z
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details, with extension members (e.g. decidedBy, claimedBy, until).' });
 
-const Actor = z.object({ id: z.string(), name: z.string().optional() }).meta({ id: 'Actor' });
+export const Actor = z.object({ id: z.string(), name: z.string().optional() }).meta({ id: 'Actor' });
 
 const ClaimView = z
   .object({
@@ -194,6 +224,7 @@ const Message = z
   .object({
     messageId: z.string(),
     channelArn: z.string(),
+    channelName: z.string().meta({ description: "The channel's Name in Chime, or the last segment of its ARN when the name cannot be read." }),
     content: z.string(),
     metadata: z.string().optional(),
     sender: SenderView,
@@ -203,11 +234,24 @@ const Message = z
   })
   .meta({ id: 'Message' });
 
+export const PolicyVersionRefView = z
+  .object({
+    scope: z.string(),
+    version: z.number().int().nullable().meta({ description: 'null for a candidate document (test, replay).' }),
+    mode: z.enum(['enforce', 'shadow']),
+    candidate: z.boolean().optional(),
+  })
+  .meta({ id: 'PolicyVersionRef', description: 'A scope’s policy version that took part in a verdict (version 0 of global: the bundled POLICY_FILE).' });
+
 const PolicyView = z
   .object({
     action: z.string(),
     ruleIds: z.array(z.string()),
     reason: z.string(),
+    versions: z
+      .array(PolicyVersionRefView)
+      .optional()
+      .meta({ description: 'Live policies: the scope versions that produced this verdict, broadest first (absent on items decided before live policies).' }),
     findings: z.array(
       z.object({
         ruleId: z.string(),
@@ -221,6 +265,11 @@ const PolicyView = z
     ),
   })
   .meta({ id: 'PolicyVerdict' });
+
+/** A shadow scope's verdict, recorded beside the applied one (README "Live policies"). */
+const ShadowPolicyView = PolicyView.extend({
+  differs: z.boolean().meta({ description: 'True when its action is not the applied verdict’s.' }),
+}).meta({ id: 'ShadowVerdict', description: 'What the policy would have decided with its shadow-mode scopes enforced. Recorded, never applied.' });
 
 const MessageUpdate = z
   .object({
@@ -254,7 +303,9 @@ export const ReviewSummary = z
     secondsLeft: z.number().int().meta({ description: 'Until the deadline (negative once past).' }),
     expiryActionAt: z.string().meta({ description: 'When the sweeper applies the expiry policy if nobody has decided.' }),
     secondsUntilExpiryAction: z.number().int(),
+    expiryAction: ExpiryActionSchema.meta({ description: 'What the sweeper does at `expiryActionAt` if nobody has decided.' }),
     policy: PolicyView.nullable().meta({ description: 'Why the automatic policy held it.' }),
+    shadowPolicy: ShadowPolicyView.optional(),
     claim: ClaimView.nullable(),
   })
   .meta({ id: 'ReviewSummary' });
@@ -265,9 +316,24 @@ export const ReviewDetail = ReviewSummary.extend({
     .object({ attempts: z.number().int(), lastAttemptAt: z.string().optional(), lastError: z.string().optional(), deliveredAt: z.string().optional() })
     .nullable(),
   outcome: z.object({ reason: z.string(), errorType: z.string().optional() }).nullable(),
-  history: z.array(
-    z.object({ at: z.string(), actor: z.string(), from: z.string().optional(), to: z.string(), event: z.string(), reason: z.string().optional() }),
-  ),
+  history: z
+    .array(
+      z.object({
+        at: z.string(),
+        actor: z.string(),
+        from: z.string().optional(),
+        to: z.string(),
+        event: z.string(),
+        reason: z.string().optional(),
+        count: z.number().int().optional().meta({ description: 'How many events this entry stands for (a renewed claim, a folded stretch).' }),
+        lastAt: z.string().optional().meta({ description: 'When the last of them happened.' }),
+        counts: z.record(z.string(), z.number().int()).optional().meta({ description: '`history-compacted`: folded entries by event.' }),
+      }),
+    )
+    .meta({
+      description:
+        'Oldest first. Every status change is kept; claim renewals update their `claimed` entry (count, lastAt), and older bookkeeping is folded into one `history-compacted` entry, so an item never outgrows its size budget.',
+    }),
 }).meta({ id: 'ReviewDetail' });
 
 export const ReviewPage = z
@@ -287,25 +353,61 @@ export const BulkDecisionResult = z
   })
   .meta({ id: 'BulkDecisionResult' });
 
+/**
+ * One line of the audit log: a decision (kind DECISION), or a moderator's follow-up action in
+ * Chime (kind ACTION: BAN_SENDER, REDACT_MESSAGE, DELETE_MESSAGE). Both carry every member a
+ * decision has, so a reader written for decisions still reads actions (see each description).
+ */
 export const AuditEntry = z
   .object({
-    callbackId: z.string(),
-    decidedAt: z.string(),
-    origin: DecisionOriginSchema,
-    action: CallbackActionSchema,
+    kind: z.enum(['DECISION', 'ACTION']).meta({ description: 'DECISION: a callback decision; ACTION: a follow-up action in Chime (ban, redact, delete).' }),
+    callbackId: z.string().meta({ description: 'The CallbackId; for an ACTION, the action record’s own id (`ACTION#…`).' }),
+    decidedAt: z.string().meta({ description: 'When it was decided; for an ACTION, when it was asked for.' }),
+    origin: DecisionOriginSchema.meta({ description: 'AUTO, MODERATOR or EXPIRY; always MODERATOR for an ACTION.' }),
+    action: z.enum([...CallbackActionSchema.options, ...FOLLOW_UP_ACTIONS]),
     decidedBy: Actor,
     reason: z.string(),
-    ruleIds: z.array(z.string()),
+    ruleIds: z.array(z.string()).meta({ description: 'The rules that held the message (for BAN_SENDER, the banned message’s; empty for REDACT/DELETE).' }),
     update: MessageUpdate.optional(),
     channelArn: z.string(),
-    messageId: z.string(),
-    sender: SenderView,
-    original: z.object({ content: z.string(), metadata: z.string().optional() }).meta({ description: 'The message as the sender wrote it.' }),
-    policy: PolicyView.nullable(),
-    status: z.enum(STATUSES).meta({ description: 'Where delivery stands now.' }),
+    channelName: z.string().meta({ description: "The channel's Name in Chime, or the last segment of its ARN." }),
+    messageId: z.string().meta({ description: 'The message; for BAN_SENDER the held message that prompted the ban.' }),
+    sender: SenderView.meta({
+      description: "The message's sender; for BAN_SENDER the banned member. For REDACT_MESSAGE and DELETE_MESSAGE the API does not read the message (it may not), so `arn` is empty.",
+    }),
+    original: z
+      .object({ content: z.string(), metadata: z.string().optional() })
+      .meta({ description: 'The message as the sender wrote it; for REDACT_MESSAGE and DELETE_MESSAGE, not known (empty content).' }),
+    policy: PolicyView.nullable().meta({ description: 'The automatic verdict; null for an ACTION.' }),
+    shadowPolicy: ShadowPolicyView.optional(),
+    status: z.enum([...STATUSES, ...FOLLOW_UP_OUTCOMES]).meta({
+      description:
+        'A DECISION: where delivery stands now. An ACTION: DONE (Chime confirmed it), FAILED (Chime refused; see `chimeError`), or REQUESTED (asked for; Chime’s answer is not known: check in Chime).',
+    }),
     deliveredAt: z.string().optional(),
+    target: z
+      .object({
+        channelArn: z.string(),
+        messageId: z.string().optional(),
+        memberArn: z.string().optional().meta({ description: 'BAN_SENDER: the member banned.' }),
+        reviewCallbackId: z.string().optional().meta({ description: 'BAN_SENDER: the review item it was taken from.' }),
+      })
+      .optional()
+      .meta({ description: 'ACTION only: what was acted on in Chime.' }),
+    completedAt: z.string().optional().meta({ description: 'ACTION only: when Chime answered.' }),
+    alreadyBanned: z.boolean().optional().meta({ description: 'BAN_SENDER only: Chime had banned the member already (still DONE).' }),
+    chimeError: z.object({ type: z.string(), message: z.string() }).optional().meta({ description: 'ACTION, FAILED: what Chime answered.' }),
+    chimeBearer: z.string().optional().meta({ description: 'ACTION only: the AppInstanceUser or bot the API acted as.' }),
   })
   .meta({ id: 'AuditEntry' });
+
+export const FollowUpResult = z
+  .object({
+    // The action as the audit log shows it (GET /decisions).
+    action: AuditEntry,
+    item: ReviewDetail.optional().meta({ description: 'BAN_SENDER: the review item, with the ban in its history.' }),
+  })
+  .meta({ id: 'FollowUpResult' });
 
 export const AuditPage = z.object({ items: z.array(AuditEntry), next: z.string().optional() }).meta({ id: 'AuditPage' });
 
@@ -314,8 +416,11 @@ const StatusCounts = z.object(Object.fromEntries(STATUSES.map((s) => [s, z.numbe
 export const Stats = z
   .object({
     generatedAt: z.string(),
-    counts: StatusCounts,
-    countsComplete: z.boolean().meta({ description: 'False if a count hit its read budget (it is then a lower bound).' }),
+    counts: StatusCounts.meta({
+      description:
+        'RECEIVED, PENDING_REVIEW and DECIDED: how many items are in that status now. The others: how many of the items received within the callback window (48 h) ended so. From counters, not a scan: approximate only after a crash, and self-healing within the window.',
+    }),
+    countsComplete: z.boolean().meta({ description: 'False if a counter shard could not be read (the figures are then lower bounds).' }),
     pendingReview: z.object({
       oldestAgeSeconds: z.number().int().nullable().meta({ description: 'Since Chime issued the oldest pending CallbackId.' }),
       nearestDeadline: z.string().nullable(),
@@ -328,5 +433,29 @@ export const Stats = z
       total: z.number().int(),
       complete: z.boolean(),
     }),
+    decisionsByHour: z
+      .array(
+        z.object({
+          hour: z.string().meta({ description: 'Start of the UTC hour (ISO-8601).' }),
+          AUTO: z.number().int(),
+          MODERATOR: z.number().int(),
+          EXPIRY: z.number().int(),
+          complete: z.boolean(),
+        }),
+      )
+      .meta({ description: 'Decisions by origin in each of the last 24 hours, oldest first; the last entry is the current, partial hour.' }),
   })
   .meta({ id: 'Stats' });
+
+/** Who the caller is, and the clock rules every held message is on. */
+export const Me = z
+  .object({
+    subject: z.string().meta({ description: "The token's `sub`: what claims and decisions are recorded under." }),
+    username: z.string(),
+    groups: z.array(z.string()),
+    isAdmin: z.boolean().meta({ description: "Admins may also release anyone's claim." }),
+    expiryAction: ExpiryActionSchema.meta({ description: 'What the sweeper does to a held message nobody decided in time.' }),
+    expiryMarginSeconds: z.number().int().meta({ description: 'The sweeper acts this long before the deadline.' }),
+    callbackWindowSeconds: z.number().int().meta({ description: "Chime's callback window: the deadline is this long after the message was sent." }),
+  })
+  .meta({ id: 'Me' });

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
+import type { ExpiryAction } from '../config.js';
 import { actBy, secondsLeft } from '../domain/deadline.js';
-import type { Claim, ModerationItem } from '../domain/item.js';
+import type { FollowUpRecord } from '../domain/follow-up.js';
+import type { Claim, ModerationItem, RecordedVerdict } from '../domain/item.js';
 import type { AuditEntry, ReviewDetail, ReviewSummary } from './schemas.js';
 
 /** What moderators see of an item. Pure: the same item and clock always give the same view. */
@@ -11,7 +13,28 @@ export const isClaimActive = (claim: Claim | undefined, nowMs: number): claim is
 export const blockingClaim = (item: Pick<ModerationItem, 'claim'>, subject: string, nowMs: number): Claim | undefined =>
   isClaimActive(item.claim, nowMs) && item.claim.subject !== subject ? item.claim : undefined;
 
-export function toReviewSummary(item: ModerationItem, nowMs: number, expiryMarginSeconds: number): z.output<typeof ReviewSummary> {
+/**
+ * What moderators call a channel until its Name is known: the last segment of its ARN (the
+ * channel id). The review routes replace it with Chime's Name through the channel directory.
+ */
+export const fallbackChannelName = (channelArn: string): string => channelArn.slice(channelArn.lastIndexOf('/') + 1) || channelArn;
+
+/** A recorded verdict as moderators see it, with the live-policy versions that produced it. */
+function verdictView(verdict: RecordedVerdict) {
+  return {
+    action: verdict.action,
+    ruleIds: verdict.ruleIds,
+    reason: verdict.reason,
+    ...(verdict.versions ? { versions: verdict.versions } : {}),
+    findings: verdict.findings.map((f) => ({ ruleId: f.ruleId, action: f.action, reason: f.reason, ...(f.spans ? { spans: f.spans } : {}) })),
+  };
+}
+
+/** The shadow verdict recorded beside the applied one, when a shadow-mode scope took part. */
+const shadowView = (item: ModerationItem) =>
+  item.shadowPolicy ? { shadowPolicy: { ...verdictView(item.shadowPolicy), differs: item.shadowPolicy.action !== item.policy?.action } } : {};
+
+export function toReviewSummary(item: ModerationItem, nowMs: number, expiryMarginSeconds: number, expiryAction: ExpiryAction): z.output<typeof ReviewSummary> {
   const m = item.message;
   const expiryActionAt = actBy(item.deadline, expiryMarginSeconds);
   return {
@@ -21,6 +44,7 @@ export function toReviewSummary(item: ModerationItem, nowMs: number, expiryMargi
     message: {
       messageId: m.messageId,
       channelArn: m.channelArn,
+      channelName: fallbackChannelName(m.channelArn),
       content: m.content,
       ...(m.metadata !== undefined ? { metadata: m.metadata } : {}),
       sender: { arn: m.sender.arn, ...(m.sender.name !== undefined ? { name: m.sender.name } : {}) },
@@ -33,14 +57,9 @@ export function toReviewSummary(item: ModerationItem, nowMs: number, expiryMargi
     secondsLeft: secondsLeft(item.deadline, nowMs),
     expiryActionAt: expiryActionAt.toISOString(),
     secondsUntilExpiryAction: secondsLeft(expiryActionAt, nowMs),
-    policy: item.policy
-      ? {
-          action: item.policy.action,
-          ruleIds: item.policy.ruleIds,
-          reason: item.policy.reason,
-          findings: item.policy.findings.map((f) => ({ ruleId: f.ruleId, action: f.action, reason: f.reason, ...(f.spans ? { spans: f.spans } : {}) })),
-        }
-      : null,
+    expiryAction,
+    policy: item.policy ? verdictView(item.policy) : null,
+    ...shadowView(item),
     claim: item.claim
       ? {
           subject: item.claim.subject,
@@ -53,10 +72,10 @@ export function toReviewSummary(item: ModerationItem, nowMs: number, expiryMargi
   };
 }
 
-export function toReviewDetail(item: ModerationItem, nowMs: number, expiryMarginSeconds: number): z.output<typeof ReviewDetail> {
+export function toReviewDetail(item: ModerationItem, nowMs: number, expiryMarginSeconds: number, expiryAction: ExpiryAction): z.output<typeof ReviewDetail> {
   const delivery = item.delivery;
   return {
-    ...toReviewSummary(item, nowMs, expiryMarginSeconds),
+    ...toReviewSummary(item, nowMs, expiryMarginSeconds, expiryAction),
     decision: item.decision ?? null,
     delivery: delivery
       ? {
@@ -76,6 +95,7 @@ export function toAuditEntry(item: ModerationItem): z.output<typeof AuditEntry> 
   const decision = item.decision!;
   const m = item.message;
   return {
+    kind: 'DECISION',
     callbackId: item.callbackId,
     decidedAt: decision.decidedAt,
     origin: decision.origin,
@@ -85,13 +105,48 @@ export function toAuditEntry(item: ModerationItem): z.output<typeof AuditEntry> 
     ruleIds: decision.ruleIds,
     ...(decision.update ? { update: decision.update } : {}),
     channelArn: m.channelArn,
+    channelName: fallbackChannelName(m.channelArn),
     messageId: m.messageId,
     sender: { arn: m.sender.arn, ...(m.sender.name !== undefined ? { name: m.sender.name } : {}) },
     original: { content: m.content, ...(m.metadata !== undefined ? { metadata: m.metadata } : {}) },
-    policy: item.policy
-      ? { action: item.policy.action, ruleIds: item.policy.ruleIds, reason: item.policy.reason, findings: item.policy.findings }
-      : null,
+    policy: item.policy ? verdictView(item.policy) : null,
+    ...shadowView(item),
     status: item.status,
     ...(item.delivery?.deliveredAt ? { deliveredAt: item.delivery.deliveredAt } : {}),
+  };
+}
+
+/**
+ * A follow-up action as an audit-log line: every member a decision line has (so readers written
+ * for decisions still work), with the action's own facts in `target`, `status` (its outcome)
+ * and `chimeError`.
+ */
+export function toActionAuditEntry(record: FollowUpRecord): z.output<typeof AuditEntry> {
+  return {
+    kind: 'ACTION',
+    callbackId: record.callbackId,
+    decidedAt: record.requestedAt,
+    origin: record.origin,
+    action: record.action,
+    decidedBy: record.actor,
+    reason: record.reason,
+    ruleIds: record.ruleIds ?? [],
+    channelArn: record.channelArn,
+    channelName: fallbackChannelName(record.channelArn),
+    messageId: record.messageId ?? '',
+    sender: record.member ? { arn: record.member.arn, ...(record.member.name !== undefined ? { name: record.member.name } : {}) } : { arn: '' },
+    original: record.original ? { content: record.original.content, ...(record.original.metadata !== undefined ? { metadata: record.original.metadata } : {}) } : { content: '' },
+    policy: null,
+    status: record.outcome,
+    target: {
+      channelArn: record.channelArn,
+      ...(record.messageId !== undefined ? { messageId: record.messageId } : {}),
+      ...(record.member ? { memberArn: record.member.arn } : {}),
+      ...(record.reviewCallbackId !== undefined ? { reviewCallbackId: record.reviewCallbackId } : {}),
+    },
+    ...(record.completedAt !== undefined ? { completedAt: record.completedAt } : {}),
+    ...(record.alreadyBanned !== undefined ? { alreadyBanned: record.alreadyBanned } : {}),
+    ...(record.error ? { chimeError: { type: record.error.type, message: record.error.message } } : {}),
+    chimeBearer: record.bearer,
   };
 }

@@ -1,13 +1,19 @@
 import { isPastDeadline } from '../domain/deadline.js';
-import type { Decision, ModerationItem, WorkMessage } from '../domain/item.js';
+import type { Decision, ModerationItem, PolicyVersionRef, RecordedVerdict, WorkMessage } from '../domain/item.js';
 import type { ChannelMessage, PolicyVerdict } from '../domain/message.js';
 import { TransitionConflictError } from '../errors.js';
 import { newItem } from '../intake/accept.js';
 import { deliverDecision, expireItem, recordDecision, resumeDelivery, type DecisionPathDeps, type DeliveryOutcome } from '../pipeline/decide.js';
 
+/**
+ * A verdict, and (with live policies) the scope versions that produced it and the verdict of the
+ * chain's shadow scopes. Both are recorded on the item; only the verdict is applied.
+ */
+export type WorkerVerdict = PolicyVerdict & { versions?: PolicyVersionRef[]; shadow?: RecordedVerdict };
+
 export interface WorkerDeps extends DecisionPathDeps {
-  /** The compiled policy, applied to one message. Pure. */
-  evaluate: (message: ChannelMessage) => PolicyVerdict;
+  /** The effective policy applied to one message (live policies: resolved through the worker's cache). */
+  evaluate: (message: ChannelMessage) => WorkerVerdict | Promise<WorkerVerdict>;
   callbackWindowSeconds: number;
 }
 
@@ -46,21 +52,23 @@ export async function processWorkMessage(deps: WorkerDeps, work: WorkMessage): P
       return { status: 'EXPIRED', item: await expireItem(deps, current, WORKER, 'Deadline passed before a worker picked the message up') };
     }
 
-    const verdict = deps.evaluate(work.message);
-    const { content: _masked, ...policy } = verdict;
+    const verdict = await deps.evaluate(work.message);
+    const { content: _masked, shadow, ...policy } = verdict;
+    const recorded = { policy, ...(shadow ? { shadowPolicy: shadow } : {}) };
     if (verdict.action === 'REVIEW') {
       const item = await deps.store.transition({
         callbackId: work.callbackId,
+        deadline: work.deadline,
         from: ['RECEIVED'],
         to: 'PENDING_REVIEW',
-        set: { policy },
+        set: recorded,
         history: { actor: WORKER, event: 'held-for-review', reason: verdict.reason },
         now,
       });
       return { status: 'PENDING_REVIEW', item };
     }
 
-    const decided = await recordDecision(deps, work, decisionFromVerdict(verdict, now), { from: ['RECEIVED'], set: { policy } });
+    const decided = await recordDecision(deps, work, decisionFromVerdict(verdict, now), { from: ['RECEIVED'], set: recorded });
     return await deliverDecision(deps, decided, WORKER);
   } catch (error) {
     if (!(error instanceof TransitionConflictError)) throw error;

@@ -119,7 +119,7 @@ describe('GET /decisions: the audit log', () => {
       cursor = page.next;
       pages += 1;
     } while (cursor && pages < 20);
-    const expected = [...inRange].sort((a, b) => b.decidedAt!.localeCompare(a.decidedAt!)).map((i) => i.callbackId);
+    const expected = [...inRange].sort((a, b) => b.decision!.decidedAt.localeCompare(a.decision!.decidedAt)).map((i) => i.callbackId);
     expect(seen).toEqual(expected);
 
     const first = await audit(query);
@@ -149,6 +149,8 @@ describe('GET /stats', () => {
     await decidedAt(stack, now - 2 * HOUR, 'AUTO');
     await decidedAt(stack, now - 20 * HOUR, 'MODERATOR');
     await decidedAt(stack, now - 30 * HOUR, 'EXPIRY'); // outside the last 24 h
+    // Written straight through the store, not inside an invocation: write its counters now.
+    await stack.runtime.counters.flush();
 
     const response = await api(stack, 'GET', '/stats', { token: await tokenFor(stack, 'alice') });
     expect(response.status).toBe(200);

@@ -141,7 +141,7 @@ describe('decisions, checked in the Chime simulator', () => {
 
   it('refuses to decide an item that is not held for review', async () => {
     const [seeded] = await seedPendingReviews(stack, 1);
-    await stack.runtime.store.transition({ callbackId: seeded!.callbackId, from: ['PENDING_REVIEW'], to: 'RECEIVED', history: { actor: 'test', event: 'reset' }, now: Date.now() });
+    await stack.runtime.store.transition({ callbackId: seeded!.callbackId, deadline: seeded!.deadline, from: ['PENDING_REVIEW'], to: 'RECEIVED', history: { actor: 'test', event: 'reset' }, now: Date.now() });
     const response = await decide(seeded!, { action: 'ALLOW' });
     expect(response.status).toBe(409);
     expect(response.body).toMatchObject({ type: expect.stringMatching(/\/not-reviewable$/), itemStatus: 'RECEIVED' });

@@ -129,7 +129,7 @@ describe('malformed requests: the right 4xx, and nothing changes', () => {
     const claim = await api(stack, 'POST', `/reviews/${seeded[1]!.callbackId}/claim`, { token: moderator });
     expect(claim.status).toBe(200);
     claimed = (await stack.runtime.store.get(seeded[1]!.callbackId))!;
-    received = (await stack.runtime.store.transition({ callbackId: seeded[2]!.callbackId, from: ['PENDING_REVIEW'], to: 'RECEIVED', history: { actor: 'test', event: 'reset' }, now: Date.now() }))!;
+    received = (await stack.runtime.store.transition({ callbackId: seeded[2]!.callbackId, deadline: seeded[2]!.deadline, from: ['PENDING_REVIEW'], to: 'RECEIVED', history: { actor: 'test', event: 'reset' }, now: Date.now() }))!;
   });
   afterAll(async () => {
     await stack?.stop();

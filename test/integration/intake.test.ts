@@ -37,7 +37,7 @@ describe('intake (against real DynamoDB and SQS endpoints)', () => {
   it('does not queue a duplicate of a message already past the worker', async () => {
     const event = aChannelFlowEvent();
     await acceptEvent(deps, event);
-    await backends.store.transition({ callbackId: event.CallbackId, from: ['RECEIVED'], to: 'PENDING_REVIEW', history: { actor: 'worker', event: 'held' }, now: Date.now() });
+    await backends.store.transition({ callbackId: event.CallbackId, deadline: new Date(Date.now() + 86_400_000).toISOString(), from: ['RECEIVED'], to: 'PENDING_REVIEW', history: { actor: 'worker', event: 'held' }, now: Date.now() });
     await backends.purge('work');
     expect(await acceptEvent(deps, event)).toEqual({ outcome: 'DUPLICATE', callbackId: event.CallbackId, status: 'PENDING_REVIEW' });
     expect(await backends.receive('work')).toHaveLength(0);

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChimeCallbackSender } from '../../src/adapters/chime-callback.js';
 import { createAwsClients } from '../../src/adapters/clients.js';
 import type { ChannelMessage, PolicyVerdict } from '../../src/domain/message.js';
-import { recordDecision } from '../../src/pipeline/decide.js';
+import type { CallbackSender } from '../../src/domain/ports.js';
+import { recordDecision, type CallbackFailureReport, type DecisionObserver } from '../../src/pipeline/decide.js';
 import { evaluate, loadPolicyFile, resolvePolicyPath } from '../../src/policy/index.js';
 import { decisionFromVerdict, processWorkMessage, type WorkerDeps } from '../../src/worker/process.js';
 import { startBackends, type Backends } from '../support/backends.js';
@@ -109,15 +110,67 @@ describe('the worker (against real DynamoDB and the Chime simulator)', () => {
     expect(outcome.item.expiresAt).toBeDefined();
   });
 
-  it('records a Forbidden (window closed on Chime\'s side) as EXPIRED', async () => {
-    const { work } = await pendingMessage(backends, 'too late for Chime');
-    chimeClock.advance(172_801_000);
-    try {
-      const outcome = await processWorkMessage(deps, work);
-      expect(outcome).toMatchObject({ status: 'EXPIRED', item: { status: 'EXPIRED', outcome: { errorType: 'ForbiddenException' } } });
-    } finally {
-      chimeClock.advance(-172_801_000);
-    }
+  // Chime answers 403 both when the window has closed and when we may not call back at all (a
+  // missing chime:ChannelFlowCallback grant, a wrong app instance). Only our ledger tells them apart.
+  describe('a Forbidden, read against our own ledger', () => {
+    const WINDOW_MS = 172_800_000;
+
+    it('is EXPIRED when the deadline passed while the callback was in flight', async () => {
+      const { work } = await pendingMessage(backends, 'too late for Chime');
+      const slowCall: CallbackSender = {
+        send: async (request) => {
+          // The call takes so long that both clocks pass the deadline before Chime answers.
+          clock.advance(WINDOW_MS + 1_000);
+          chimeClock.advance(WINDOW_MS + 1_000);
+          return deps.callbacks.send(request);
+        },
+      };
+      try {
+        const outcome = await processWorkMessage({ ...deps, callbacks: slowCall }, work);
+        expect(outcome).toMatchObject({ status: 'EXPIRED', item: { status: 'EXPIRED', outcome: { errorType: 'ForbiddenException' } } });
+        expect(outcome.item.outcome?.reason).toMatch(/window closed/);
+        expect(callbacksFor(work.callbackId).map((c) => c.outcome.status)).toEqual([403]);
+      } finally {
+        chimeClock.advance(-(WINDOW_MS + 1_000));
+      }
+    });
+
+    it('is a fault, recorded FAILED with the likely cause and reported, when it comes before our deadline and nothing of ours was sent before', async () => {
+      const { work, messageId } = await pendingMessage(backends, 'refused early');
+      // Chime refuses this callback while our ledger says the window has 47 hours to go: to us
+      // that is exactly what a missing IAM grant looks like (ForbiddenException, 403).
+      chimeClock.advance(WINDOW_MS + 1_000);
+      const seen: CallbackFailureReport[] = [];
+      const observer: DecisionObserver = { decided: () => {}, callbackFailed: (failure) => seen.push(failure) };
+      try {
+        const outcome = await processWorkMessage({ ...deps, observer }, work);
+        expect(outcome).toMatchObject({ status: 'FAILED', item: { status: 'FAILED', outcome: { errorType: 'ForbiddenException' }, delivery: { attempts: 1 } } });
+        expect(outcome.item.outcome?.reason).toMatch(/Forbidden before its deadline .*chime:ChannelFlowCallback/);
+        expect(outcome.item.history.at(-1)).toMatchObject({ to: 'FAILED', actor: 'worker' });
+        expect(seen).toEqual([expect.objectContaining({ callbackId: work.callbackId, kind: 'FORBIDDEN_BEFORE_DEADLINE', errorType: 'ForbiddenException', actor: 'worker' })]);
+        // Never retried: one call, and the message is still held in Chime for an operator to act on.
+        expect(callbacksFor(work.callbackId)).toHaveLength(1);
+        expect(chimeStatus(messageId)).toBe('PENDING');
+        expect(await processWorkMessage(deps, work)).toMatchObject({ status: 'ALREADY_HANDLED' });
+        expect(callbacksFor(work.callbackId)).toHaveLength(1);
+      } finally {
+        chimeClock.advance(-(WINDOW_MS + 1_000));
+      }
+    });
+
+    it('is ALREADY_RESOLVED before our deadline when an earlier deliverer may have called back and died', async () => {
+      const { work } = await pendingMessage(backends, 'did the first worker call?');
+      // The first worker recorded its decision (and took the lease), then vanished.
+      await recordDecision(deps, work, decisionFromVerdict(evaluate(policy, work.message), clock.now()), { from: ['RECEIVED'] });
+      clock.advance(31_000);
+      chimeClock.advance(WINDOW_MS + 1_000);
+      try {
+        const outcome = await processWorkMessage(deps, work);
+        expect(outcome).toMatchObject({ status: 'ALREADY_RESOLVED', item: { status: 'ALREADY_RESOLVED', outcome: { errorType: 'ForbiddenException' } } });
+      } finally {
+        chimeClock.advance(-(WINDOW_MS + 1_000));
+      }
+    });
   });
 
   it('records any other rejection as FAILED, with Chime\'s reason', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig, loadPipelineSettings } from '../../src/config.js';
 import { ConfigurationError } from '../../src/errors.js';
 
-const resources = { TABLE_NAME: 't', WORK_QUEUE_URL: 'http://q', INTAKE_DLQ_URL: 'http://dlq' };
+const resources = { TABLE_NAME: 't', CONTROL_TABLE_NAME: 'c', WORK_QUEUE_URL: 'http://q', INTAKE_DLQ_URL: 'http://dlq' };
 
 describe('configuration', () => {
   it('defaults to Chime\'s 48-hour window, a DENY expiry policy and the bundled policy', () => {
@@ -12,6 +12,7 @@ describe('configuration', () => {
       expiryAction: 'DENY',
       stuckAfterSeconds: 300,
       retentionDays: 30,
+      shards: { status: 32, audit: 16, counters: 32 },
     });
   });
 
@@ -41,6 +42,6 @@ describe('configuration', () => {
   });
 
   it('names each missing resource variable', () => {
-    expect(() => loadConfig({})).toThrow(/TABLE_NAME.*WORK_QUEUE_URL.*INTAKE_DLQ_URL/);
+    expect(() => loadConfig({})).toThrow(/TABLE_NAME.*CONTROL_TABLE_NAME.*WORK_QUEUE_URL.*INTAKE_DLQ_URL/);
   });
 });

@@ -7,6 +7,7 @@ import {
   ForbiddenError,
   InvalidRequestError,
   ItemNotFoundError,
+  ItemTooLargeError,
   NotReviewableError,
   TransitionConflictError,
   VersionConflictError,
@@ -26,6 +27,7 @@ describe('toProblem', () => {
     [new VersionConflictError(id, 3, 5), 409, 'version-conflict', { expectedVersion: 3, currentVersion: 5 }],
     [new NotReviewableError(id, 'RECEIVED'), 409, 'not-reviewable', { itemStatus: 'RECEIVED' }],
     [new DeadlinePassedError(id, '2026-01-02T00:00:00.000Z'), 410, 'deadline-passed', { deadline: '2026-01-02T00:00:00.000Z' }],
+    [new ItemTooLargeError(id, 'PENDING_REVIEW → DECIDED'), 500, 'item-too-large', { callbackId: id }],
   ] as const)('maps %s to %i %s with its context', (error, status, type, extensions) => {
     const body = toProblem(error);
     expect(body).toMatchObject({ type: `${PROBLEM_BASE}${type}`, status, title: expect.any(String), detail: expect.any(String), ...extensions });
@@ -33,6 +35,11 @@ describe('toProblem', () => {
 
   it('says who decided what in the detail of a 409', () => {
     expect(toProblem(new AlreadyDecidedError(id, 'DELIVERED', decision)).detail).toMatch(/alice already decided DENY \(MODERATOR\) at 2026-01-01/);
+  });
+
+  it('explains a write refused for size plainly, never as a bare internal error', () => {
+    const body = toProblem(new ItemTooLargeError(id, 'PENDING_REVIEW → DECIDED'));
+    expect(body.detail).toMatch(/400 KB limit.*Nothing was changed.*operators have been alerted/);
   });
 
   it('never lets an extension overwrite a standard member', () => {
