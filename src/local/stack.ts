@@ -154,6 +154,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const stop = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
   };
+  let started = false;
 
   try {
     const pipeline = loadPipelineSettings(env);
@@ -174,8 +175,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(async () => destroyAwsClients(setupClients));
     const prefix = options.namePrefix ?? `local-${randomBytes(4).toString('hex')}`;
     const resources = await provisionLocal({ dynamodb: setupClients.dynamodb, sqs: setupClients.sqs, names: resolveLocalNames(prefix), defs, log });
-    // Runs before the clients are destroyed and after everything that uses the resources has stopped.
-    if (options.deprovisionOnStop) cleanups.push(() => deprovisionLocal({ dynamodb: setupClients.dynamodb, sqs: setupClients.sqs, resources }));
+    // Runs before the clients are destroyed and after everything that uses the resources has
+    // stopped. A stack that failed to start leaves nothing behind either: nothing can use them.
+    cleanups.push(async () => {
+      if (options.deprovisionOnStop || !started) await deprovisionLocal({ dynamodb: setupClients.dynamodb, sqs: setupClients.sqs, resources });
+    });
 
     // Lambda, then the simulator that invokes it, then the clients that call the simulator back.
     const lambda = new LocalLambda(region);
@@ -344,6 +348,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => invoke.close());
 
     const queueUrls = { work: resources.workQueueUrl, workDlq: resources.workDlqUrl, intakeDlq: resources.intakeDlqUrl };
+    started = true;
     return {
       endpoints: { chime: simulator.endpoint, lambda: invoke.endpoint, dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, api: api.endpoint, console: `${api.endpoint}/console/` },
       resources,
