@@ -86,6 +86,8 @@ export interface BundleFigures {
   mapBytes: number;
   /** True when the code file carries its source map inline (the goal is that it does not). */
   inlineSourceMap: boolean;
+  /** The OpenAPI document built while packaging, beside the code (the review API's; 0 when there is none): data, read on the first GET /openapi.json. */
+  documentBytes: number;
   /** Fresh-process import, wall clock (goal: median ≤ 60 ms), and the CPU time it took. */
   importMs: Spread;
   importCpuMs: Spread;
@@ -232,6 +234,7 @@ export async function benchBundles(options: { runs?: number; from?: string } = {
       const code = readFileSync(b.codeFile);
       const tail = code.subarray(Math.max(0, code.length - 200_000)).toString('utf8');
       const mapFile = `${b.codeFile}.map`;
+      const documentFile = b.codeFile.replace(/\.[^./]+$/, '.openapi.json');
       const output = b.metafile ? Object.values(b.metafile.outputs).find((o) => o.entryPoint !== undefined) : undefined;
       const byPackage = new Map<string, number>();
       for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
@@ -246,6 +249,7 @@ export async function benchBundles(options: { runs?: number; from?: string } = {
         codeBytes: code.length,
         mapBytes: existsSync(mapFile) ? statSync(mapFile).size : 0,
         inlineSourceMap: /\/\/# sourceMappingURL=data:/.test(tail),
+        documentBytes: existsSync(documentFile) ? statSync(documentFile).size : 0,
         importMs: spread(wall.get(b.fn.name)!),
         importCpuMs: spread(cpu.get(b.fn.name)!),
         sdkClients,
@@ -287,6 +291,7 @@ export function printBundlesBench(result: BundlesBench): void {
   for (const f of result.functions) {
     const notes = [
       f.inlineSourceMap ? 'source map INLINE in the code file' : f.mapBytes > 0 ? 'source map in its own .map file' : 'no source map',
+      ...(f.documentBytes > 0 ? [`its OpenAPI document beside it (${KB(f.documentBytes)}, read on the first GET /openapi.json)`] : []),
       ...(f.heaviest.length ? [`heaviest: ${f.heaviest.map(([pkg, bytes]) => `${pkg} ${KB(bytes)}`).join(', ')}`] : []),
       ...(f.carries.yaml ? ['carries a YAML parser'] : []),
       ...(f.carries.zodClassic ? ['zod classic'] : []),

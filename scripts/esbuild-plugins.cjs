@@ -3,7 +3,7 @@
  * (serverless-esbuild requires it while packaging), and bench/bundles.ts builds with the same list.
  * CommonJS because serverless-esbuild loads it with require().
  *
- * packaged-policy-files: the worker and the review API read POLICY_FILE (by default
+ * packaged-policy-files: the worker and the policy API read POLICY_FILE (by default
  * policy/default.yaml) at cold start. A bundle carries no YAML parser: this plugin parses every
  * .yaml/.yml file under policy/ while bundling, with the `yaml` package and the same default
  * options src/policy/load.ts uses, and puts the results in the bundle in place of
@@ -11,6 +11,16 @@
  * src/policy/packaged.ts looks a file up by the same key when the function reads it. A file that
  * does not parse is recorded with the parser's message, so the function fails at cold start with
  * exactly the message it would have given; the build itself never fails on a policy file.
+ *
+ * packaged-api-document: the review API serves the HTTP API's OpenAPI document at GET
+ * /openapi.json, built from both API functions' route tables by src/review/api-document.ts. In a
+ * bundle that imports that module, this plugin builds the document while bundling, with that same
+ * module (bundled on its own and run in a child Node process), writes it beside the bundle's code
+ * as `<entry>.openapi.json` (functions/review-api/index.openapi.json: serverless-esbuild puts the
+ * files named after a function's bundle in that function's zip only, as it does the .map), and
+ * puts in place of the module one that reads that file on first use. So the review API's bundle
+ * carries neither the policy API's routes nor zod's JSON Schema code, and no cold start builds
+ * the document. A document that cannot be built fails the build.
  *
  * dependency-free-source-maps: Lambda runs the bundles with --enable-source-maps (serverless.yml's
  * NODE_OPTIONS), and Node reads and parses a bundle's whole .map when it imports the bundle: for
@@ -24,8 +34,10 @@
  * of the same commit (BUNDLE_FULL_SOURCE_MAPS=1 npm run package) decodes any deployed position.
  */
 'use strict';
+const { execFileSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
-const { readdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 const { isDeepStrictEqual } = require('node:util');
 const { parse } = require('yaml');
@@ -86,6 +98,63 @@ function packagedPolicyFiles(policyDir) {
     },
   };
 }
+
+const API_DOCUMENT_MODULE = /[\\/]src[\\/]review[\\/]api-document\.ts$/;
+
+/** The module that stands in for src/review/api-document.ts in a bundle: the packaged document, read once. */
+const PACKAGED_API_DOCUMENT_MODULE = `import { readFileSync } from 'node:fs';
+let document;
+export function apiDocument() {
+  return (document ??= JSON.parse(readFileSync(new URL(import.meta.url.replace(/\\.[^./]*$/, '.openapi.json')), 'utf8')));
+}
+`;
+
+/** The document as src/review/api-document.ts builds it: that module bundled alone and run by Node. */
+async function buildApiDocument(esbuild, modulePath) {
+  const dir = mkdtempSync(join(tmpdir(), 'api-document-'));
+  try {
+    const program = join(dir, 'print-api-document.mjs');
+    await esbuild.build({
+      stdin: {
+        contents: `import { apiDocument } from ${JSON.stringify(modulePath)};\nprocess.stdout.write(JSON.stringify(apiDocument()));\n`,
+        resolveDir: serviceDir,
+        loader: 'js',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile: program,
+      logLevel: 'silent',
+      banner: { js: "import { createRequire as __cfmCreateRequire } from 'node:module'; const require = __cfmCreateRequire(import.meta.url);" },
+    });
+    return execFileSync(process.execPath, [program], { cwd: serviceDir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const packagedApiDocument = {
+  name: 'packaged-api-document',
+  setup(build) {
+    let document;
+    build.initialOptions.metafile = true;
+    build.onStart(() => {
+      document = undefined;
+    });
+    build.onLoad({ filter: API_DOCUMENT_MODULE }, async (args) => {
+      document = await buildApiDocument(build.esbuild, args.path);
+      return { contents: PACKAGED_API_DOCUMENT_MODULE, loader: 'js' };
+    });
+    build.onEnd((result) => {
+      if (document === undefined || result.errors.length > 0 || !result.metafile) return;
+      const workingDir = build.initialOptions.absWorkingDir ?? process.cwd();
+      for (const [output, { entryPoint }] of Object.entries(result.metafile.outputs)) {
+        if (entryPoint !== undefined && !output.endsWith('.map')) writeFileSync(resolve(workingDir, output.replace(/\.[^./]*$/, '.openapi.json')), document);
+      }
+    });
+  },
+};
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const BASE64_VALUE = Object.fromEntries([...BASE64].map((char, i) => [char, i]));
@@ -201,9 +270,10 @@ const dependencyFreeSourceMaps = {
   },
 };
 
-module.exports = Object.assign([packagedPolicyFiles(POLICY_DIR), dependencyFreeSourceMaps], {
-  // For test/unit/esbuild-plugins.test.ts.
+module.exports = Object.assign([packagedPolicyFiles(POLICY_DIR), packagedApiDocument, dependencyFreeSourceMaps], {
+  // For test/unit/bundle-plugins.test.ts.
   packagedPolicyFiles,
+  packagedApiDocument,
   dependencyFreeSourceMaps,
   withoutDependencyMappings,
 });

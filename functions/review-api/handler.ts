@@ -5,25 +5,25 @@ import { ItemTooLargeError } from '../../src/errors.js';
 import { bearerFor, ChimeChannelDirectory } from '../../src/adapters/chime-channel-directory.js';
 import { ChimeChannelModeration } from '../../src/adapters/chime-channel-moderation.js';
 import type { ReviewApiSettings } from '../../src/config.js';
+import { apiDocument } from '../../src/review/api-document.js';
 import { createReviewApp } from '../../src/review/app.js';
 import { CachedChannelNames } from '../../src/review/channel-names.js';
 import { CursorCodec } from '../../src/review/cursor.js';
+import { ROUTES } from '../../src/review/routes.js';
 import type { AwsClients } from '../../src/adapters/clients.js';
 import type { Runtime } from '../../src/runtime.js';
-import type { ScopedPolicyDocument } from '../../src/policy/schema.js';
 
-/** What the review API uses: the table, counters and live policies, the work queue, Chime (callbacks, names, actions). */
-export type ReviewApiRuntime = Pick<Runtime, 'config' | 'clock' | 'logger' | 'metrics' | 'observer' | 'leaseSeconds' | 'store' | 'counters' | 'policyStore' | 'queue' | 'callbacks'> & {
+/** What the review API uses: the table and counters, the work queue, Chime (callbacks, names, actions). */
+export type ReviewApiRuntime = Pick<Runtime, 'config' | 'clock' | 'logger' | 'metrics' | 'observer' | 'leaseSeconds' | 'store' | 'counters' | 'queue' | 'callbacks'> & {
   clients: Pick<AwsClients, 'chime'>;
 };
 
 /**
- * The moderators' HTTP API behind API Gateway (HTTP API, payload 2.0, JWT authorizer). The
+ * The moderators' HTTP API behind API Gateway (HTTP API, payload 2.0, JWT authorizer): every
+ * route but the live-policy ones (functions/policy-api), and the OpenAPI document of both. The
  * authorizer has verified the token before this runs; the app checks the role and does the rest.
- * `policySeed` is the POLICY_FILE as written, loaded by the caller (a bad file fails its cold
- * start): live policies show it as `global` (version 0) until one is stored.
  */
-export function createReviewApiHandler(runtime: ReviewApiRuntime, settings: ReviewApiSettings, { policySeed }: { policySeed: ScopedPolicyDocument }) {
+export function createReviewApiHandler(runtime: ReviewApiRuntime, settings: ReviewApiSettings) {
   const { logger, metrics, config } = runtime;
   const app = createReviewApp({
     deps: {
@@ -44,11 +44,12 @@ export function createReviewApiHandler(runtime: ReviewApiRuntime, settings: Revi
       // Ban, redact, delete as CHIME_BEARER_ARN (unset: those routes answer 503 chime-bearer-not-configured).
       channelModeration: new ChimeChannelModeration(runtime.clients.chime, bearerFor(settings.chimeBearerArn)),
       retentionDays: config.retentionDays,
-      policies: { store: runtime.policyStore, seed: policySeed },
       statistics: runtime.counters,
       warn: (message, details) => logger.warn(message, details),
     },
+    routes: ROUTES,
     roles: { groupsClaim: settings.groupsClaim, moderatorGroup: settings.moderatorGroup, adminGroup: settings.adminGroup },
+    openApiDocument: apiDocument,
     logError: (message, details) => logger.error(message, details),
     // A write DynamoDB refused for size is never a bare 500: it has its own problem type, and
     // this metric feeds the StoreItemTooLarge alarm.

@@ -2,14 +2,12 @@ import { ChimeCallbackSender } from '../../src/adapters/chime-callback.js';
 import { createChimeClient, createDynamoDbClients, createSqsClient } from '../../src/adapters/clients.js';
 import { SqsWorkQueue } from '../../src/adapters/sqs-queue.js';
 import { loadConfig, loadReviewApiSettings } from '../../src/config.js';
-import { loadPackagedPolicySeed } from '../../src/policy/packaged.js';
-import { resolvePolicyPath } from '../../src/policy/read.js';
-import { clientSettings, createCounters, createModerationStore, createPolicyStore, createRuntimeBase } from '../../src/runtime.js';
+import { clientSettings, createCounters, createModerationStore, createRuntimeBase } from '../../src/runtime.js';
 import { createReviewApiHandler } from './handler.js';
 
 // Lambda entry point: configuration is validated and clients are built once, at cold start.
-// Live policies: the bundled POLICY_FILE is `global` (version 0) until one is stored; a bad file
-// fails the cold start. Its YAML was compiled to JSON when this bundle was packaged.
+// Live policies are the policy API's (functions/policy-api): this function neither reads nor
+// writes them.
 const config = loadConfig();
 const base = createRuntimeBase(config);
 const { documents } = createDynamoDbClients(clientSettings(config));
@@ -21,10 +19,8 @@ export const handler = createReviewApiHandler(
     clients: { chime },
     counters,
     store: createModerationStore(config, documents, counters),
-    policyStore: createPolicyStore(base, documents),
     queue: new SqsWorkQueue(createSqsClient(clientSettings(config)), config.workQueueUrl),
     callbacks: new ChimeCallbackSender(chime),
   },
   loadReviewApiSettings(),
-  { policySeed: loadPackagedPolicySeed(resolvePolicyPath(config.policyFile)).document },
 );

@@ -23,7 +23,7 @@ export const LOGICAL_IDS = {
 } as const;
 
 /** Function keys in serverless.yml `functions`. */
-export const FUNCTION_KEYS = { intake: 'intake', worker: 'worker', sweeper: 'sweeper', reviewApi: 'reviewApi' } as const;
+export const FUNCTION_KEYS = { intake: 'intake', worker: 'worker', sweeper: 'sweeper', reviewApi: 'reviewApi', policyApi: 'policyApi' } as const;
 
 export type ScalarAttributeType = 'S' | 'N' | 'B';
 export type KeyType = 'HASH' | 'RANGE';
@@ -128,6 +128,8 @@ export interface InfraDefinitions {
   sweeper: FunctionDefinition & { schedule: string; reservedConcurrency?: number };
   /** The moderators' HTTP API (its routes live in src/review/routes.ts). */
   reviewApi: FunctionDefinition;
+  /** The same API's live-policy routes (src/review/policy-routes.ts). */
+  policyApi: FunctionDefinition;
   /** `params.default` from serverless.yml, all values as strings. */
   params: Readonly<Record<string, string>>;
 }
@@ -525,6 +527,7 @@ export function loadInfraDefinitions(path: string = DEFAULT_SERVERLESS_YML): Inf
     worker: { ...workerFn.def, eventSource },
     sweeper,
     reviewApi: readFunction(r, functions, FUNCTION_KEYS.reviewApi).def,
+    policyApi: readFunction(r, functions, FUNCTION_KEYS.policyApi).def,
     params,
   };
 }

@@ -16,7 +16,8 @@ import { readBody } from './read-body.js';
  *   request ─▶ GET /.well-known/jwks.json: the local issuer's key set (not part of the API)
  *           ─▶ POST /_local/token: mints a token for the console's local sign-in form (local
  *              only: serverless.yml routes nothing there, so in AWS it does not exist)
- *           ─▶ a function route (GET /console/…): no authorizer, another Lambda (the console's)
+ *           ─▶ a function route: another Lambda, the console's (GET /console/…, no authorizer)
+ *              or the policy API's (/policies…, behind the JWT authorizer)
  *           ─▶ public route (GET /openapi.json): no authorizer
  *           ─▶ anything else: the JWT authorizer ─ 401 unless the bearer token verifies
  *           ─▶ payload 2.0 event (claims in requestContext.authorizer.jwt.claims, rendered
@@ -42,17 +43,20 @@ export interface LocalHttpApiOptions {
   host: string;
   /** The authorizer's clock (tests move it). */
   now: () => number;
-  /** Unauthenticated routes served by other functions (serverless.yml's httpApi events without an authorizer). */
+  /** Routes served by other functions (serverless.yml's httpApi events of those functions), checked first, in order. */
   functionRoutes?: FunctionRoute[];
   /** Serve POST /_local/token (the console's local sign-in). */
   localTokenEndpoint?: boolean;
 }
 
 export interface FunctionRoute {
+  /** A method, or `ANY`. */
   method: string;
   /** API Gateway's path syntax; a last segment `{name+}` matches one or more segments. */
   path: string;
   functionName: string;
+  /** Behind the JWT authorizer (serverless.yml `authorizer: moderatorJwt`); otherwise public. */
+  authorizer?: boolean;
 }
 
 /**
@@ -169,7 +173,7 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
         const type = minted.status === 200 ? 'application/json' : PROBLEM_CONTENT_TYPE;
         return send(res, minted.status, JSON.stringify(minted.body), { 'content-type': type, 'cache-control': 'no-store', 'apigw-requestid': requestId });
       }
-      const functionRoute = (options.functionRoutes ?? []).find((r) => r.method === method && matchesRoutePath(r.path, url.pathname));
+      const functionRoute = (options.functionRoutes ?? []).find((r) => (r.method === method || r.method === 'ANY') && matchesRoutePath(r.path, url.pathname));
 
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(req.headers)) {
@@ -177,7 +181,7 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
       }
 
       let claims: Record<string, string> | undefined;
-      const isPublic = functionRoute !== undefined || publicRoutes.some((r) => r.method === method && r.pattern.test(url.pathname));
+      const isPublic = functionRoute ? !functionRoute.authorizer : publicRoutes.some((r) => r.method === method && r.pattern.test(url.pathname));
       if (!isPublic) {
         try {
           claims = renderClaims(await authorize(options.issuer(), headers.authorization, options.now()));

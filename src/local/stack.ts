@@ -19,10 +19,12 @@ import { createIntakeHandler } from '../../functions/intake/handler.js';
 import { createSweeperHandler } from '../../functions/sweeper/handler.js';
 import { createWorkerHandler } from '../../functions/worker/handler.js';
 import { createReviewApiHandler } from '../../functions/review-api/handler.js';
+import { createPolicyApiHandler } from '../../functions/policy-api/handler.js';
 import { createConsoleHandler } from '../../functions/moderator-console/handler.js';
 import type { ConsoleConfigDocument } from '../console-host/config-document.js';
 import { localConfigDocument } from '../console-host/settings.js';
 import { CONSOLE_DIST, CONSOLE_ROUTES } from './console.js';
+import { POLICY_API_ROUTES } from './policy-api.js';
 import { ROUTES } from '../review/routes.js';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api.js';
 import { loadLocalIssuer, localIssuerUrl, type LocalIssuer } from './issuer.js';
@@ -272,8 +274,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       CHANNEL_NAME_BEARER: env.CHANNEL_NAME_BEARER || '{appInstanceArn}/user/review-api',
       CHIME_BEARER_ARN: chimeBearerArn ?? '',
     });
-    lambda.register('reviewApi', createReviewApiHandler(runtime, reviewApi, { policySeed: loadPolicySeed(resolvePolicyPath(config.policyFile)).document }), {
-      timeoutSeconds: defs.reviewApi.timeout,
+    lambda.register('reviewApi', createReviewApiHandler(runtime, reviewApi), { timeoutSeconds: defs.reviewApi.timeout });
+    // Live policies: their own function behind the same API (POLICY_FILE is `global` until one is stored).
+    lambda.register('policyApi', createPolicyApiHandler(runtime, reviewApi, { policySeed: loadPolicySeed(resolvePolicyPath(config.policyFile)).document }), {
+      timeoutSeconds: defs.policyApi.timeout,
     });
     // The moderator console: the same handler as in AWS, with the local sign-in instead of OIDC.
     const consoleConfig = options.consoleConfig ?? localConfigDocument({ moderator: reviewApi.moderatorGroup, admin: reviewApi.adminGroup });
@@ -287,7 +291,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: options.apiPort ?? Number(env.API_PORT || 3000),
       host,
       now: () => clock.now(),
-      functionRoutes: CONSOLE_ROUTES.map((route) => ({ ...route, functionName: 'moderatorConsole' })),
+      functionRoutes: [
+        ...CONSOLE_ROUTES.map((route) => ({ ...route, functionName: 'moderatorConsole' })),
+        ...POLICY_API_ROUTES.map((route) => ({ ...route, functionName: 'policyApi', authorizer: true })),
+      ],
       localTokenEndpoint: true,
     });
     cleanups.push(() => api.close());

@@ -5,7 +5,7 @@
  * Empty here, in the source: `npm start`, the tests and the CLI parse YAML themselves
  * (src/policy/load.ts). In a bundle, the esbuild plugin in scripts/esbuild-plugins.cjs replaces
  * this module with every .yaml and .yml file under the repository's policy/ folder: the files the
- * worker's and the review API's package patterns (`policy/**`) put in their zips.
+ * worker's and the policy API's package patterns (`policy/**`) put in their zips.
  */
 export type PackagedPolicyFile =
   /** The document, as JSON text (what `yaml`'s parse returned). */

@@ -2,7 +2,7 @@
  * Policy files in the Lambda bundles: POLICY_FILE (or the bundled policy/default.yaml) is read,
  * resolved, validated and compiled exactly as src/policy/load.ts does, except that a YAML file's
  * text is looked up among the files compiled to JSON when the bundle was built
- * (src/policy/packaged-files.ts) instead of being parsed: the worker and the review API carry no
+ * (src/policy/packaged-files.ts) instead of being parsed: the worker and the policy API carry no
  * YAML parser, and the cold start does not pay for one.
  *
  * The lookup is by content, so a file is found wherever the function reads it from (the task
@@ -38,7 +38,7 @@ export const packagedYaml: YamlParser = (text, path) => {
   return JSON.parse(packaged.json) as unknown;
 };
 
-/** {@link loadPolicySeedWith} with the packaged YAML: what the worker and the review API load at cold start. */
+/** {@link loadPolicySeedWith} with the packaged YAML: what the worker and the policy API load at cold start. */
 export function loadPackagedPolicySeed(path: string): { document: ScopedPolicyDocument; compiled: CompiledPolicy } {
   return loadPolicySeedWith(path, packagedYaml);
 }

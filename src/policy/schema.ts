@@ -267,17 +267,21 @@ const switchableJsonSchema = (section: PolicySection) => ({
 /**
  * The stored document as one zod schema, for the OpenAPI document (component `PolicyDocument`).
  * Validation goes through {@link scopedDocumentIssues}, which knows the scope kind and names
- * every field. Pure: a bundle that does not use it (the worker's) leaves it, and zod's JSON
- * Schema code, out.
+ * every field. Built on first use and kept: only GET /openapi.json (and `npm run generate:api`)
+ * asks for it, so a cold start never pays for it, and a bundle that does not use it (the
+ * worker's) leaves it, and zod's JSON Schema code, out.
  */
-export const ScopedPolicyDocumentJsonSchema: Record<string, unknown> = /* @__PURE__ */ (() => {
+let scopedJsonSchema: Record<string, unknown> | undefined;
+export function scopedPolicyDocumentJsonSchema(): Record<string, unknown> {
+  if (scopedJsonSchema) return scopedJsonSchema;
   const { $schema: _dialect, ...schema } = z.toJSONSchema(DocumentShapeSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown> & {
     properties: Record<string, unknown>;
   };
   for (const section of POLICY_SECTIONS) schema.properties[section] = switchableJsonSchema(section);
-  return {
+  scopedJsonSchema = {
     ...schema,
     description:
       'A policy document as stored for one scope: the POLICY_FILE schema, plus `mode` (enforce | shadow), a section may be `false` (rule off here), and `remove` (inherited list entries that do not apply here).',
   };
-})();
+  return scopedJsonSchema;
+}

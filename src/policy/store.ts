@@ -1,6 +1,6 @@
 /**
  * The live-policy store's ports. The DynamoDB adapter is src/adapters/dynamodb-policy-store.ts;
- * workers only read (PolicyReader), the review API also writes (PolicyStore).
+ * workers only read (PolicyReader), the policy API also writes (PolicyStore).
  */
 import type { Actor } from '../domain/item.js';
 import type { Page } from '../domain/ports.js';

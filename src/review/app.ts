@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context as LambdaContext } from 'aws-lambda';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { AdminRequiredError, InvalidRequestError, ModerationError } from '../errors.js';
 import type { ReviewDeps } from './deps.js';
-import { buildOpenApiDocument } from './openapi.js';
 import { principalFromClaims, type Principal, type RoleSettings } from './principal.js';
 import { problem, PROBLEM_CONTENT_TYPE, toProblem, type Problem } from './problems.js';
-import { pathPattern, ROUTES, toRouterPath, type Route } from './routes.js';
+import { pathPattern, toRouterPath } from './route-paths.js';
+import type { Route } from './routes.js';
 
 /**
  * The review API as a hono app. In AWS it runs behind the HTTP API (payload 2.0) through
@@ -32,14 +32,18 @@ export interface LambdaBindings {
 
 type AppEnv = { Bindings: LambdaBindings; Variables: { principal?: Principal; requestId: string } };
 
-export interface ReviewAppOptions {
-  deps: ReviewDeps;
+export interface ReviewAppOptions<D = ReviewDeps> {
+  /** What the routes' handlers use: ReviewDeps for the review API's routes, PolicyApiDeps for the policy API's. */
+  deps: D;
   roles: RoleSettings;
   /** Unexpected errors (the 500s), with the request id the caller was given. */
   logError: (message: string, details: Record<string, unknown>) => void;
   /** Every error that became a problem response, for metrics (e.g. StoreItemTooLarge). */
   onProblem?: (problem: Problem, error: unknown) => void;
-  routes?: readonly Route[];
+  /** The function's route table: the review API's (ROUTES) or the policy API's (POLICY_ROUTES). */
+  routes: readonly Route<D>[];
+  /** What GET /openapi.json serves (src/review/api-document.ts); an app without it serves no document. */
+  openApiDocument?: () => unknown;
 }
 
 /** An HTTP-level refusal that is not a domain error (404 route, 405, 413, 415, bad JSON). */
@@ -56,7 +60,7 @@ const problemResponse = (c: Context<AppEnv>, body: Problem, headers: Record<stri
     ...headers,
   });
 
-function issuesOf(error: z.ZodError, location: string): Array<{ path: string; message: string }> {
+function issuesOf(error: z.core.$ZodError, location: string): Array<{ path: string; message: string }> {
   return error.issues.map((issue) => ({
     path: [location, ...issue.path.map(String)].join('.'),
     message:
@@ -68,7 +72,7 @@ function issuesOf(error: z.ZodError, location: string): Array<{ path: string; me
   }));
 }
 
-function validate<S extends z.ZodType>(schema: S, value: unknown, location: string): z.output<S> {
+function validate<S extends z.ZodMiniType>(schema: S, value: unknown, location: string): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const errors = issuesOf(result.error, location);
@@ -85,7 +89,7 @@ function queryObject(url: string): Record<string, string> {
   return query;
 }
 
-async function readJsonBody(c: Context<AppEnv>, route: Route): Promise<unknown> {
+async function readJsonBody<D>(c: Context<AppEnv>, route: Route<D>): Promise<unknown> {
   const text = await c.req.text();
   if (!route.body) {
     if (text.length > 0) throw new InvalidRequestError(`${route.method} ${route.path} takes no request body`, [{ path: 'body', message: 'must be empty' }]);
@@ -106,20 +110,17 @@ async function readJsonBody(c: Context<AppEnv>, route: Route): Promise<unknown> 
   }
 }
 
-/** The document's `info`; `npm run generate:api` builds the same document offline for the console. */
-export const OPENAPI_INFO = {
-  title: 'Chime channel-flow moderation: review API',
-  version: '1.0.0',
-  description: 'Moderators work the queue of held messages: list, claim, decide. Every decision is audited.',
-} as const;
-
-export function createReviewApp(options: ReviewAppOptions): Hono<AppEnv> {
-  const routes = options.routes ?? ROUTES;
+/** A function's hono app: the review API's (ROUTES, ReviewDeps), or the policy API's (POLICY_ROUTES, PolicyApiDeps). */
+export function createReviewApp<D = ReviewDeps>(options: ReviewAppOptions<D>): Hono<AppEnv> {
+  const { routes } = options;
   const app = new Hono<AppEnv>();
-  let document: Record<string, unknown> | undefined;
   const context = {
     deps: options.deps,
-    openApiDocument: () => (document ??= buildOpenApiDocument(routes, OPENAPI_INFO)),
+    openApiDocument:
+      options.openApiDocument ??
+      (() => {
+        throw new Error('This app was built without an OpenAPI document (ReviewAppOptions.openApiDocument)');
+      }),
   };
 
   app.use('*', async (c, next) => {

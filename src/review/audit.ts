@@ -3,7 +3,8 @@ import { DAY_MS, utcDay } from '../domain/deadline.js';
 import { isFollowUpRecord } from '../domain/follow-up.js';
 import { InvalidRequestError } from '../errors.js';
 import type { ReviewDeps } from './deps.js';
-import type { AuditPage, DecisionsQuery } from './schemas.js';
+import type { AuditPage } from './responses.js';
+import type { DecisionsQuery } from './schemas.js';
 import { toActionAuditEntry, toAuditEntry } from './views.js';
 
 /**

@@ -4,7 +4,7 @@ import { ClaimConflictError, TransitionConflictError, VersionConflictError } fro
 import { explainLostWrite, obstacleFor } from './conflicts.js';
 import type { ReviewDeps } from './deps.js';
 import type { Principal } from './principal.js';
-import type { ReviewDetail } from './schemas.js';
+import type { ReviewDetail } from './responses.js';
 import { isClaimActive, toReviewDetail } from './views.js';
 
 /**

@@ -7,7 +7,8 @@ import { explainLostWrite, obstacleFor } from './conflicts.js';
 import type { ReviewDeps } from './deps.js';
 import type { Principal } from './principal.js';
 import { toProblem } from './problems.js';
-import type { BulkDecisionRequest, BulkDecisionResult, DecisionRequest, ReviewDetail } from './schemas.js';
+import type { BulkDecisionResult, ReviewDetail } from './responses.js';
+import type { BulkDecisionRequest, DecisionRequest } from './schemas.js';
 import { toReviewDetail } from './views.js';
 
 type DecisionInput = Omit<DecisionRequest, 'expectedVersion'>;

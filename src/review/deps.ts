@@ -1,5 +1,5 @@
 import type { ExpiryAction } from '../config.js';
-import type { ChannelModeration, ReviewStore, StatisticsReader, WorkQueue } from '../domain/ports.js';
+import type { ChannelModeration, Clock, ReviewStore, StatisticsReader, WorkQueue } from '../domain/ports.js';
 import type { DecisionPathDeps } from '../pipeline/decide.js';
 import type { ChannelNames } from './channel-names.js';
 import type { CursorCodec } from './cursor.js';
@@ -18,8 +18,6 @@ export interface ReviewDeps extends DecisionPathDeps {
   /** Readable channel names for the views; without it a channel is named by its ARN's last segment. */
   channelNames?: ChannelNames;
   retentionDays: number;
-  /** Live policies (the /policies routes); without it those routes answer 500. */
-  policies?: PolicyDeps;
   /**
    * Moderators' follow-up actions in Chime (ban, redact, delete), as the configured bearer;
    * without it (or without a bearer for the channel) those routes answer 503 chime-bearer-not-configured.
@@ -29,4 +27,16 @@ export interface ReviewDeps extends DecisionPathDeps {
   statistics: StatisticsReader;
   /** Things worth an operator's attention that do not fail the request. */
   warn: (message: string, details: Record<string, unknown>) => void;
+}
+
+/**
+ * What the live-policy routes use (src/review/policy-routes.ts), built once per container by the
+ * policy API function's handler factory: the policy store, and the moderation table read only
+ * (a replay reads recorded verdicts and held items; nothing here writes an item).
+ */
+export interface PolicyApiDeps {
+  policies: PolicyDeps;
+  store: Pick<ReviewStore, 'listDecisionsOfDay' | 'listPendingReviews'>;
+  cursors: CursorCodec;
+  clock: Clock;
 }

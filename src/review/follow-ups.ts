@@ -14,7 +14,8 @@ import {
 } from '../errors.js';
 import type { ReviewDeps } from './deps.js';
 import type { Principal } from './principal.js';
-import type { FollowUpResult, MessageActionRequest, ReviewActionRequest } from './schemas.js';
+import type { FollowUpResult } from './responses.js';
+import type { MessageActionRequest, ReviewActionRequest } from './schemas.js';
 import { toActionAuditEntry, toReviewDetail } from './views.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ReviewDeps } from './deps.js';
 import type { Principal } from './principal.js';
-import type { Me } from './schemas.js';
+import type { Me } from './responses.js';
 
 /**
  * The caller as the API sees them, with the clock rules every held message is on, so a client

@@ -1,6 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from './problems.js';
-import type { Route } from './routes.js';
+import type { ResponseName, Route } from './routes.js';
 
 /**
  * The OpenAPI 3.1 document, generated from the route table and its zod schemas (JSON Schema
@@ -25,7 +25,7 @@ function clean(schema: unknown): unknown {
 }
 
 /** One schema, inline. Schemas with an id nested in it point at their component. */
-function render(schema: z.ZodType): JsonSchema {
+function render(schema: z.ZodMiniType): JsonSchema {
   const rendered = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
   return stripDefs(clean(JSON.parse(JSON.stringify(rendered).replaceAll('"#/$defs/', `"${COMPONENT_PREFIX}`))) as JsonSchema);
 }
@@ -37,7 +37,7 @@ function components(): Record<string, JsonSchema> {
 }
 
 /** A schema with an id is referenced; anything else is rendered inline. */
-function schemaRef(schema: z.ZodType): JsonSchema {
+function schemaRef(schema: z.ZodMiniType): JsonSchema {
   const id = z.globalRegistry.get(schema)?.id;
   return id ? { $ref: `${COMPONENT_PREFIX}${id}` } : render(schema);
 }
@@ -50,7 +50,7 @@ function stripDefs(schema: JsonSchema): JsonSchema {
 
 function parameters(route: Route): JsonSchema[] {
   const list: JsonSchema[] = [];
-  const add = (where: 'path' | 'query', schema: z.ZodType | undefined) => {
+  const add = (where: 'path' | 'query', schema: z.ZodMiniType | undefined) => {
     if (!schema) return;
     const rendered = render(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
     for (const [name, property] of Object.entries(rendered.properties ?? {})) {
@@ -85,7 +85,9 @@ export interface OpenApiInfo {
   description?: string;
 }
 
-export function buildOpenApiDocument(routes: readonly Route[], info: OpenApiInfo): Record<string, unknown> {
+/** `responses`: the answers' schemas by the names the route tables give them (src/review/responses.ts). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function buildOpenApiDocument(routes: readonly Route<any>[], info: OpenApiInfo, responses: Readonly<Record<ResponseName, z.ZodMiniType>>): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const statuses = new Set<number>([...route.problems, 500]);
@@ -101,7 +103,7 @@ export function buildOpenApiDocument(routes: readonly Route[], info: OpenApiInfo
         ? { requestBody: { required: route.body.required, content: { 'application/json': { schema: schemaRef(route.body.schema) } } } }
         : {}),
       responses: {
-        200: { description: route.response.description, content: { 'application/json': { schema: schemaRef(route.response.schema) } } },
+        200: { description: route.response.description, content: { 'application/json': { schema: schemaRef(responses[route.response.schema]) } } },
         ...Object.fromEntries([...statuses].sort().map((s) => [String(s), problemResponse(s)])),
       },
     };

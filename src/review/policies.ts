@@ -3,7 +3,7 @@
  * effective policy here is merged by src/policy/merge.ts and compiled by the engine, exactly as
  * the workers do it.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { DAY_MS, utcDay } from '../domain/deadline.js';
 import { isFollowUpRecord } from '../domain/follow-up.js';
 import type { Actor, ModerationItem } from '../domain/item.js';
@@ -14,22 +14,19 @@ import { ENTRY_KEYS, type MergedPolicy } from '../policy/merge.js';
 import { PolicyDocumentSchema, scopedDocumentIssues, type ScopedPolicyDocument } from '../policy/schema.js';
 import { GLOBAL_SCOPE, isScope, parseScope, scopeChainOf, scopeChainTo, scopeCovers, type Scope } from '../policy/scope.js';
 import type { PolicyCommit, PolicyStore, PolicyVersionRecord } from '../policy/store.js';
-import type { ReviewDeps } from './deps.js';
+import type { PolicyApiDeps } from './deps.js';
 import type {
   EffectivePolicyView,
   PolicyDetail,
   PolicyList,
-  PolicyReplayRequest,
   PolicyReplayResult,
   PolicySummary,
-  PolicyTestRequest,
   PolicyTestResult,
   PolicyVersionDetail,
   PolicyVersionPage,
   PolicyVersionView,
-  PutPolicyRequest,
-  RollbackRequest,
-} from './policy-schemas.js';
+} from './policy-responses.js';
+import type { PolicyReplayRequest, PolicyTestRequest, PutPolicyRequest, RollbackRequest } from './policy-schemas.js';
 import type { Principal } from './principal.js';
 
 /** What the policy routes need besides the review API's usual dependencies. */
@@ -39,15 +36,10 @@ export interface PolicyDeps {
   seed: ScopedPolicyDocument;
 }
 
-type Out<S extends z.ZodType> = z.output<S>;
+type Out<S extends z.ZodMiniType> = z.output<S>;
 
 /** Writers that gave no expectedVersion retry a lost race this many times (last writer wins). */
 const UNGUARDED_ATTEMPTS = 3;
-
-function policiesOf(deps: ReviewDeps): PolicyDeps {
-  if (!deps.policies) throw new Error('The review API was built without a policy store (ReviewDeps.policies)');
-  return deps.policies;
-}
 
 function scopeOf(text: string): Scope {
   const scope = parseScope(text);
@@ -106,8 +98,8 @@ const mergedView = (merged: MergedPolicy) => ({
 
 // ─── Reading ─────────────────────────────────────────────────────────────────────────────────
 
-export async function listPolicies(deps: ReviewDeps, query: { limit: number; cursor?: string | undefined }): Promise<Out<typeof PolicyList>> {
-  const { store } = policiesOf(deps);
+export async function listPolicies(deps: PolicyApiDeps, query: { limit: number; cursor?: string | undefined }): Promise<Out<typeof PolicyList>> {
+  const { store } = deps.policies;
   const cursorScope = { route: 'GET /policies', limit: query.limit };
   const position = query.cursor === undefined ? undefined : deps.cursors.decode<{ next: Record<string, unknown> }>(cursorScope, query.cursor);
   const page = await store.listScopes({ limit: query.limit, ...(position ? { next: position.next } : {}) });
@@ -135,8 +127,8 @@ async function effectiveAt(policies: PolicyDeps, scope: Scope): Promise<Out<type
   };
 }
 
-export async function getPolicy(deps: ReviewDeps, scopeText: string, options: { effective: boolean }): Promise<Out<typeof PolicyDetail>> {
-  const policies = policiesOf(deps);
+export async function getPolicy(deps: PolicyApiDeps, scopeText: string, options: { effective: boolean }): Promise<Out<typeof PolicyDetail>> {
+  const policies = deps.policies;
   const scope = scopeOf(scopeText);
   const head = await policies.store.getHead(scope.id);
   let document: ScopedPolicyDocument | null = null;
@@ -155,8 +147,8 @@ export async function getPolicy(deps: ReviewDeps, scopeText: string, options: { 
   };
 }
 
-export async function listPolicyVersions(deps: ReviewDeps, scopeText: string, query: { limit: number; cursor?: string | undefined }): Promise<Out<typeof PolicyVersionPage>> {
-  const { store } = policiesOf(deps);
+export async function listPolicyVersions(deps: PolicyApiDeps, scopeText: string, query: { limit: number; cursor?: string | undefined }): Promise<Out<typeof PolicyVersionPage>> {
+  const { store } = deps.policies;
   const scope = scopeOf(scopeText);
   const cursorScope = { route: 'GET /policies/{scope}/versions', scope: scope.id, limit: query.limit };
   const position = query.cursor === undefined ? undefined : deps.cursors.decode<{ next: Record<string, unknown> }>(cursorScope, query.cursor);
@@ -165,8 +157,8 @@ export async function listPolicyVersions(deps: ReviewDeps, scopeText: string, qu
 }
 
 /** One version and its document (version 0 of global: the bundled POLICY_FILE; a deletion: null). */
-export async function getPolicyVersion(deps: ReviewDeps, scopeText: string, version: number): Promise<Out<typeof PolicyVersionDetail>> {
-  const policies = policiesOf(deps);
+export async function getPolicyVersion(deps: PolicyApiDeps, scopeText: string, version: number): Promise<Out<typeof PolicyVersionDetail>> {
+  const policies = deps.policies;
   const scope = scopeOf(scopeText);
   if (version === 0 && scope.kind === 'global') return { scope: scope.id, version: 0, source: 'POLICY_FILE', entry: null, document: policies.seed as Record<string, unknown> };
   const record = await policies.store.getVersion(scope.id, version);
@@ -205,8 +197,8 @@ async function commitVersion(store: PolicyStore, scope: string, expectedVersion:
   }
 }
 
-export async function putPolicy(deps: ReviewDeps, principal: Principal, scopeText: string, body: PutPolicyRequest): Promise<Out<typeof PolicyDetail>> {
-  const policies = policiesOf(deps);
+export async function putPolicy(deps: PolicyApiDeps, principal: Principal, scopeText: string, body: PutPolicyRequest): Promise<Out<typeof PolicyDetail>> {
+  const policies = deps.policies;
   const scope = scopeOf(scopeText);
   const document = body.document as ScopedPolicyDocument;
   await checkForScope(policies, scope, document);
@@ -223,8 +215,8 @@ export async function putPolicy(deps: ReviewDeps, principal: Principal, scopeTex
   return { ...summaryOf(scope, record), document: document as Record<string, unknown> };
 }
 
-export async function rollbackPolicy(deps: ReviewDeps, principal: Principal, scopeText: string, body: RollbackRequest): Promise<Out<typeof PolicyDetail>> {
-  const policies = policiesOf(deps);
+export async function rollbackPolicy(deps: PolicyApiDeps, principal: Principal, scopeText: string, body: RollbackRequest): Promise<Out<typeof PolicyDetail>> {
+  const policies = deps.policies;
   const scope = scopeOf(scopeText);
   const common = { scope: scope.id, kind: 'rollback' as const, actor: actorOf(principal), comment: body.comment };
   let record: PolicyVersionRecord;
@@ -252,8 +244,8 @@ export async function rollbackPolicy(deps: ReviewDeps, principal: Principal, sco
   return { ...summaryOf(scope, record), document: document as Record<string, unknown> };
 }
 
-export async function deletePolicy(deps: ReviewDeps, principal: Principal, scopeText: string, query: { comment: string; expectedVersion?: number | undefined }) {
-  const { store } = policiesOf(deps);
+export async function deletePolicy(deps: PolicyApiDeps, principal: Principal, scopeText: string, query: { comment: string; expectedVersion?: number | undefined }) {
+  const { store } = deps.policies;
   const scope = scopeOf(scopeText);
   if (scope.kind === 'global') {
     throw new InvalidRequestError('global cannot be deleted: every message needs a policy. PUT a new version, or roll back to version 0 (the bundled POLICY_FILE).', [
@@ -297,8 +289,8 @@ function verdictView(verdict: PolicyVerdict, merged: MergedPolicy, content: stri
 }
 
 /** Sends nothing to Chime and writes nothing: reads the stored scopes it needs, and evaluates. */
-export async function testPolicies(deps: ReviewDeps, body: PolicyTestRequest): Promise<Out<typeof PolicyTestResult>> {
-  const policies = policiesOf(deps);
+export async function testPolicies(deps: PolicyApiDeps, body: PolicyTestRequest): Promise<Out<typeof PolicyTestResult>> {
+  const policies = deps.policies;
   const scope = body.scope === undefined ? undefined : scopeOf(body.scope);
   const document = body.document as ScopedPolicyDocument | undefined;
   const loader = new PolicyLayerLoader(policies.store, policies.seed);
@@ -340,8 +332,8 @@ const dayBefore = (day: string): string => utcDay(new Date(Date.parse(`${day}T00
  * Reads the audit index day by day (newest first) and then the held items, never a scan, and
  * stops at `limit` evaluated messages (or 4 × limit read, when the scope filters most out).
  */
-export async function replayPolicy(deps: ReviewDeps, principal: Principal, body: PolicyReplayRequest): Promise<Out<typeof PolicyReplayResult>> {
-  const policies = policiesOf(deps);
+export async function replayPolicy(deps: PolicyApiDeps, principal: Principal, body: PolicyReplayRequest): Promise<Out<typeof PolicyReplayResult>> {
+  const policies = deps.policies;
   const scope = scopeOf(body.scope);
   const candidate: CandidateLayer = { scope: scope.id, document: body.document as ScopedPolicyDocument };
   const from = new Date(Date.parse(body.from)).toISOString();

@@ -1,43 +1,41 @@
-import * as z from 'zod';
+import type * as z from 'zod/mini';
+import type { PolicyApiDeps } from './deps.js';
 import { deletePolicy, getPolicy, getPolicyVersion, listPolicies, listPolicyVersions, putPolicy, replayPolicy, rollbackPolicy, testPolicies } from './policies.js';
 import {
   MAX_POLICY_BODY_BYTES,
   PolicyDeleteQuery,
-  PolicyDetail,
   PolicyGetQuery,
-  PolicyList,
   PolicyListQuery,
   PolicyReplayRequest,
-  PolicyReplayResult,
   PolicyTestRequest,
-  PolicyTestResult,
-  PolicyVersionDetail,
-  PolicyVersionPage,
   PolicyVersionParams,
-  PolicyVersionView,
   PolicyVersionsQuery,
   PutPolicyRequest,
   RollbackRequest,
   ScopeParams,
 } from './policy-schemas.js';
-// Types only: routes.ts spreads this table into ROUTES, so a value import back would be a cycle.
+// Types only: the policy API function bundles this table, not the review API's.
 import type { Route, RouteSpec } from './routes.js';
 
-const defineRoute = <P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-  spec: RouteSpec<P, Q, B>,
-): Route => spec as Route;
+const defineRoute = <P extends z.ZodMiniType | undefined = undefined, Q extends z.ZodMiniType | undefined = undefined, B extends z.ZodMiniType | undefined = undefined>(
+  spec: RouteSpec<P, Q, B, PolicyApiDeps>,
+): Route<PolicyApiDeps> => spec as Route<PolicyApiDeps>;
 
 const SCOPE_NOTE = '`{scope}` is `global`, or an app instance or channel ARN, URL-encoded (`arn%3Aaws%3Achime%3A…%2Fchannel%2F…`).';
 
-/** Live policies: moderators read and test; admins change (403 `admins-only` for moderators). */
-export const POLICY_ROUTES: readonly Route[] = [
+/**
+ * THE route table of the policy API function: live policies. Moderators read and test; admins
+ * change (403 `admins-only` for moderators). The review API function serves the other routes
+ * (src/review/routes.ts); the OpenAPI document describes both (src/review/api-document.ts).
+ */
+export const POLICY_ROUTES: readonly Route<PolicyApiDeps>[] = [
   defineRoute({
     method: 'GET',
     path: '/policies',
     operationId: 'listPolicies',
     summary: 'The stored policy scopes (global first), each with its version, who changed it and when',
     query: PolicyListQuery,
-    response: { description: 'One page of scopes.', schema: PolicyList },
+    response: { description: 'One page of scopes.', schema: 'PolicyList' },
     problems: [],
     handle: ({ query }, { deps }) => listPolicies(deps, query),
   }),
@@ -50,7 +48,7 @@ export const POLICY_ROUTES: readonly Route[] = [
       'With `scope`: the effective policy there. With `document`: that document (with `scope`: in place of the scope’s own, merged with what it inherits). With neither: each message by its `channelArn`’s effective policy, as a worker would. Sends nothing to Chime and writes nothing.',
     body: { schema: PolicyTestRequest, required: true },
     maxBodyBytes: MAX_POLICY_BODY_BYTES,
-    response: { description: 'One result per message, in request order.', schema: PolicyTestResult },
+    response: { description: 'One result per message, in request order.', schema: 'PolicyTestResult' },
     problems: [413, 415],
     handle: ({ body }, { deps }) => testPolicies(deps, body),
   }),
@@ -63,7 +61,7 @@ export const POLICY_ROUTES: readonly Route[] = [
       'Reads the audit index day by day (newest first) and the items still held, never a scan, and stops at `limit` messages (`capped` says so). Writes nothing.',
     body: { schema: PolicyReplayRequest, required: true },
     maxBodyBytes: MAX_POLICY_BODY_BYTES,
-    response: { description: 'The comparison.', schema: PolicyReplayResult },
+    response: { description: 'The comparison.', schema: 'PolicyReplayResult' },
     problems: [413, 415],
     handle: ({ principal, body }, { deps }) => replayPolicy(deps, principal, body),
   }),
@@ -75,7 +73,7 @@ export const POLICY_ROUTES: readonly Route[] = [
     description: `${SCOPE_NOTE} 404 when the scope has no policy of its own (with \`effective=true\`: 200, \`document\` null).`,
     params: ScopeParams,
     query: PolicyGetQuery,
-    response: { description: 'The policy.', schema: PolicyDetail },
+    response: { description: 'The policy.', schema: 'PolicyDetail' },
     problems: [404],
     handle: ({ params, query }, { deps }) => getPolicy(deps, params.scope, query),
   }),
@@ -89,7 +87,7 @@ export const POLICY_ROUTES: readonly Route[] = [
     params: ScopeParams,
     body: { schema: PutPolicyRequest, required: true },
     maxBodyBytes: MAX_POLICY_BODY_BYTES,
-    response: { description: 'The new version.', schema: PolicyDetail },
+    response: { description: 'The new version.', schema: 'PolicyDetail' },
     problems: [409, 413, 415],
     handle: ({ principal, params, body }, { deps }) => putPolicy(deps, principal, params.scope, body),
   }),
@@ -102,7 +100,7 @@ export const POLICY_ROUTES: readonly Route[] = [
     adminOnly: true,
     params: ScopeParams,
     query: PolicyDeleteQuery,
-    response: { description: 'The deletion, as recorded in the history.', schema: PolicyVersionView.extend({ scope: z.string() }) },
+    response: { description: 'The deletion, as recorded in the history.', schema: 'PolicyDeletion' },
     problems: [404, 409],
     handle: ({ principal, params, query }, { deps }) => deletePolicy(deps, principal, params.scope, query),
   }),
@@ -114,7 +112,7 @@ export const POLICY_ROUTES: readonly Route[] = [
     description: SCOPE_NOTE,
     params: ScopeParams,
     query: PolicyVersionsQuery,
-    response: { description: 'One page of versions.', schema: PolicyVersionPage },
+    response: { description: 'One page of versions.', schema: 'PolicyVersionPage' },
     problems: [],
     handle: ({ params, query }, { deps }) => listPolicyVersions(deps, params.scope, query),
   }),
@@ -125,7 +123,7 @@ export const POLICY_ROUTES: readonly Route[] = [
     summary: 'One version of a scope’s policy: its document as written, and who, when and why',
     description: `${SCOPE_NOTE} A version never changes once written. Version 0 of global is the bundled POLICY_FILE; a deletion’s document is null.`,
     params: PolicyVersionParams,
-    response: { description: 'The version and its document.', schema: PolicyVersionDetail },
+    response: { description: 'The version and its document.', schema: 'PolicyVersionDetail' },
     problems: [404],
     handle: ({ params }, { deps }) => getPolicyVersion(deps, params.scope, params.version),
   }),
@@ -138,8 +136,16 @@ export const POLICY_ROUTES: readonly Route[] = [
     adminOnly: true,
     params: ScopeParams,
     body: { schema: RollbackRequest, required: true },
-    response: { description: 'The new version.', schema: PolicyDetail },
+    response: { description: 'The new version.', schema: 'PolicyDetail' },
     problems: [404, 409, 413, 415],
     handle: ({ principal, params, body }, { deps }) => rollbackPolicy(deps, principal, params.scope, body),
   }),
 ];
+
+/**
+ * API Gateway sends every other method and path under /policies to the policy API function too
+ * (`ANY`, behind the same authorizer; serverless.yml), so that its app answers them as the review
+ * API answers its own: 405 with the methods a path takes, or 404. The review API function gets the
+ * rest of the API's unmatched requests (`$default`).
+ */
+export const POLICY_CATCH_ALL_PATHS = ['/policies', '/policies/{proxy+}'] as const;

@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import { ItemNotFoundError } from '../errors.js';
 import type { ReviewDeps } from './deps.js';
 import type { Principal } from './principal.js';
-import type { ReviewDetail, ReviewPage, ReviewsQuery } from './schemas.js';
+import type { ReviewDetail, ReviewPage } from './responses.js';
+import type { ReviewsQuery } from './schemas.js';
 import { toReviewDetail, toReviewSummary } from './views.js';
 
 /** The cursor scope of a queue listing: its filters, and the caller when `claimed=mine`. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import type * as z from 'zod/mini';
 import { listDecisions } from './audit.js';
 import { nameChannels } from './channel-names.js';
 import { claimReview, releaseClaim } from './claims.js';
@@ -6,37 +6,30 @@ import { decideMany, decideReview } from './decisions.js';
 import type { ReviewDeps } from './deps.js';
 import { actOnMessage, actOnReview } from './follow-ups.js';
 import { describeCaller } from './me.js';
-import { POLICY_ROUTES } from './policy-routes.js';
 import type { Principal } from './principal.js';
+// Types only: the answers are named, not imported, so that no function builds their schemas.
+import type { POLICY_RESPONSES } from './policy-responses.js';
 import { getReview, listReviews } from './queue.js';
-import {
-  AuditPage,
-  BulkDecisionRequest,
-  BulkDecisionResult,
-  CallbackIdParams,
-  ClaimRequest,
-  DecisionRequest,
-  DecisionsQuery,
-  FollowUpResult,
-  Me,
-  MessageActionRequest,
-  ReviewActionRequest,
-  ReviewDetail,
-  ReviewPage,
-  ReviewsQuery,
-  Stats,
-} from './schemas.js';
+import type { REVIEW_RESPONSES } from './responses.js';
+import { BulkDecisionRequest, CallbackIdParams, ClaimRequest, DecisionRequest, DecisionsQuery, MessageActionRequest, ReviewActionRequest, ReviewsQuery } from './schemas.js';
 import { collectStats } from './stats.js';
 
 /**
- * THE route table. The hono app registers exactly these routes, and the OpenAPI document is
- * generated from exactly these entries with the same zod schemas that validate the requests:
- * "every route is documented" and "the document matches the validation" hold by construction.
+ * THE route table of the review API function. The HTTP API's routes are served by two functions,
+ * each with its own table: this one, and the live-policy routes of the policy API function
+ * (src/review/policy-routes.ts: their own function, so that the policy engine and its writes stay
+ * out of this one). Each function's hono app registers exactly its table's routes, and the one
+ * OpenAPI document is generated from both tables (src/review/api-document.ts) with the same zod
+ * schemas that validate the requests: "every route is documented" and "the document matches the
+ * validation" hold by construction.
  */
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
+/** An answer's schema, by name (src/review/responses.ts, policy-responses.ts). */
+export type ResponseName = keyof typeof REVIEW_RESPONSES | keyof typeof POLICY_RESPONSES;
+
+type Output<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
 export interface RouteInput<P, Q, B> {
   principal: Principal;
@@ -45,13 +38,14 @@ export interface RouteInput<P, Q, B> {
   body: Output<B>;
 }
 
-export interface RouteContext {
-  deps: ReviewDeps;
-  /** The OpenAPI document (built by the app from this table). */
+export interface RouteContext<D = ReviewDeps> {
+  /** What the function's handlers use (the review API's ReviewDeps; the policy API's PolicyApiDeps). */
+  deps: D;
+  /** The OpenAPI document of the whole API (src/review/api-document.ts), for GET /openapi.json. */
   openApiDocument: () => unknown;
 }
 
-export interface RouteSpec<P, Q, B> {
+export interface RouteSpec<P, Q, B, D = ReviewDeps> {
   method: HttpMethod;
   /** OpenAPI path template, e.g. `/reviews/{callbackId}`. */
   path: string;
@@ -69,21 +63,19 @@ export interface RouteSpec<P, Q, B> {
   params?: P;
   query?: Q;
   body?: { schema: B; required: boolean };
-  response: { description: string; schema: z.ZodType };
+  /** The answer (200): `schema` names it in REVIEW_RESPONSES or POLICY_RESPONSES, which only the document reads. */
+  response: { description: string; schema: ResponseName };
   /** Problem statuses this route answers besides 400/401/403/500. */
   problems: number[];
-  handle(input: RouteInput<P, Q, B>, context: RouteContext): Promise<unknown>;
+  handle(input: RouteInput<P, Q, B>, context: RouteContext<D>): Promise<unknown>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Route = RouteSpec<any, any, any>;
+export type Route<D = ReviewDeps> = RouteSpec<any, any, any, D>;
 
-const defineRoute = <P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+const defineRoute = <P extends z.ZodMiniType | undefined = undefined, Q extends z.ZodMiniType | undefined = undefined, B extends z.ZodMiniType | undefined = undefined>(
   spec: RouteSpec<P, Q, B>,
 ): Route => spec as Route;
-
-/** Any JSON document; the OpenAPI document is described by the OpenAPI 3.1 schema itself. */
-const OpenApiDocumentSchema = z.looseObject({ openapi: z.string() });
 
 /** Views name channels by their ARN's last segment; these swap in Chime's names (never failing). */
 const named = async <T extends { message: { channelArn: string; channelName: string } }>(deps: ReviewDeps, item: T): Promise<T> => {
@@ -102,7 +94,7 @@ export const ROUTES: readonly Route[] = [
     operationId: 'getOpenApiDocument',
     summary: 'This document',
     public: true,
-    response: { description: 'The OpenAPI 3.1 document of this API.', schema: OpenApiDocumentSchema },
+    response: { description: 'The OpenAPI 3.1 document of this API.', schema: 'OpenApiDocument' },
     problems: [],
     handle: async (_input, { openApiDocument }) => openApiDocument(),
   }),
@@ -112,7 +104,7 @@ export const ROUTES: readonly Route[] = [
     operationId: 'listReviews',
     summary: 'The review queue: PENDING_REVIEW items, nearest deadline first',
     query: ReviewsQuery,
-    response: { description: 'One page of the queue.', schema: ReviewPage },
+    response: { description: 'One page of the queue.', schema: 'ReviewPage' },
     problems: [],
     handle: async ({ principal, query }, { deps }) => namedAll(deps, await listReviews(deps, principal, query)),
   }),
@@ -122,7 +114,7 @@ export const ROUTES: readonly Route[] = [
     operationId: 'getReview',
     summary: 'One item in full, with its history and version',
     params: CallbackIdParams,
-    response: { description: 'The item.', schema: ReviewDetail },
+    response: { description: 'The item.', schema: 'ReviewDetail' },
     problems: [404],
     handle: async ({ params }, { deps }) => named(deps, await getReview(deps, params.callbackId)),
   }),
@@ -134,7 +126,7 @@ export const ROUTES: readonly Route[] = [
     description: '409 if someone else holds an unexpired lease (the problem names them and until when).',
     params: CallbackIdParams,
     body: { schema: ClaimRequest, required: false },
-    response: { description: 'The item, with your claim.', schema: ReviewDetail },
+    response: { description: 'The item, with your claim.', schema: 'ReviewDetail' },
     problems: [404, 409, 410, 413, 415],
     handle: async ({ principal, params, body }, { deps }) => named(deps, await claimReview(deps, principal, params.callbackId, body.leaseSeconds)),
   }),
@@ -144,7 +136,7 @@ export const ROUTES: readonly Route[] = [
     operationId: 'releaseClaim',
     summary: 'Release your claim (admins: anyone’s)',
     params: CallbackIdParams,
-    response: { description: 'The item, unclaimed.', schema: ReviewDetail },
+    response: { description: 'The item, unclaimed.', schema: 'ReviewDetail' },
     problems: [404, 409, 410],
     handle: async ({ principal, params }, { deps }) => named(deps, await releaseClaim(deps, principal, params.callbackId)),
   }),
@@ -158,7 +150,7 @@ export const ROUTES: readonly Route[] = [
       '409 when already decided (by whom, how, when), claimed by someone else, or `expectedVersion` is stale; 410 past the deadline.',
     params: CallbackIdParams,
     body: { schema: DecisionRequest, required: true },
-    response: { description: 'The item after the decision.', schema: ReviewDetail },
+    response: { description: 'The item after the decision.', schema: 'ReviewDetail' },
     problems: [404, 409, 410, 413, 415],
     handle: async ({ principal, params, body }, { deps }) => named(deps, await decideReview(deps, principal, params.callbackId, body)),
   }),
@@ -168,7 +160,7 @@ export const ROUTES: readonly Route[] = [
     operationId: 'decideMany',
     summary: 'Up to 25 decisions at once, with a result for each',
     body: { schema: BulkDecisionRequest, required: true },
-    response: { description: 'One result per decision, in request order.', schema: BulkDecisionResult },
+    response: { description: 'One result per decision, in request order.', schema: 'BulkDecisionResult' },
     problems: [413, 415],
     handle: async ({ principal, body }, { deps }) => {
       const result = await decideMany(deps, principal, body);
@@ -188,7 +180,7 @@ export const ROUTES: readonly Route[] = [
       '503 when no bearer is configured or Chime does not answer; 502 when Chime refuses the bearer.',
     params: CallbackIdParams,
     body: { schema: ReviewActionRequest, required: true },
-    response: { description: 'The action as the audit log shows it, and the item.', schema: FollowUpResult },
+    response: { description: 'The action as the audit log shows it, and the item.', schema: 'FollowUpResult' },
     problems: [404, 413, 415, 502, 503],
     handle: async ({ principal, params, body }, { deps }) => {
       const result = await actOnReview(deps, principal, params.callbackId, body);
@@ -207,7 +199,7 @@ export const ROUTES: readonly Route[] = [
     adminOnly: true,
     adminOnlyDetail: 'Only admins may redact or delete sent messages. Moderators may ban a held message’s sender (POST /reviews/{callbackId}/actions).',
     body: { schema: MessageActionRequest, required: true },
-    response: { description: 'The action as the audit log shows it.', schema: FollowUpResult },
+    response: { description: 'The action as the audit log shows it.', schema: 'FollowUpResult' },
     problems: [404, 409, 413, 415, 502, 503],
     handle: async ({ principal, body }, { deps }) => {
       const result = await actOnMessage(deps, principal, 'REDACT_MESSAGE', body);
@@ -226,7 +218,7 @@ export const ROUTES: readonly Route[] = [
     adminOnly: true,
     adminOnlyDetail: 'Only admins may redact or delete sent messages. Moderators may ban a held message’s sender (POST /reviews/{callbackId}/actions).',
     body: { schema: MessageActionRequest, required: true },
-    response: { description: 'The action as the audit log shows it.', schema: FollowUpResult },
+    response: { description: 'The action as the audit log shows it.', schema: 'FollowUpResult' },
     problems: [404, 409, 413, 415, 502, 503],
     handle: async ({ principal, body }, { deps }) => {
       const result = await actOnMessage(deps, principal, 'DELETE_MESSAGE', body);
@@ -240,7 +232,7 @@ export const ROUTES: readonly Route[] = [
     operationId: 'listDecisions',
     summary: 'The audit log: every decision (AUTO, MODERATOR, EXPIRY) and follow-up action (ban, redact, delete), newest first',
     query: DecisionsQuery,
-    response: { description: 'One page of the audit log.', schema: AuditPage },
+    response: { description: 'One page of the audit log.', schema: 'AuditPage' },
     problems: [],
     handle: async ({ query }, { deps }) => {
       const page = await listDecisions(deps, query);
@@ -253,7 +245,7 @@ export const ROUTES: readonly Route[] = [
     path: '/stats',
     operationId: 'getStats',
     summary: 'Counts by status, the oldest pending review, the nearest deadline, decisions in the last 24 h',
-    response: { description: 'The figures.', schema: Stats },
+    response: { description: 'The figures.', schema: 'Stats' },
     problems: [],
     handle: (_input, { deps }) => collectStats(deps),
   }),
@@ -262,16 +254,10 @@ export const ROUTES: readonly Route[] = [
     path: '/me',
     operationId: 'getMe',
     summary: 'Who you are (subject, username, groups, admin) and the expiry rules every held message is on',
-    response: { description: 'The caller, and the expiry action, margin and callback window.', schema: Me },
+    response: { description: 'The caller, and the expiry action, margin and callback window.', schema: 'Me' },
     problems: [],
     handle: async ({ principal }, { deps }) => describeCaller(deps, principal),
   }),
-  // Live policies (src/review/policy-routes.ts): read and test for moderators, change for admins.
-  ...POLICY_ROUTES,
 ];
 
-/** `/reviews/{callbackId}` → `/reviews/:callbackId` (hono's syntax). */
-export const toRouterPath = (path: string): string => path.replace(/\{([^}]+)\}/g, ':$1');
-
-/** Matches a concrete path against a template, for 405 answers and the local gateway's routeKey. */
-export const pathPattern = (path: string): RegExp => new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`);
+export { pathPattern, toRouterPath } from './route-paths.js';

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { secondsLeft } from '../domain/deadline.js';
 import { STATUSES, type DecisionOrigin, type Status } from '../domain/item.js';
 import type { ReviewDeps } from './deps.js';
-import type { Stats } from './schemas.js';
+import type { Stats } from './responses.js';
 
 /**
  * The figures of GET /stats, from the statistics counters (src/adapters/dynamodb-counters.ts),

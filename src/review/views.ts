@@ -3,7 +3,7 @@ import type { ExpiryAction } from '../config.js';
 import { actBy, secondsLeft } from '../domain/deadline.js';
 import type { FollowUpRecord } from '../domain/follow-up.js';
 import type { Claim, ModerationItem, RecordedVerdict } from '../domain/item.js';
-import type { AuditEntry, ReviewDetail, ReviewSummary } from './schemas.js';
+import type { AuditEntry, ReviewDetail, ReviewSummary } from './responses.js';
 
 /** What moderators see of an item. Pure: the same item and clock always give the same view. */
 

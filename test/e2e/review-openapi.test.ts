@@ -2,8 +2,11 @@ import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SERVERLESS_YML, parseCloudFormationYaml } from '../../src/infra/definitions.js';
+import { POLICY_API_ROUTES } from '../../src/local/policy-api.js';
 import type { LocalStack } from '../../src/local/stack.js';
+import { API_ROUTES } from '../../src/review/api-document.js';
 import { createReviewApp } from '../../src/review/app.js';
+import { POLICY_CATCH_ALL_PATHS, POLICY_ROUTES } from '../../src/review/policy-routes.js';
 import { ROUTES, toRouterPath } from '../../src/review/routes.js';
 import { api, startReviewStack } from '../support/review.js';
 
@@ -28,16 +31,23 @@ describe('GET /openapi.json', () => {
     expect(result.valid).toBe(true);
   });
 
-  it('documents every route the router serves, and no other', () => {
-    // The app as the Lambda builds it; its dependencies are never called here.
-    const app = createReviewApp({ deps: {} as never, roles: { groupsClaim: 'g', moderatorGroup: 'm', adminGroup: 'a' }, logError: () => {} });
+  it('documents every route the two functions serve, and no other', () => {
+    // The apps as the Lambdas build them (the review API's, the policy API's); their dependencies are never called here.
+    const roles = { groupsClaim: 'g', moderatorGroup: 'm', adminGroup: 'a' };
+    const reviewApp = createReviewApp({ deps: {} as never, routes: ROUTES, roles, logError: () => {} });
+    const policyApp = createReviewApp({ deps: {} as never, routes: POLICY_ROUTES, roles, logError: () => {} });
     // One entry per handler in a route's chain (role check, body limit, handler): dedupe.
-    const served = [...new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`))];
+    const servedBy = (app: typeof reviewApp) => [...new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`))];
+    const served = [...servedBy(reviewApp), ...servedBy(policyApp)];
     const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([path, operations]) =>
       Object.keys(operations).map((method) => `${method.toUpperCase()} ${toRouterPath(path)}`),
     );
     expect(new Set(served)).toEqual(new Set(documented));
-    expect(served).toHaveLength(ROUTES.length);
+    expect(servedBy(reviewApp)).toHaveLength(ROUTES.length);
+    expect(servedBy(policyApp)).toHaveLength(POLICY_ROUTES.length);
+    expect(served).toHaveLength(API_ROUTES.length);
+    // Each route is one function's: the review API serves none of the policy routes.
+    expect(servedBy(reviewApp).filter((route) => route.includes('/policies'))).toEqual([]);
   });
 
   it('resolves every $ref to a component', () => {
@@ -75,9 +85,11 @@ describe('GET /openapi.json', () => {
 });
 
 describe('serverless.yml', () => {
+  const doc = parseCloudFormationYaml(readFileSync(DEFAULT_SERVERLESS_YML, 'utf8')) as any;
+  const eventsOf = (fn: string) => (doc.functions[fn].events as Array<{ httpApi: { method?: string; path: string; authorizer?: unknown } }>).map((e) => e.httpApi);
+
   it('routes exactly the router’s routes to the review API, all but /openapi.json behind the JWT authorizer', () => {
-    const doc = parseCloudFormationYaml(readFileSync(DEFAULT_SERVERLESS_YML, 'utf8')) as any;
-    const events = (doc.functions.reviewApi.events as Array<{ httpApi: { method?: string; path: string; authorizer?: unknown } }>).map((e) => e.httpApi);
+    const events = eventsOf('reviewApi');
     const routes = events.filter((e) => e.path !== '*');
     expect(new Set(routes.map((e) => `${e.method} ${e.path}`))).toEqual(new Set(ROUTES.map((r) => `${r.method} ${r.path}`)));
     for (const event of events) {
@@ -87,5 +99,20 @@ describe('serverless.yml', () => {
     }
     expect(doc.provider.httpApi.authorizers.moderatorJwt).toMatchObject({ type: 'jwt', identitySource: '$request.header.Authorization' });
     expect(doc.resources.extensions.HttpApiStage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: expect.anything(), ThrottlingBurstLimit: expect.anything() });
+  });
+
+  it('routes exactly the policy routes to the policy API, and every other method and path under /policies, all behind the JWT authorizer', () => {
+    const events = eventsOf('policyApi');
+    expect(events.map((e) => `${e.method} ${e.path}`)).toEqual([
+      ...POLICY_ROUTES.map((r) => `${r.method} ${r.path}`),
+      ...POLICY_CATCH_ALL_PATHS.map((path) => `ANY ${path}`),
+    ]);
+    for (const event of events) expect(event.authorizer).toBe('moderatorJwt');
+    // The local gateway (npm start, the tests) routes the same.
+    expect(POLICY_API_ROUTES.map((r) => `${r.method} ${r.path}`)).toEqual(events.map((e) => `${e.method} ${e.path}`));
+    // No other function takes a path under /policies.
+    for (const fn of Object.keys(doc.functions).filter((name) => name !== 'policyApi')) {
+      for (const event of (doc.functions[fn].events ?? []) as Array<{ httpApi?: { path: string } }>) expect(event.httpApi?.path ?? '').not.toMatch(/^\/policies/);
+    }
   });
 });

@@ -4,7 +4,7 @@ import { DEFAULT_SERVERLESS_YML, parseCloudFormationYaml } from '../../../src/in
 
 type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
 
-/** serverless.yml's IAM for live policies: the worker reads, the review API reads and writes, both only under POLICY#. */
+/** serverless.yml's IAM for live policies: the worker reads, the policy API reads and writes, both only under POLICY#; the review API has none. */
 describe('least privilege on the ControlTable', () => {
   const doc = parseCloudFormationYaml(readFileSync(DEFAULT_SERVERLESS_YML, 'utf8')) as { resources: { Resources: Record<string, any> } };
   const statements = (role: string): Statement[] => doc.resources.Resources[role].Properties.Policies.flatMap((p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement);
@@ -19,11 +19,27 @@ describe('least privilege on the ControlTable', () => {
     expect(statement!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['POLICY#*'] } });
   });
 
-  it('lets the review API read and write policies, with conditional puts, but never scan or update in place', () => {
-    const [statement, ...more] = policyStatements('ReviewApiRole');
+  it('lets the policy API read and write policies, with conditional puts, but never scan or update in place', () => {
+    const [statement, ...more] = policyStatements('PolicyApiRole');
     expect(more).toEqual([]);
     expect(actions(statement!).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
     expect(statement!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['POLICY#*'] } });
+    // Nothing else on the ControlTable (no statistics counters: it writes no item).
+    expect(onControlTable('PolicyApiRole')).toEqual([statement]);
+  });
+
+  it('gives the review API no access to policies (the policy API is the only writer)', () => {
+    expect(policyStatements('ReviewApiRole')).toEqual([]);
+    for (const statement of onControlTable('ReviewApiRole')) expect(JSON.stringify(statement.Condition)).toContain('COUNTER#');
+  });
+
+  it('lets the policy API only read the moderation table (replays): index queries and batch reads, no write, no scan', () => {
+    const onModerationTable = statements('PolicyApiRole').filter((s) => JSON.stringify(s.Resource).includes('ModerationTable'));
+    expect(onModerationTable.flatMap(actions).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:Query']);
+    const queried = onModerationTable.filter((s) => actions(s).includes('dynamodb:Query')).flatMap((s) => s.Resource as unknown[]);
+    expect(JSON.stringify(queried)).toMatch(/index\/byLiveDue/);
+    expect(JSON.stringify(queried)).toMatch(/index\/byAuditShard/);
+    for (const resource of queried) expect(JSON.stringify(resource)).toMatch(/\/index\//);
   });
 
   it('gives no role a Scan on the ControlTable', () => {

@@ -6,7 +6,8 @@ import type { FollowUpRecord } from '../../../src/domain/follow-up.js';
 import { AdminRequiredError, ChimeActionError, ChimeBearerNotConfiguredError, ConfigurationError, FollowUpNotRecordedError } from '../../../src/errors.js';
 import { DEFAULT_SERVERLESS_YML, parseCloudFormationYaml } from '../../../src/infra/definitions.js';
 import { PROBLEM_BASE, toProblem } from '../../../src/review/problems.js';
-import { AuditEntry, MessageActionRequest } from '../../../src/review/schemas.js';
+import { AuditEntry } from '../../../src/review/responses.js';
+import { MessageActionRequest } from '../../../src/review/schemas.js';
 import { toActionAuditEntry } from '../../../src/review/views.js';
 
 const APP = 'arn:aws:chime:us-east-1:123456789012:app-instance/app-1';

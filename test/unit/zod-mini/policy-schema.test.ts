@@ -81,6 +81,6 @@ describe('policy schemas on zod/mini answer as the classic ones did', () => {
   });
 
   it('the JSON Schema in the OpenAPI document', () => {
-    expect(mini.ScopedPolicyDocumentJsonSchema).toEqual(classic.ScopedPolicyDocumentJsonSchema);
+    expect(mini.scopedPolicyDocumentJsonSchema()).toEqual(classic.ScopedPolicyDocumentJsonSchema);
   });
 });

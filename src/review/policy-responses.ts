@@ -1,0 +1,172 @@
+import * as z from 'zod/mini';
+import '../zod-messages.js';
+import { Actor, PolicyVersionRefView } from './responses.js';
+import { meta } from './schema-meta.js';
+
+/**
+ * The live-policy routes' answers (src/review/policy-routes.ts), as zod schemas: for the OpenAPI
+ * document and the handlers' types only, like src/review/responses.ts (which says why).
+ */
+
+const ModeSchema = z.enum(['enforce', 'shadow']);
+const ActionSchema = z.enum(['ALLOW', 'UPDATE', 'REVIEW', 'DENY']);
+const int = () => z.number().check(z.int());
+
+export const PolicySummary = z
+  .object({
+    scope: z.string(),
+    kind: z.enum(['global', 'app-instance', 'channel']),
+    version: int().apply(meta, { description: '0: nothing stored yet (global: the bundled POLICY_FILE applies).' }),
+    mode: ModeSchema,
+    source: z.enum(['store', 'POLICY_FILE', 'none']).apply(meta, {
+        description:
+          '`store`: a stored version; `POLICY_FILE`: global with nothing stored (the bundled file applies); `none`: nothing of its own (deleted, or never stored): it inherits.',
+      }),
+    updatedBy: z.nullable(Actor),
+    updatedAt: z.nullable(z.string()),
+    comment: z.nullable(z.string()),
+    bytes: z.optional(int()).apply(meta, { description: 'Size of the document as JSON.' }),
+  })
+  .apply(meta, { id: 'PolicySummary' });
+
+export const PolicyList = z.object({ items: z.array(PolicySummary), next: z.optional(z.string()) }).apply(meta, { id: 'PolicyList' });
+
+const UnmatchedRemoval = z.object({ scope: z.string(), path: z.string(), entry: z.string() });
+
+const MergedPolicyView = z.object({
+  layers: z.array(PolicyVersionRefView).apply(meta, { description: 'The scopes merged, broadest first.' }),
+  document: z.record(z.string(), z.unknown()).apply(meta, { description: 'The merged policy as the engine applies it (defaults filled in).' }),
+});
+
+export const EffectivePolicyView = z
+  .extend(MergedPolicyView, {
+    shadow: z
+      .optional(MergedPolicyView)
+      .apply(meta, { description: 'When a scope of the chain is in shadow mode: every scope merged as if enforced. Its verdicts are recorded, never applied.' }),
+    unmatchedRemovals: z.array(UnmatchedRemoval)
+      .apply(meta, { description: '`remove` entries that match nothing inherited (probably stale or misspelt).' }),
+  })
+  .apply(meta, { id: 'EffectivePolicy' });
+
+export const PolicyDetail = z
+  .extend(PolicySummary, {
+    document: z
+      .nullable(z.record(z.string(), z.unknown()))
+      .apply(meta, { description: 'The stored document as written; null when the scope has none of its own.' }),
+    effective: z.optional(EffectivePolicyView),
+  })
+  .apply(meta, { id: 'PolicyDetail' });
+
+export const PolicyVersionView = z
+  .object({
+    version: int(),
+    kind: z.enum(['put', 'rollback', 'delete']),
+    mode: ModeSchema,
+    deleted: z.boolean(),
+    updatedBy: Actor,
+    updatedAt: z.string(),
+    comment: z.string(),
+    restoredVersion: z.optional(int()),
+    bytes: z.optional(int()),
+  })
+  .apply(meta, { id: 'PolicyVersion' });
+
+export const PolicyVersionPage = z
+  .object({ scope: z.string(), items: z.array(PolicyVersionView), next: z.optional(z.string()) })
+  .apply(meta, { id: 'PolicyVersionPage' });
+
+/** One version with its document: what a console diffs, and what a rollback would restore. */
+export const PolicyVersionDetail = z
+  .object({
+    scope: z.string(),
+    version: int(),
+    source: z.enum(['store', 'POLICY_FILE'])
+      .apply(meta, { description: '`POLICY_FILE`: version 0 of global, the bundled file; `store`: a stored version.' }),
+    entry: z.nullable(PolicyVersionView).apply(meta, { description: 'The history entry (who, when, why); null for version 0 of global.' }),
+    document: z
+      .nullable(z.record(z.string(), z.unknown()))
+      .apply(meta, { description: 'The document of that version as written; null when the version is a deletion.' }),
+  })
+  .apply(meta, { id: 'PolicyVersionDetail' });
+
+const SpanView = z.object({
+  start: int(),
+  end: int(),
+  text: z.string().apply(meta, { description: 'content.slice(start, end): what matched, as written.' }),
+});
+
+const FindingView = z.object({
+  ruleId: z.string(),
+  action: ActionSchema,
+  reason: z.string(),
+  spans: z
+    .optional(z.array(SpanView))
+    .apply(meta, { description: 'Where the rule fired: [start, end) UTF-16 offsets into the content as sent. Absent for rules about the whole message.' }),
+});
+
+const VerdictView = z.object({
+  action: ActionSchema,
+  ruleIds: z.array(z.string()),
+  reason: z.string(),
+  findings: z.array(FindingView),
+  content: z.optional(z.string()).apply(meta, { description: 'UPDATE: the content as it would be delivered (PII masked).' }),
+  versions: z.array(PolicyVersionRefView),
+});
+
+export const PolicyTestResult = z
+  .object({
+    results: z.array(
+      z.extend(VerdictView, {
+        index: int(),
+        shadow: z.optional(VerdictView)
+          .apply(meta, { description: 'When a scope of the chain is in shadow mode: its verdict (recorded, never applied).' }),
+      }),
+    ),
+  })
+  .apply(meta, { id: 'PolicyTestResult' });
+
+const ActionCounts = z.object({ ALLOW: int(), UPDATE: int(), REVIEW: int(), DENY: int() });
+const Matrix = z
+  .object({ ALLOW: ActionCounts, UPDATE: ActionCounts, REVIEW: ActionCounts, DENY: ActionCounts })
+  .apply(meta, { description: 'matrix[recorded][candidate] = how many messages.' });
+
+export const PolicyReplayResult = z
+  .object({
+    scope: z.string(),
+    window: z.object({ from: z.string(), to: z.string() }),
+    evaluated: int().apply(meta, { description: 'Recorded messages judged by the candidate.' }),
+    capped: z
+      .boolean()
+      .apply(meta, { description: 'True when the cap stopped the replay before the whole window was read: the figures cover the newest `evaluated` messages.' }),
+    cap: z.object({ limit: int(), reached: z.enum(['none', 'limit', 'reads']) }),
+    skipped: z.object({ noVerdict: int() }).apply(meta, { description: 'Items read but not judged (no recorded verdict to compare with).' }),
+    matrix: Matrix,
+    changed: int(),
+    samples: z.array(
+      z.object({
+        callbackId: z.string(),
+        channelArn: z.string(),
+        receivedAt: z.string(),
+        status: z.string(),
+        content: z.string(),
+        recorded: z.object({ action: ActionSchema, ruleIds: z.array(z.string()), reason: z.string(), versions: z.optional(z.array(PolicyVersionRefView)) }),
+        decision: z
+          .nullable(z.object({ action: z.string(), origin: z.string(), decidedAt: z.string() }))
+          .apply(meta, { description: 'What was finally done (a moderator may have decided a REVIEW).' }),
+        candidate: VerdictView,
+      }),
+    ),
+    reviewQueue: z
+      .array(z.object({ day: z.string(), evaluated: int(), recorded: int(), candidate: int() }))
+      .apply(meta, { description: 'Per UTC day the message arrived: messages the recorded policy held for review, and how many the candidate would.' }),
+    shadow: z
+      .object({ compared: int(), differ: int(), matrix: Matrix.apply(meta, { description: 'matrix[applied][shadow] of the verdicts recorded side by side.' }) })
+      .apply(meta, { description: 'Items recorded with a shadow verdict: applied vs shadow, as recorded.' }),
+  })
+  .apply(meta, { id: 'PolicyReplayResult' });
+
+/** DELETE /policies/{scope}: the deletion, as recorded in the history. */
+const PolicyDeletion = z.extend(PolicyVersionView, { scope: z.string() });
+
+/** The policy API's answers, by the name its route table gives them (RouteSpec.response.schema). */
+export const POLICY_RESPONSES = { PolicyList, PolicyTestResult, PolicyReplayResult, PolicyDetail, PolicyDeletion, PolicyVersionPage, PolicyVersionDetail } as const;
