@@ -19,22 +19,12 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
-import { DEFAULT_SERVERLESS_YML, parseCloudFormationYaml } from '../src/infra/definitions.js';
+import { pathToFileURL } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+import { functionEntries, outputExtension, readServerlessYml, ROOT, serverlessEsbuildOptions, type FunctionEntry, type ServerlessYml } from '../scripts/esbuild-settings.js';
 import { isRunDirectly } from './run-directly.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/** serverless-esbuild's own options: it removes these before calling esbuild (dist/bundle.js). */
-const PLUGIN_OPTIONS = [
-  'concurrency', 'zipConcurrency', 'exclude', 'nativeZip', 'packager', 'packagePath', 'watch', 'keepOutputDirectory',
-  'packagerOptions', 'installExtraArgs', 'outputFileExtension', 'outputBuildFolder', 'outputWorkFolder', 'nodeExternals',
-  'skipBuild', 'skipRebuild', 'skipBuildExcludeFns', 'stripEntryResolveExtensions', 'disposeContext', 'config', 'plugins',
-];
 
 /** What a function's environment holds in AWS, with stand-ins for the resources (nothing is called at import). */
 const FUNCTION_ENV: Record<string, string> = {
@@ -109,45 +99,6 @@ export interface BundlesBench {
   cpus: number;
 }
 
-interface FunctionEntry {
-  name: string;
-  entry: string;
-  patterns: string[];
-}
-
-interface ServerlessYml {
-  custom: { esbuild: Record<string, unknown> };
-  functions: Record<string, { handler: string; package?: { patterns?: string[] } }>;
-}
-
-function readServerlessYml(): ServerlessYml {
-  return parseCloudFormationYaml(readFileSync(DEFAULT_SERVERLESS_YML, 'utf8')) as ServerlessYml;
-}
-
-function functionEntries(yml: ServerlessYml): FunctionEntry[] {
-  return Object.entries(yml.functions).map(([name, fn]) => {
-    const module = fn.handler.slice(0, fn.handler.lastIndexOf('.'));
-    const entry = ['.ts', '.js', '.mjs'].map((ext) => `${module}${ext}`).find((file) => existsSync(join(ROOT, file)));
-    if (!entry) throw new Error(`No entry file for ${name} (${fn.handler})`);
-    return { name, entry, patterns: fn.package?.patterns ?? [] };
-  });
-}
-
-/** custom.esbuild as esbuild options, the way serverless-esbuild turns it into them. */
-function esbuildOptions(settings: Record<string, unknown>): BuildOptions {
-  const options = Object.fromEntries(Object.entries(settings).filter(([key]) => !PLUGIN_OPTIONS.includes(key))) as BuildOptions;
-  const extension = (settings.outputFileExtension as string | undefined) ?? '.js';
-  if (extension !== '.js') options.outExtension = { '.js': extension };
-  const exclude = (settings.exclude as string[] | undefined) ?? [];
-  options.external = [...((settings.external as string[] | undefined) ?? []), ...(exclude.includes('*') ? [] : exclude)];
-  if (typeof settings.plugins === 'string') {
-    const loaded = createRequire(import.meta.url)(resolve(ROOT, settings.plugins)) as Plugin[] | { default: Plugin[] } | ((serverless: unknown) => Plugin[]);
-    const list = typeof loaded === 'function' ? loaded({ config: { serviceDir: ROOT } }) : Array.isArray(loaded) ? loaded : loaded.default;
-    options.plugins = list;
-  }
-  return options;
-}
-
 /** Copies what a function's package patterns add (`dir/**` patterns; the only kind serverless.yml uses). */
 function copyPatterns(patterns: string[], into: string): void {
   for (const pattern of patterns) {
@@ -171,12 +122,12 @@ interface Built {
 }
 
 async function buildAll(fns: FunctionEntry[], into: string, yml: ServerlessYml): Promise<Built[]> {
-  const options = esbuildOptions(yml.custom.esbuild);
-  const extension = (yml.custom.esbuild.outputFileExtension as string | undefined) ?? '.js';
+  const options = serverlessEsbuildOptions({ yml });
+  const extension = outputExtension(yml);
   const built: Built[] = [];
   for (const fn of fns) {
     const root = join(into, fn.name);
-    const result = await build({ ...options, absWorkingDir: ROOT, entryPoints: [fn.entry], outdir: join(root, dirname(fn.entry)), metafile: true, logLevel: 'error' });
+    const result = await build({ ...options, entryPoints: [fn.entry], outdir: join(root, dirname(fn.entry)), metafile: true, logLevel: 'error' });
     copyPatterns(fn.patterns, root);
     built.push({ fn, root, codeFile: join(root, fn.entry.replace(/\.[^.]+$/, extension)), metafile: result.metafile });
   }
@@ -184,7 +135,7 @@ async function buildAll(fns: FunctionEntry[], into: string, yml: ServerlessYml):
 }
 
 function unpackAll(fns: FunctionEntry[], from: string, into: string, yml: ServerlessYml): Built[] {
-  const extension = (yml.custom.esbuild.outputFileExtension as string | undefined) ?? '.js';
+  const extension = outputExtension(yml);
   return fns.map((fn) => {
     const root = join(into, fn.name);
     mkdirSync(root, { recursive: true });

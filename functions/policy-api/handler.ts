@@ -1,11 +1,8 @@
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { handle } from 'hono/aws-lambda';
-import { ItemTooLargeError } from '../../src/errors.js';
 import type { ReviewApiSettings } from '../../src/config.js';
 import type { ScopedPolicyDocument } from '../../src/policy/schema.js';
 import { createReviewApp } from '../../src/review/app.js';
 import { CursorCodec } from '../../src/review/cursor.js';
+import { countItemTooLarge, serveOnLambda, type HttpApiHandler } from '../../src/review/lambda.js';
 import type { PolicyApiDeps } from '../../src/review/deps.js';
 import { POLICY_ROUTES } from '../../src/review/policy-routes.js';
 import type { Runtime } from '../../src/runtime.js';
@@ -20,7 +17,7 @@ export type PolicyApiRuntime = Pick<Runtime, 'clock' | 'logger' | 'metrics' | 'p
  * the POLICY_FILE as written, loaded by the caller (a bad file fails its cold start): live
  * policies show it as `global` (version 0) until one is stored.
  */
-export function createPolicyApiHandler(runtime: PolicyApiRuntime, settings: ReviewApiSettings, { policySeed }: { policySeed: ScopedPolicyDocument }) {
+export function createPolicyApiHandler(runtime: PolicyApiRuntime, settings: ReviewApiSettings, { policySeed }: { policySeed: ScopedPolicyDocument }): HttpApiHandler {
   const { logger, metrics } = runtime;
   const app = createReviewApp<PolicyApiDeps>({
     deps: {
@@ -32,22 +29,7 @@ export function createPolicyApiHandler(runtime: PolicyApiRuntime, settings: Revi
     routes: POLICY_ROUTES,
     roles: { groupsClaim: settings.groupsClaim, moderatorGroup: settings.moderatorGroup, adminGroup: settings.adminGroup },
     logError: (message, details) => logger.error(message, details),
-    // As in the review API: a write DynamoDB refused for size feeds the StoreItemTooLarge alarm.
-    onProblem: (_problem, error) => {
-      if (error instanceof ItemTooLargeError) {
-        metrics.addMetric('StoreItemTooLarge', MetricUnit.Count, 1);
-        metrics.publishStoredMetrics();
-      }
-    },
+    onProblem: countItemTooLarge(metrics),
   });
-  const lambdaHandler = handle(app);
-  return async (event: APIGatewayProxyEventV2WithJWTAuthorizer, context?: Context): Promise<APIGatewayProxyStructuredResultV2> => {
-    if (context) logger.addContext(context);
-    try {
-      // hono's LambdaEvent types `body` as string | null where aws-lambda says string | undefined.
-      return (await lambdaHandler(event as unknown as Parameters<typeof lambdaHandler>[0], context)) as APIGatewayProxyStructuredResultV2;
-    } finally {
-      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-    }
-  };
+  return serveOnLambda(app, { logger, metrics });
 }

@@ -1,7 +1,3 @@
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { handle } from 'hono/aws-lambda';
-import { ItemTooLargeError } from '../../src/errors.js';
 import { bearerFor, ChimeChannelDirectory } from '../../src/adapters/chime-channel-directory.js';
 import { ChimeChannelModeration } from '../../src/adapters/chime-channel-moderation.js';
 import type { ReviewApiSettings } from '../../src/config.js';
@@ -9,6 +5,7 @@ import { apiDocument } from '../../src/review/api-document.js';
 import { createReviewApp } from '../../src/review/app.js';
 import { CachedChannelNames } from '../../src/review/channel-names.js';
 import { CursorCodec } from '../../src/review/cursor.js';
+import { countItemTooLarge, serveOnLambda, type HttpApiHandler } from '../../src/review/lambda.js';
 import { ROUTES } from '../../src/review/routes.js';
 import type { AwsClients } from '../../src/adapters/clients.js';
 import type { Runtime } from '../../src/runtime.js';
@@ -23,7 +20,7 @@ export type ReviewApiRuntime = Pick<Runtime, 'config' | 'clock' | 'logger' | 'me
  * route but the live-policy ones (functions/policy-api), and the OpenAPI document of both. The
  * authorizer has verified the token before this runs; the app checks the role and does the rest.
  */
-export function createReviewApiHandler(runtime: ReviewApiRuntime, settings: ReviewApiSettings) {
+export function createReviewApiHandler(runtime: ReviewApiRuntime, settings: ReviewApiSettings): HttpApiHandler {
   const { logger, metrics, config } = runtime;
   const app = createReviewApp({
     deps: {
@@ -51,25 +48,8 @@ export function createReviewApiHandler(runtime: ReviewApiRuntime, settings: Revi
     roles: { groupsClaim: settings.groupsClaim, moderatorGroup: settings.moderatorGroup, adminGroup: settings.adminGroup },
     openApiDocument: apiDocument,
     logError: (message, details) => logger.error(message, details),
-    // A write DynamoDB refused for size is never a bare 500: it has its own problem type, and
-    // this metric feeds the StoreItemTooLarge alarm.
-    onProblem: (_problem, error) => {
-      if (error instanceof ItemTooLargeError) {
-        runtime.metrics.addMetric('StoreItemTooLarge', MetricUnit.Count, 1);
-        runtime.metrics.publishStoredMetrics();
-      }
-    },
+    onProblem: countItemTooLarge(metrics),
   });
-  const lambdaHandler = handle(app);
-  return async (event: APIGatewayProxyEventV2WithJWTAuthorizer, context?: Context): Promise<APIGatewayProxyStructuredResultV2> => {
-    if (context) logger.addContext(context);
-    try {
-      // hono's LambdaEvent types `body` as string | null where aws-lambda says string | undefined.
-      return (await lambdaHandler(event as unknown as Parameters<typeof lambdaHandler>[0], context)) as APIGatewayProxyStructuredResultV2;
-    } finally {
-      // Moderators' decisions (DecidedMODERATOR) are counted by the decision path's observer.
-      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-      await runtime.counters.flush();
-    }
-  };
+  // Moderators' decisions (DecidedMODERATOR) are counted by the decision path's observer.
+  return serveOnLambda(app, { logger, metrics, afterEach: () => runtime.counters.flush() });
 }

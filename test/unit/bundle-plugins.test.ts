@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicySeed } from '../../src/policy/load.js';
+import { ROOT, serverlessEsbuildOptions } from '../../scripts/esbuild-settings.js';
 
 interface PluginsModule {
   packagedPolicyFiles: (policyDir: string) => Plugin;
@@ -26,24 +27,10 @@ interface SourceMapJson {
   mappings: string;
 }
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const plugins = createRequire(import.meta.url)('../../scripts/esbuild-plugins.cjs') as PluginsModule;
 
-/** As serverless.yml's custom.esbuild builds a function. */
-const SETTINGS: BuildOptions = {
-  absWorkingDir: ROOT,
-  bundle: true,
-  minify: true,
-  keepNames: true,
-  sourcemap: 'linked',
-  sourcesContent: false,
-  target: 'node22',
-  platform: 'node',
-  format: 'esm',
-  outExtension: { '.js': '.mjs' },
-  mainFields: ['module', 'main'],
-  logLevel: 'silent',
-};
+/** As `npm run package` builds a function (serverless.yml's custom.esbuild, quiet), with only the plugins a test names. */
+const SETTINGS: BuildOptions = { ...serverlessEsbuildOptions({ plugins: false }), logLevel: 'silent' };
 
 let dir: string;
 beforeAll(() => {

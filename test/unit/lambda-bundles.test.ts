@@ -16,29 +16,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SERVERLESS_YML, parseCloudFormationYaml } from '../../src/infra/definitions.js';
 import { apiDocument } from '../../src/review/api-document.js';
+import { functionEntries, serverlessEsbuildOptions } from '../../scripts/esbuild-settings.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const plugins = createRequire(import.meta.url)('../../scripts/esbuild-plugins.cjs') as Plugin[] & { packagedApiDocument: Plugin };
 
-/** As serverless.yml's custom.esbuild builds a function (its plugins file included). */
-const SETTINGS: BuildOptions = {
-  absWorkingDir: ROOT,
-  bundle: true,
-  minify: true,
-  keepNames: true,
-  sourcemap: 'linked',
-  sourcesContent: false,
-  target: 'node22',
-  platform: 'node',
-  format: 'esm',
-  outExtension: { '.js': '.mjs' },
-  mainFields: ['module', 'main'],
-  alias: { '@aws-sdk/credential-provider-node': './src/adapters/lambda-credentials.ts' },
-  banner: { js: "import { createRequire as __cfmCreateRequire } from 'node:module'; const require = __cfmCreateRequire(import.meta.url);" },
-  logLevel: 'silent',
-};
+/** As `npm run package` builds a function: serverless.yml's custom.esbuild, quiet. */
+const SETTINGS: BuildOptions = { ...serverlessEsbuildOptions({ plugins: false }), logLevel: 'silent' };
 
 let dir: string;
 beforeAll(() => {
@@ -89,10 +73,7 @@ describe('the packaged OpenAPI document', () => {
 });
 
 describe('the code files', () => {
-  const functions = (parseCloudFormationYaml(readFileSync(DEFAULT_SERVERLESS_YML, 'utf8')) as { functions: Record<string, { handler: string }> }).functions;
-
-  it.each(Object.entries(functions))('%s is pure ASCII', async (name, { handler }) => {
-    const entry = `${handler.slice(0, handler.lastIndexOf('.'))}.ts`;
+  it.each(functionEntries().map((fn) => [fn.name, fn.entry]))('%s is pure ASCII', async (name, entry) => {
     const out = join(dir, 'ascii', name);
     await build({ ...SETTINGS, entryPoints: [entry], outdir: out, plugins });
     const code = readFileSync(join(out, 'index.mjs'));
