@@ -4,6 +4,7 @@ import { announce } from '../announcer';
 import { LIMITS } from '../api/limits';
 import { adminOnly, availableActions, consequence, doneText, FOLLOW_UP_LABELS, type FollowUpTarget, type FollowUpType } from '../lib/follow-ups';
 import { explainProblem, type Explanation } from '../lib/problems';
+import { FormActions, ProblemNotice } from './States';
 
 /**
  * "Ban sender", "Redact" and "Delete": what a moderator does in Chime after (or beside) a
@@ -84,12 +85,7 @@ export function FollowUpActions(props: { api: Api; isAdmin: boolean; target: Fol
           {outcome.text}
         </p>
       )}
-      {outcome && !outcome.ok && (
-        <div class={`notice notice-${outcome.explained.kind}`} role="alert">
-          <p class="notice-title">{outcome.explained.title}</p>
-          <p>{outcome.explained.message}</p>
-        </div>
-      )}
+      {outcome && !outcome.ok && <ProblemNotice explained={outcome.explained} />}
     </section>
   );
 }
@@ -119,14 +115,7 @@ function ConfirmForm(props: { type: FollowUpType; target: FollowUpTarget; busy: 
       <label for={id}>{REASON[props.type]}</label>
       <input id={id} ref={input} required maxLength={LIMITS.reasonMax} value={reason} aria-describedby={`${id}-help`} onInput={(e) => setReason(e.currentTarget.value)} />
       <small id={`${id}-help`}>Kept in the audit log.</small>
-      <div class="actions">
-        <button type="submit" class="danger" disabled={!trimmed || props.busy}>
-          {props.busy ? 'Working…' : CONFIRM[props.type]}
-        </button>
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions confirm={CONFIRM[props.type]} working="Working…" busy={props.busy} disabled={!trimmed} tone="danger" onCancel={props.onCancel} />
     </form>
   );
 }

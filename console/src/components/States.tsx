@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { ApiError } from '../api/client';
-import { explainProblem } from '../lib/problems';
+import { explainProblem, type Explanation } from '../lib/problems';
 
 /** Loading, empty and error states: designed, never a blank pane. */
 
@@ -34,6 +34,30 @@ export function ErrorState(props: { error: ApiError; what: string; onRetry?: () 
           Try again
         </button>
       )}
+    </div>
+  );
+}
+
+/** Why the API refused what the moderator just did, in their words (an alert: read at once). */
+export function ProblemNotice(props: { explained: Explanation }) {
+  return (
+    <div class={`notice notice-${props.explained.kind}`} role="alert">
+      <p class="notice-title">{props.explained.title}</p>
+      <p>{props.explained.message}</p>
+    </div>
+  );
+}
+
+/** A form's submit and Cancel buttons; while the form works, its submit button is disabled and may say so (`working`). */
+export function FormActions(props: { confirm: string; working?: string; busy: boolean; disabled: boolean; tone: 'danger' | 'primary'; onCancel: () => void }) {
+  return (
+    <div class="actions">
+      <button type="submit" class={props.tone} disabled={props.disabled || props.busy}>
+        {props.busy && props.working ? props.working : props.confirm}
+      </button>
+      <button type="button" onClick={props.onCancel}>
+        Cancel
+      </button>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, call, type Api, type PolicyDetail, type PolicyDocument } from '../api/client';
 import { announce } from '../announcer';
-import { ErrorState, Loading } from '../components/States';
+import { ErrorState, Loading, ProblemNotice } from '../components/States';
 import { parseDraft, placeApiErrors, toYaml, type EditorProblem } from '../lib/policy-yaml';
 import { explainProblem, type Explanation } from '../lib/problems';
 import { DiffView } from './DiffView';
@@ -155,12 +155,7 @@ export function EditorCard(props: {
           }}
         />
       )}
-      {refusal && (
-        <div class={`notice notice-${refusal.kind}`} role="alert">
-          <p class="notice-title">{refusal.title}</p>
-          <p>{refusal.message}</p>
-        </div>
-      )}
+      {refusal && <ProblemNotice explained={refusal} />}
 
       <form class="save-form" onSubmit={save} aria-label="Save">
         <label for="policy-comment">Why (kept in the history)</label>

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, call, type Api, type PolicyVersion } from '../api/client';
 import { announce } from '../announcer';
-import { ErrorState, Loading } from '../components/States';
+import { ErrorState, FormActions, Loading, ProblemNotice } from '../components/States';
 import { toYaml } from '../lib/policy-yaml';
 import { explainProblem, type Explanation } from '../lib/problems';
 import { formatTimestamp } from '../lib/time';
@@ -233,20 +233,8 @@ function RollbackForm(props: { api: Api; scope: string; version: number; current
       </p>
       <label for="rollback-comment">Why (kept in the history)</label>
       <input id="rollback-comment" ref={input} required maxLength={1000} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
-      {problem && (
-        <div class={`notice notice-${problem.kind}`} role="alert">
-          <p class="notice-title">{problem.title}</p>
-          <p>{problem.message}</p>
-        </div>
-      )}
-      <div class="actions">
-        <button type="submit" class="danger" disabled={!comment.trim() || busy}>
-          {busy ? 'Rolling back…' : 'Confirm rollback'}
-        </button>
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
+      {problem && <ProblemNotice explained={problem} />}
+      <FormActions confirm="Confirm rollback" working="Rolling back…" busy={busy} disabled={!comment.trim()} tone="danger" onCancel={props.onCancel} />
     </form>
   );
 }

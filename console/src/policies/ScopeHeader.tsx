@@ -4,6 +4,7 @@ import { announce } from '../announcer';
 import { explainProblem, type Explanation } from '../lib/problems';
 import { formatTimestamp } from '../lib/time';
 import { kindOf, scopeLabel } from './scopes';
+import { FormActions, ProblemNotice } from '../components/States';
 
 const KIND_WORDS = { global: 'every message', 'app-instance': 'every channel of this app instance', channel: 'this channel' } as const;
 
@@ -97,20 +98,8 @@ function DeleteForm(props: { api: Api; detail: PolicyDetail; onCancel: () => voi
       <p class="consequence">Delete the policy of {scopeLabel(props.detail.scope)}: it is judged by what it inherits again, within seconds. The history keeps every version, and a rollback restores one.</p>
       <label for="delete-comment">Why (kept in the history)</label>
       <input id="delete-comment" ref={input} required maxLength={1000} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
-      {problem && (
-        <div class={`notice notice-${problem.kind}`} role="alert">
-          <p class="notice-title">{problem.title}</p>
-          <p>{problem.message}</p>
-        </div>
-      )}
-      <div class="actions">
-        <button type="submit" class="danger" disabled={!comment.trim() || busy}>
-          {busy ? 'Deleting…' : 'Confirm deletion'}
-        </button>
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
+      {problem && <ProblemNotice explained={problem} />}
+      <FormActions confirm="Confirm deletion" working="Deleting…" busy={busy} disabled={!comment.trim()} tone="danger" onCancel={props.onCancel} />
     </form>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { LIMITS } from '../api/limits';
 import type { UpdateDecision } from '../lib/edits';
 import { EditForm } from './EditForm';
+import { FormActions } from '../components/States';
 
 export type Mode = 'idle' | 'deny' | 'edit';
 
@@ -29,14 +30,7 @@ export function DenyForm(props: { busy: boolean; onConfirm: (reason: string) => 
       <label for={id}>Reason</label>
       <input id={id} ref={input} required maxLength={LIMITS.reasonMax} value={reason} aria-describedby={`${id}-help`} onInput={(e) => setReason(e.currentTarget.value)} />
       <small id={`${id}-help`}>Kept in the audit log: Chime keeps no copy of a denied message.</small>
-      <div class="actions">
-        <button type="submit" class="danger" disabled={!trimmed || props.busy}>
-          Confirm
-        </button>
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions confirm="Confirm" busy={props.busy} disabled={!trimmed} tone="danger" onCancel={props.onCancel} />
     </form>
   );
 }

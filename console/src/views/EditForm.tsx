@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { LIMITS } from '../api/limits';
 import { checkDraft, draftFrom, type Counter, type EditDraft, type UpdateDecision } from '../lib/edits';
+import { FormActions } from '../components/States';
 
 /**
  * "Edit and allow": editors for Content, Metadata, MessageAttributes and the PushNotification,
@@ -133,14 +134,7 @@ export function EditForm(props: { original: { content: string; metadata?: string
       </div>
 
       {check.errors.form && <p class="hint">{check.errors.form}</p>}
-      <div class="actions">
-        <button type="submit" class="primary" disabled={!check.decision || props.busy}>
-          Confirm
-        </button>
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions confirm="Confirm" busy={props.busy} disabled={!check.decision} tone="primary" onCancel={props.onCancel} />
     </form>
   );
 }

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, call, type Api, type DecisionRequest, type ReviewDetail, type Viewer } from '../api/client';
 import { sessions } from '../auth/session';
 import { FollowUpActions } from '../components/FollowUpActions';
-import { ErrorState, Loading } from '../components/States';
+import { ErrorState, Loading, ProblemNotice } from '../components/States';
 import { isShortcut, useSession } from '../hooks';
 import type { UpdateDecision } from '../lib/edits';
 import { wasSent } from '../lib/follow-ups';
@@ -193,12 +193,7 @@ export function ReviewPane(props: { api: Api; me: Viewer; isAdmin: boolean; id: 
       <a class="back-link" href={props.backHref} onClick={props.onBack}>
         ← Back to the queue
       </a>
-      {notice && (
-        <div class={`notice notice-${notice.kind}`} role="alert">
-          <p class="notice-title">{notice.title}</p>
-          <p>{notice.message}</p>
-        </div>
-      )}
+      {notice && <ProblemNotice explained={notice} />}
       {!detail && !loadError && <Loading what="the message" />}
       {!detail && loadError && <ErrorState error={loadError} what="the message" onRetry={() => void reload()} />}
       {detail && (
