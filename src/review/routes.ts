@@ -87,6 +87,26 @@ const namedAll = async <T extends { items: Array<{ message: { channelArn: string
   return page;
 };
 
+/** An admin's action on a message already SENT (redact, delete): same body, answer, problems and audit record. */
+const sentMessageAction = (spec: { type: 'REDACT_MESSAGE' | 'DELETE_MESSAGE'; path: string; operationId: string; summary: string; description: string }) =>
+  defineRoute({
+    method: 'POST',
+    path: spec.path,
+    operationId: spec.operationId,
+    summary: spec.summary,
+    description: spec.description,
+    adminOnly: true,
+    adminOnlyDetail: 'Only admins may redact or delete sent messages. Moderators may ban a held message’s sender (POST /reviews/{callbackId}/actions).',
+    body: { schema: MessageActionRequest, required: true },
+    response: { description: 'The action as the audit log shows it.', schema: 'FollowUpResult' },
+    problems: [404, 409, 413, 415, 502, 503],
+    handle: async ({ principal, body }, { deps }) => {
+      const result = await actOnMessage(deps, principal, spec.type, body);
+      await nameChannels(deps.channelNames, [result.action]);
+      return result;
+    },
+  });
+
 export const ROUTES: readonly Route[] = [
   defineRoute({
     method: 'GET',
@@ -188,43 +208,23 @@ export const ROUTES: readonly Route[] = [
       return result;
     },
   }),
-  defineRoute({
-    method: 'POST',
+  sentMessageAction({
+    type: 'REDACT_MESSAGE',
     path: '/messages/redact',
     operationId: 'redactMessage',
     summary: 'Admins: redact a sent message in Chime (it stays, its content is removed)',
     description:
       'Chime RedactChannelMessage, as the configured bearer, for a message already SENT (allowed by policy and reported later, say). ' +
       'Recorded in the audit log (GET /decisions, kind ACTION). 404 when Chime has no such message; 409 when it is still in the channel flow.',
-    adminOnly: true,
-    adminOnlyDetail: 'Only admins may redact or delete sent messages. Moderators may ban a held message’s sender (POST /reviews/{callbackId}/actions).',
-    body: { schema: MessageActionRequest, required: true },
-    response: { description: 'The action as the audit log shows it.', schema: 'FollowUpResult' },
-    problems: [404, 409, 413, 415, 502, 503],
-    handle: async ({ principal, body }, { deps }) => {
-      const result = await actOnMessage(deps, principal, 'REDACT_MESSAGE', body);
-      await nameChannels(deps.channelNames, [result.action]);
-      return result;
-    },
   }),
-  defineRoute({
-    method: 'POST',
+  sentMessageAction({
+    type: 'DELETE_MESSAGE',
     path: '/messages/delete',
     operationId: 'deleteMessage',
     summary: 'Admins: delete a sent message in Chime (it is gone)',
     description:
       'Chime DeleteChannelMessage, as the configured bearer (Chime lets only AppInstanceAdmins delete), for a message already SENT. ' +
       'Recorded in the audit log (GET /decisions, kind ACTION). 404 when Chime has no such message.',
-    adminOnly: true,
-    adminOnlyDetail: 'Only admins may redact or delete sent messages. Moderators may ban a held message’s sender (POST /reviews/{callbackId}/actions).',
-    body: { schema: MessageActionRequest, required: true },
-    response: { description: 'The action as the audit log shows it.', schema: 'FollowUpResult' },
-    problems: [404, 409, 413, 415, 502, 503],
-    handle: async ({ principal, body }, { deps }) => {
-      const result = await actOnMessage(deps, principal, 'DELETE_MESSAGE', body);
-      await nameChannels(deps.channelNames, [result.action]);
-      return result;
-    },
   }),
   defineRoute({
     method: 'GET',
