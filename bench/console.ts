@@ -9,14 +9,13 @@
  * `npx tsx bench/console.ts` prints the figures; `benchConsole()` returns them silently.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { ModerationItem } from '../src/domain/item.js';
 import { CONSOLE_DIST } from '../src/local/console.js';
-import { startLocalStack, type LocalStack } from '../src/local/stack.js';
+import { startLocalStack } from '../src/local/stack.js';
 import { launchChromium } from '../test/browser/support.js';
+import { seedPendingReviews, type HeldMessage } from './review.js';
 import { isRunDirectly } from './run-directly.js';
 
 export const FIRST_LOAD_BUDGET_BYTES = 150 * 1024;
@@ -44,29 +43,12 @@ export interface LazyChunk {
   cssGzipBytes: number;
 }
 
-const APP = 'arn:aws:chime:us-east-1:123456789012:app-instance/bench-console';
-
-function pendingItem(i: number, nowMs: number, windowSeconds: number): ModerationItem {
-  const at = new Date(nowMs).toISOString();
-  const deadline = new Date(nowMs + windowSeconds * 1000 - 3_600_000 + i * 997).toISOString();
+/** A refund request with an e-mail address: two findings to highlight in every row and item. */
+function refundWithEmail(i: number): HeldMessage {
   const content = `Can I get a refund for order ${i}? Mail me at user${i}@example.com`;
   const email = content.indexOf('user');
   return {
-    callbackId: randomBytes(24).toString('hex'),
-    message: {
-      messageId: randomUUID(),
-      channelArn: `${APP}/channel/room-${i % 50}`,
-      content,
-      sender: { arn: `${APP}/user/user-${i % 400}`, name: `user-${i % 400}` },
-      persistence: 'PERSISTENT',
-      type: 'STANDARD',
-      createdTimestamp: new Date(Date.parse(deadline) - windowSeconds * 1000).toISOString(),
-    },
-    receivedAt: at,
-    deadline,
-    status: 'PENDING_REVIEW',
-    version: 2,
-    updatedAt: at,
+    content,
     policy: {
       action: 'REVIEW',
       ruleIds: ['terms.review', 'pii.email'],
@@ -76,21 +58,7 @@ function pendingItem(i: number, nowMs: number, windowSeconds: number): Moderatio
         { ruleId: 'pii.email', action: 'UPDATE', reason: 'Content contains an email address', spans: [{ start: email, end: content.length }] },
       ],
     },
-    history: [
-      { at, actor: 'intake', to: 'RECEIVED', event: 'received' },
-      { at, actor: 'worker', from: 'RECEIVED', to: 'PENDING_REVIEW', event: 'held-for-review', reason: 'needs a human' },
-    ],
   };
-}
-
-async function seed(stack: LocalStack, count: number): Promise<void> {
-  const now = stack.runtime.clock.now();
-  const items = Array.from({ length: count }, (_, i) => pendingItem(i, now, stack.config.callbackWindowSeconds));
-  let next = 0;
-  const writer = async () => {
-    for (let i = next++; i < items.length; i = next++) await stack.runtime.store.recordReceived(items[i]!);
-  };
-  await Promise.all(Array.from({ length: 32 }, writer));
 }
 
 /** What index.html makes the browser fetch before the app runs: the entry script and its preloads. */
@@ -129,7 +97,7 @@ export async function benchConsole(options: { items?: number; runs?: number } = 
   const stack = await startLocalStack({ apiPort: 0, chimePort: 0, lambdaPort: 0, sweepIntervalSeconds: 0, issuerKeyFile: null, logLevel: 'SILENT' });
   const browser = await launchChromium();
   try {
-    await seed(stack, count);
+    await seedPendingReviews(stack, count, refundWithEmail);
     const token = await stack.issuer.mint({ user: 'bench', groups: ['moderators'], nowMs: stack.runtime.clock.now() });
     const session = JSON.stringify({ token, expiresAt: Date.now() + 3_600_000, username: 'bench' });
     const timings: number[] = [];

@@ -31,8 +31,27 @@ export interface ReviewBenchOptions {
 
 const APP = 'arn:aws:chime:us-east-1:123456789012:app-instance/bench';
 
-/** A PENDING_REVIEW item the way the worker leaves one, ~1 KB like a real chat message. */
-function pendingItem(i: number, nowMs: number, windowSeconds: number): ModerationItem {
+/** What the policy said of a held message, and the message as its sender wrote it. */
+export interface HeldMessage {
+  content: string;
+  metadata?: string;
+  policy: NonNullable<ModerationItem['policy']>;
+}
+
+/** ~1 KB like a real chat message, held for a review term. */
+const refundRequest = (i: number): HeldMessage => ({
+  content: `Can I get a refund for order ${i}? `.repeat(12),
+  metadata: JSON.stringify({ client: 'bench', seq: i }),
+  policy: {
+    action: 'REVIEW',
+    ruleIds: ['terms.review'],
+    reason: 'Content contains term "refund" that requires review',
+    findings: [{ ruleId: 'terms.review', action: 'REVIEW', reason: 'Content contains term "refund" that requires review' }],
+  },
+});
+
+/** A PENDING_REVIEW item the way the worker leaves one; deadlines spread so the queue's order means something. */
+export function pendingItem(i: number, nowMs: number, windowSeconds: number, held: HeldMessage = refundRequest(i)): ModerationItem {
   const at = new Date(nowMs).toISOString();
   const deadline = new Date(nowMs + windowSeconds * 1000 - 3_600_000 + i * 997).toISOString();
   return {
@@ -40,8 +59,8 @@ function pendingItem(i: number, nowMs: number, windowSeconds: number): Moderatio
     message: {
       messageId: randomUUID(),
       channelArn: `${APP}/channel/room-${i % 50}`,
-      content: `Can I get a refund for order ${i}? `.repeat(12),
-      metadata: JSON.stringify({ client: 'bench', seq: i }),
+      content: held.content,
+      ...(held.metadata === undefined ? {} : { metadata: held.metadata }),
       sender: { arn: `${APP}/user/user-${i % 400}`, name: `user-${i % 400}` },
       persistence: 'PERSISTENT',
       type: 'STANDARD',
@@ -52,22 +71,18 @@ function pendingItem(i: number, nowMs: number, windowSeconds: number): Moderatio
     status: 'PENDING_REVIEW',
     version: 2,
     updatedAt: at,
-    policy: {
-      action: 'REVIEW',
-      ruleIds: ['terms.review'],
-      reason: 'Content contains term "refund" that requires review',
-      findings: [{ ruleId: 'terms.review', action: 'REVIEW', reason: 'Content contains term "refund" that requires review' }],
-    },
+    policy: held.policy,
     history: [
       { at, actor: 'intake', to: 'RECEIVED', event: 'received' },
-      { at, actor: 'worker', from: 'RECEIVED', to: 'PENDING_REVIEW', event: 'held-for-review', reason: 'Content contains term "refund" that requires review' },
+      { at, actor: 'worker', from: 'RECEIVED', to: 'PENDING_REVIEW', event: 'held-for-review', reason: held.policy.reason },
     ],
   };
 }
 
-async function seed(stack: LocalStack, count: number): Promise<string[]> {
+/** Writes `count` held messages through the store, 32 at a time; their CallbackIds. */
+export async function seedPendingReviews(stack: LocalStack, count: number, held?: (i: number) => HeldMessage): Promise<string[]> {
   const now = stack.runtime.clock.now();
-  const items = Array.from({ length: count }, (_, i) => pendingItem(i, now, stack.config.callbackWindowSeconds));
+  const items = Array.from({ length: count }, (_, i) => pendingItem(i, now, stack.config.callbackWindowSeconds, held?.(i)));
   let next = 0;
   const writer = async () => {
     for (let i = next++; i < items.length; i = next++) await stack.runtime.store.recordReceived(items[i]!);
@@ -93,7 +108,7 @@ export async function benchReview(options: ReviewBenchOptions = {}): Promise<Rev
   const warmup = options.warmup ?? 50;
   const stack = await startLocalStack({ apiPort: 0, chimePort: 0, lambdaPort: 0, sweepIntervalSeconds: 0, issuerKeyFile: null, logLevel: 'SILENT' });
   try {
-    const ids = await seed(stack, count);
+    const ids = await seedPendingReviews(stack, count);
     const token = await stack.issuer.mint({ user: 'bench', groups: ['moderators'] });
     const listUrl = `${stack.endpoints.api}/reviews?limit=50`;
     const getUrl = (i: number) => `${stack.endpoints.api}/reviews/${ids[(i * 7919) % ids.length]}`;
