@@ -155,6 +155,7 @@ describe('moderator console (Chromium)', () => {
     await decisionButton(page, 'Deny').click();
     await page.getByLabel('Reason', { exact: true }).fill('threatens to publish an address');
     await expectAccessible(page, 'deny form');
+    await screenshot(page, 'deny');
     await page.getByRole('button', { name: 'Confirm', exact: true }).click();
     await waitForStatus(chime, sent, 'DENIED');
     expect((await stack.runtime.store.get(item.callbackId))!.decision).toMatchObject({ action: 'DENY', reason: 'threatens to publish an address', actor: { name: 'alice' } });

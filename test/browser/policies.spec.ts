@@ -145,6 +145,7 @@ describe('the Policies page (Chromium)', () => {
     await page.getByText('version 3 will be a copy of it').waitFor();
     await page.getByLabel('Why (kept in the history)').fill('quux was a false alarm');
     await expectAccessible(page, 'rollback');
+    await screenshot(page, 'policy-rollback');
     await page.getByRole('button', { name: 'Confirm rollback' }).click();
     await page.locator('tr[data-version="3"]', { hasText: 'current' }).waitFor();
     expect(await page.locator('tr[data-version="3"]').textContent()).toMatch(/rolled back to v1.*ada.*quux was a false alarm/);

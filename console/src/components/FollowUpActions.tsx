@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ApiError, call, type Api, type FollowUpResult } from '../api/client';
 import { announce } from '../announcer';
 import { LIMITS } from '../api/limits';
 import { adminOnly, availableActions, consequence, doneText, FOLLOW_UP_LABELS, type FollowUpTarget, type FollowUpType } from '../lib/follow-ups';
 import { explainProblem, type Explanation } from '../lib/problems';
-import { FormActions, ProblemNotice } from './States';
+import { ReasonForm } from './ReasonForm';
+import { ProblemNotice } from './States';
 
 /**
  * "Ban sender", "Redact" and "Delete": what a moderator does in Chime after (or beside) a
@@ -91,31 +92,20 @@ export function FollowUpActions(props: { api: Api; isAdmin: boolean; target: Fol
 }
 
 function ConfirmForm(props: { type: FollowUpType; target: FollowUpTarget; busy: boolean; idPrefix: string; onConfirm: (reason: string) => void; onCancel: () => void }) {
-  const [reason, setReason] = useState('');
-  const input = useRef<HTMLInputElement>(null);
-  useEffect(() => input.current?.focus(), []);
-  const id = `${props.idPrefix}-${props.type.toLowerCase()}-reason`;
-  const trimmed = reason.trim();
   return (
-    <form
+    <ReasonForm
       class="confirm-form"
       aria-label={FOLLOW_UP_LABELS[props.type]}
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (trimmed && !props.busy) props.onConfirm(trimmed);
-      }}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.preventDefault();
-          props.onCancel();
-        }
-      }}
-    >
-      <p class="consequence">{consequence(props.type, props.target)}</p>
-      <label for={id}>{REASON[props.type]}</label>
-      <input id={id} ref={input} required maxLength={LIMITS.reasonMax} value={reason} aria-describedby={`${id}-help`} onInput={(e) => setReason(e.currentTarget.value)} />
-      <small id={`${id}-help`}>Kept in the audit log.</small>
-      <FormActions confirm={CONFIRM[props.type]} working="Working…" busy={props.busy} disabled={!trimmed} tone="danger" onCancel={props.onCancel} />
-    </form>
+      consequence={consequence(props.type, props.target)}
+      id={`${props.idPrefix}-${props.type.toLowerCase()}-reason`}
+      label={REASON[props.type]}
+      maxLength={LIMITS.reasonMax}
+      help="Kept in the audit log."
+      confirm={CONFIRM[props.type]}
+      working="Working…"
+      busy={props.busy}
+      onConfirm={props.onConfirm}
+      onCancel={props.onCancel}
+    />
   );
 }

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, call, type Api, type PolicyVersion } from '../api/client';
 import { announce } from '../announcer';
-import { ErrorState, FormActions, Loading, ProblemNotice } from '../components/States';
+import { ReasonForm, useSubmission } from '../components/ReasonForm';
+import { ErrorState, Loading } from '../components/States';
 import { toYaml } from '../lib/policy-yaml';
-import { explainProblem, type Explanation } from '../lib/problems';
 import { formatTimestamp } from '../lib/time';
 import { DiffView } from './DiffView';
 import { scopeLabel } from './scopes';
@@ -196,45 +196,26 @@ function VersionDiff(props: { from: number; to: number; documentOf: (version: nu
 }
 
 function RollbackForm(props: { api: Api; scope: string; version: number; currentVersion: number; onCancel: () => void; onDone: (created: number) => void }) {
-  const [comment, setComment] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<Explanation>();
-  const input = useRef<HTMLInputElement>(null);
-  useEffect(() => input.current?.focus(), []);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (!comment.trim() || busy) return;
-    setBusy(true);
-    try {
-      const created = await call(
-        props.api.POST('/policies/{scope}/rollback', { params: { path: { scope: props.scope } }, body: { version: props.version, comment: comment.trim(), expectedVersion: props.currentVersion } }),
-      );
-      props.onDone(created.version);
-    } catch (e) {
-      if (e instanceof ApiError && e.status !== 401) setProblem(explainProblem(e.problem, { nowMs: Date.now() }));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, problem, run } = useSubmission();
   return (
-    <form
+    <ReasonForm
       class="confirm-form rollback-form"
       aria-label={`Roll back to version ${props.version}`}
-      onSubmit={submit}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.preventDefault();
-          props.onCancel();
-        }
-      }}
-    >
-      <p class="consequence">
-        Roll back {scopeLabel(props.scope)} to version {props.version}: version {props.currentVersion + 1} will be a copy of it, and workers apply it within seconds. The history keeps every version.
-      </p>
-      <label for="rollback-comment">Why (kept in the history)</label>
-      <input id="rollback-comment" ref={input} required maxLength={1000} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
-      {problem && <ProblemNotice explained={problem} />}
-      <FormActions confirm="Confirm rollback" working="Rolling back…" busy={busy} disabled={!comment.trim()} tone="danger" onCancel={props.onCancel} />
-    </form>
+      consequence={`Roll back ${scopeLabel(props.scope)} to version ${props.version}: version ${props.currentVersion + 1} will be a copy of it, and workers apply it within seconds. The history keeps every version.`}
+      id="rollback-comment"
+      label="Why (kept in the history)"
+      maxLength={1000}
+      confirm="Confirm rollback"
+      working="Rolling back…"
+      busy={busy}
+      problem={problem}
+      onConfirm={(comment) =>
+        void run(async () => {
+          const created = await call(props.api.POST('/policies/{scope}/rollback', { params: { path: { scope: props.scope } }, body: { version: props.version, comment, expectedVersion: props.currentVersion } }));
+          props.onDone(created.version);
+        })
+      }
+      onCancel={props.onCancel}
+    />
   );
 }

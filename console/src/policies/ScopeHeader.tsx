@@ -1,10 +1,9 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, call, type Api, type PolicyDetail } from '../api/client';
+import { useState } from 'preact/hooks';
+import { call, type Api, type PolicyDetail } from '../api/client';
 import { announce } from '../announcer';
-import { explainProblem, type Explanation } from '../lib/problems';
 import { formatTimestamp } from '../lib/time';
 import { kindOf, scopeLabel } from './scopes';
-import { FormActions, ProblemNotice } from '../components/States';
+import { ReasonForm, useSubmission } from '../components/ReasonForm';
 
 const KIND_WORDS = { global: 'every message', 'app-instance': 'every channel of this app instance', channel: 'this channel' } as const;
 
@@ -64,42 +63,27 @@ export function ScopeHeader(props: { api: Api; detail: PolicyDetail; isAdmin: bo
 }
 
 function DeleteForm(props: { api: Api; detail: PolicyDetail; onCancel: () => void; onDone: () => void }) {
-  const [comment, setComment] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<Explanation>();
-  const input = useRef<HTMLInputElement>(null);
-  useEffect(() => input.current?.focus(), []);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (!comment.trim() || busy) return;
-    setBusy(true);
-    try {
-      await call(props.api.DELETE('/policies/{scope}', { params: { path: { scope: props.detail.scope }, query: { comment: comment.trim(), expectedVersion: props.detail.version } } }));
-      announce(`Deleted the policy of ${scopeLabel(props.detail.scope)}: it inherits again.`);
-      props.onDone();
-    } catch (e) {
-      if (e instanceof ApiError && e.status !== 401) setProblem(explainProblem(e.problem, { nowMs: Date.now() }));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, problem, run } = useSubmission();
   return (
-    <form
+    <ReasonForm
       class="confirm-form"
       aria-label="Delete this policy"
-      onSubmit={submit}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.preventDefault();
-          props.onCancel();
-        }
-      }}
-    >
-      <p class="consequence">Delete the policy of {scopeLabel(props.detail.scope)}: it is judged by what it inherits again, within seconds. The history keeps every version, and a rollback restores one.</p>
-      <label for="delete-comment">Why (kept in the history)</label>
-      <input id="delete-comment" ref={input} required maxLength={1000} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
-      {problem && <ProblemNotice explained={problem} />}
-      <FormActions confirm="Confirm deletion" working="Deleting…" busy={busy} disabled={!comment.trim()} tone="danger" onCancel={props.onCancel} />
-    </form>
+      consequence={`Delete the policy of ${scopeLabel(props.detail.scope)}: it is judged by what it inherits again, within seconds. The history keeps every version, and a rollback restores one.`}
+      id="delete-comment"
+      label="Why (kept in the history)"
+      maxLength={1000}
+      confirm="Confirm deletion"
+      working="Deleting…"
+      busy={busy}
+      problem={problem}
+      onConfirm={(comment) =>
+        void run(async () => {
+          await call(props.api.DELETE('/policies/{scope}', { params: { path: { scope: props.detail.scope }, query: { comment, expectedVersion: props.detail.version } } }));
+          announce(`Deleted the policy of ${scopeLabel(props.detail.scope)}: it inherits again.`);
+          props.onDone();
+        })
+      }
+      onCancel={props.onCancel}
+    />
   );
 }

@@ -1,37 +1,24 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
 import { LIMITS } from '../api/limits';
 import type { UpdateDecision } from '../lib/edits';
 import { EditForm } from './EditForm';
-import { FormActions } from '../components/States';
+import { ReasonForm } from '../components/ReasonForm';
 
 export type Mode = 'idle' | 'deny' | 'edit';
 
 /** Deny asks why: Chime keeps no copy of a denied message, so the reason is the record. */
 export function DenyForm(props: { busy: boolean; onConfirm: (reason: string) => void; onCancel: () => void; idPrefix?: string }) {
-  const [reason, setReason] = useState('');
-  const input = useRef<HTMLInputElement>(null);
-  useEffect(() => input.current?.focus(), []);
-  const id = `${props.idPrefix ?? 'deny'}-reason`;
-  const trimmed = reason.trim();
   return (
-    <form
+    <ReasonForm
       class="deny-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (trimmed && !props.busy) props.onConfirm(trimmed);
-      }}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.preventDefault();
-          props.onCancel();
-        }
-      }}
-    >
-      <label for={id}>Reason</label>
-      <input id={id} ref={input} required maxLength={LIMITS.reasonMax} value={reason} aria-describedby={`${id}-help`} onInput={(e) => setReason(e.currentTarget.value)} />
-      <small id={`${id}-help`}>Kept in the audit log: Chime keeps no copy of a denied message.</small>
-      <FormActions confirm="Confirm" busy={props.busy} disabled={!trimmed} tone="danger" onCancel={props.onCancel} />
-    </form>
+      id={`${props.idPrefix ?? 'deny'}-reason`}
+      label="Reason"
+      maxLength={LIMITS.reasonMax}
+      help="Kept in the audit log: Chime keeps no copy of a denied message."
+      confirm="Confirm"
+      busy={props.busy}
+      onConfirm={props.onConfirm}
+      onCancel={props.onCancel}
+    />
   );
 }
 
