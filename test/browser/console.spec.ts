@@ -1,5 +1,5 @@
 import type { ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/local/stack.js';
 import { userArn } from '../support/factories.js';
@@ -7,7 +7,7 @@ import { api, startReviewStack, tokenFor } from '../support/review.js';
 import { chimeClient, waitForStatus } from '../support/stack.js';
 import { AdjustableClock, waitFor } from '../support/wait.js';
 import { deliveredContent, heldMessage, namedChannel, seedWithSpans } from './fixtures.js';
-import { consoleUrl, launchChromium, newContext, PHONE, screenshot, seriousViolations, signIn } from './support.js';
+import { type BrowserUnderTest, consoleUrl, expectAccessible, openBrowser, PHONE, screenshot, signIn } from './support.js';
 
 /**
  * The moderator console in Debian's Chromium against a local stack: what a moderator does, end
@@ -17,23 +17,10 @@ import { consoleUrl, launchChromium, newContext, PHONE, screenshot, seriousViola
 describe('moderator console (Chromium)', () => {
   let stack: LocalStack;
   let chime: ChimeSDKMessagingClient;
-  let browser: Browser;
+  let browser: BrowserUnderTest;
   const clock = new AdjustableClock();
-  const contexts: BrowserContext[] = [];
 
-  const pageFor = async (viewport?: { width: number; height: number }): Promise<Page> => {
-    const context = await newContext(browser, viewport);
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-    return page;
-  };
-
-  const expectAccessible = async (page: Page, view: string) => {
-    const violations = await seriousViolations(page);
-    expect(violations, `${view}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
-  };
-
+  const pageFor = (viewport?: { width: number; height: number }): Promise<Page> => browser.pageFor(viewport);
   const row = (page: Page, text: string) => page.locator('.queue-row', { hasText: text });
   /** The open message's claim line (the queue's rows carry claim badges too). */
   const claimLine = (page: Page, text: RegExp) => page.locator('.review-pane .claim-line', { hasText: text });
@@ -45,10 +32,9 @@ describe('moderator console (Chromium)', () => {
   beforeAll(async () => {
     stack = await startReviewStack({ clock, leaseSeconds: 30 });
     chime = chimeClient(stack);
-    browser = await launchChromium();
+    browser = await openBrowser();
   });
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
     chime?.destroy();
     await stack?.stop();

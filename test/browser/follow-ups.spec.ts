@@ -1,12 +1,12 @@
 import { ForbiddenException, GetChannelMessageCommand, NotFoundException, type ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/local/stack.js';
 import { userArn } from '../support/factories.js';
 import { startReviewStack } from '../support/review.js';
 import { chimeClient, sendMessage, waitForItem, type SentMessage } from '../support/stack.js';
 import { heldMessage, namedChannel } from './fixtures.js';
-import { launchChromium, newContext, screenshot, seriousViolations, signIn } from './support.js';
+import { type BrowserUnderTest, expectAccessible, openBrowser, screenshot, signIn } from './support.js';
 
 /**
  * Moderators' follow-up actions (issue 8) in Debian's Chromium: "Ban sender" on a review item,
@@ -18,30 +18,18 @@ import { launchChromium, newContext, screenshot, seriousViolations, signIn } fro
 describe('follow-up actions (Chromium)', () => {
   let stack: LocalStack;
   let chime: ChimeSDKMessagingClient;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  let browser: BrowserUnderTest;
 
-  const pageFor = async (): Promise<Page> => {
-    const context = await newContext(browser);
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-    return page;
-  };
-  const expectAccessible = async (page: Page, view: string) => {
-    const violations = await seriousViolations(page);
-    expect(violations, `${view}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
-  };
+  const pageFor = (viewport?: { width: number; height: number }): Promise<Page> => browser.pageFor(viewport);
   const followUps = (page: Page) => page.getByRole('region', { name: 'Follow-up actions' });
   const readBack = (sent: SentMessage) => chime.send(new GetChannelMessageCommand({ ChannelArn: sent.channelArn, MessageId: sent.messageId, ChimeBearer: sent.sender }));
 
   beforeAll(async () => {
     stack = await startReviewStack({ leaseSeconds: 30 });
     chime = chimeClient(stack, { maxAttempts: 1 });
-    browser = await launchChromium();
+    browser = await openBrowser();
   });
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
     chime?.destroy();
     await stack?.stop();

@@ -1,11 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/local/stack.js';
 import { seedPendingReviews, startReviewStack } from '../support/review.js';
-import { consoleUrl, launchChromium, newContext, screenshot, seriousViolations } from './support.js';
+import { consoleUrl, expectAccessible, openBrowser, screenshot, type BrowserUnderTest } from './support.js';
 
 /**
  * The deployed sign-in, in Chromium: the console sends the moderator to an OIDC provider with the
@@ -69,7 +68,7 @@ async function startProvider(mint: () => Promise<string>, consoleOrigin: () => s
 describe('moderator console: OIDC sign-in with PKCE (Chromium)', () => {
   let stack: LocalStack;
   let provider: Provider;
-  let browser: Browser;
+  let browser: BrowserUnderTest;
 
   beforeAll(async () => {
     let mintWith: () => Promise<string> = async () => '';
@@ -93,7 +92,7 @@ describe('moderator console: OIDC sign-in with PKCE (Chromium)', () => {
     });
     origin = stack.endpoints.api;
     mintWith = () => stack.issuer.mint({ user: 'olivia', groups: ['moderators'], nowMs: stack.runtime.clock.now() });
-    browser = await launchChromium();
+    browser = await openBrowser();
   });
   afterAll(async () => {
     await browser?.close();
@@ -103,11 +102,11 @@ describe('moderator console: OIDC sign-in with PKCE (Chromium)', () => {
 
   it('goes to the provider, trades the code with the verifier, and lands where the moderator was going', async () => {
     const [item] = await seedPendingReviews(stack, 1);
-    const page = await (await newContext(browser)).newPage();
+    const page = await browser.pageFor();
     await page.goto(consoleUrl(stack, `/reviews/${item!.callbackId}`));
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(await page.getByText('Local only.').count()).toBe(0);
-    expect(await seriousViolations(page)).toEqual([]);
+    await expectAccessible(page, 'OIDC sign-in');
     await screenshot(page, 'sign-in-oidc');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
@@ -129,7 +128,7 @@ describe('moderator console: OIDC sign-in with PKCE (Chromium)', () => {
   });
 
   it('refuses an answer that does not match a sign-in started here', async () => {
-    const page = await (await newContext(browser)).newPage();
+    const page = await browser.pageFor();
     await page.goto(consoleUrl(stack, '/?code=stolen&state=forged'));
     await page.getByRole('alert').filter({ hasText: 'does not match a sign-in started here' }).waitFor();
     expect(provider.exchanges.filter((e) => !e.verifierMatches)).toEqual([]); // nothing was even tried

@@ -1,5 +1,5 @@
 import type { ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/local/stack.js';
 import { APP_INSTANCE, userArn } from '../support/factories.js';
@@ -7,7 +7,7 @@ import { api, startReviewStack, tokenFor } from '../support/review.js';
 import { chimeClient, sendMessage, waitForItem, waitForStatus } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 import { namedChannel } from './fixtures.js';
-import { consoleUrl, launchChromium, newContext, PHONE, screenshot, seriousViolations, signIn } from './support.js';
+import { type BrowserUnderTest, consoleUrl, expectAccessible, openBrowser, PHONE, screenshot, signIn } from './support.js';
 
 /**
  * The Policies page (issue 7) in Debian's Chromium against a local stack: an admin edits a
@@ -21,21 +21,10 @@ const at = (scope: string, suffix = '') => `/policies/${encodeURIComponent(scope
 describe('the Policies page (Chromium)', () => {
   let stack: LocalStack;
   let chime: ChimeSDKMessagingClient;
-  let browser: Browser;
+  let browser: BrowserUnderTest;
   let admin: string;
-  const contexts: BrowserContext[] = [];
 
-  const pageFor = async (viewport?: { width: number; height: number }): Promise<Page> => {
-    const context = await newContext(browser, viewport);
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-    return page;
-  };
-  const expectAccessible = async (page: Page, view: string) => {
-    const violations = await seriousViolations(page);
-    expect(violations, `${view}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
-  };
+  const pageFor = (viewport?: { width: number; height: number }): Promise<Page> => browser.pageFor(viewport);
   const editor = (page: Page) => page.getByLabel(/^Policy document of /);
   const put = async (scope: string, document: unknown, comment: string, expectedVersion: number) => {
     const response = await api(stack, 'PUT', at(scope), { token: admin, json: { document, comment, expectedVersion } });
@@ -45,11 +34,10 @@ describe('the Policies page (Chromium)', () => {
   beforeAll(async () => {
     stack = await startReviewStack({ leaseSeconds: 30, env: { POLICY_REFRESH_SECONDS: String(REFRESH_SECONDS) } });
     chime = chimeClient(stack);
-    browser = await launchChromium();
+    browser = await openBrowser();
     admin = await tokenFor(stack, 'grace', ['moderators', 'admins']);
   });
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
     chime?.destroy();
     await stack?.stop();

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import type { LocalStack } from '../../src/local/stack.js';
 
 /**
@@ -43,6 +44,30 @@ export async function newContext(browser: Browser, viewport = DESKTOP): Promise<
   return context;
 }
 
+/** One Chromium for a test file: each page in a context of its own (cold cache, no shared storage), all closed with it. */
+export interface BrowserUnderTest {
+  pageFor(viewport?: { width: number; height: number }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function openBrowser(): Promise<BrowserUnderTest> {
+  const browser = await launchChromium();
+  const contexts: BrowserContext[] = [];
+  return {
+    async pageFor(viewport) {
+      const context = await newContext(browser, viewport);
+      contexts.push(context);
+      const page = await context.newPage();
+      page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+      return page;
+    },
+    async close() {
+      for (const context of contexts) await context.close().catch(() => undefined);
+      await browser.close();
+    },
+  };
+}
+
 export const consoleUrl = (stack: LocalStack, path = '') => `${stack.endpoints.api}/console${path}`;
 
 /** Signs in through the console's local form, as a moderator would. */
@@ -71,6 +96,12 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, ...(n.failureSummary ? { failureSummary: n.failureSummary } : {}) })) }));
+}
+
+/** No serious or critical axe-core violation on the page as it is now (`view` names it in the failure). */
+export async function expectAccessible(page: Page, view: string): Promise<void> {
+  const violations = await seriousViolations(page);
+  expect(violations, `${view}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
 }
 
 export const ARTIFACTS = fileURLToPath(new URL('../../.artifacts/console/', import.meta.url));
