@@ -138,6 +138,18 @@ function channelAndBearer(d: Deps, ctx: Ctx, missing: 'NotFound' | 'Forbidden'):
   return { c: d.store.channel(arn, missing, bearer), bearer };
 }
 
+/** CreateChannelMembership and CreateChannelBan: the channel, the bearer and the body's MemberArn, checked in the model's order. */
+function memberRequest(ctx: Ctx): { arn: string; bearer: string; body: Record<string, unknown>; memberArn: string } {
+  const arn = ctx.route.channelArn!;
+  validateChannelArn(arn);
+  const bearer = bearerOf(ctx, appInstanceOf(arn));
+  const body = requireObjectBody(ctx.body);
+  const memberArn = requiredString(body, 'MemberArn');
+  validateMemberArn(memberArn, 'MemberArn');
+  sameAppInstance(memberArn, appInstanceOf(arn), 'MemberArn');
+  return { arn, bearer, body, memberArn };
+}
+
 export function describeChannel(d: Deps, ctx: Ctx): Result {
   const { c, bearer } = channelAndBearer(d, ctx, 'Forbidden');
   d.store.requireReader(c, bearer);
@@ -166,13 +178,7 @@ export function listChannels(d: Deps, ctx: Ctx): Result {
 }
 
 export function createChannelMembership(d: Deps, ctx: Ctx): Result {
-  const arn = ctx.route.channelArn!;
-  validateChannelArn(arn);
-  const bearer = bearerOf(ctx, appInstanceOf(arn));
-  const body = requireObjectBody(ctx.body);
-  const memberArn = requiredString(body, 'MemberArn');
-  validateMemberArn(memberArn, 'MemberArn');
-  sameAppInstance(memberArn, appInstanceOf(arn), 'MemberArn');
+  const { arn, bearer, body, memberArn } = memberRequest(ctx);
   const type = oneOf(body, 'Type', ['DEFAULT', 'HIDDEN'] as const);
   if (type === undefined) throw badRequest('Type is required (DEFAULT or HIDDEN)');
   const subChannelId = optionalString(body, 'SubChannelId');
@@ -221,13 +227,7 @@ export function deleteChannelMembership(d: Deps, ctx: Ctx): Result {
 }
 
 export function createChannelBan(d: Deps, ctx: Ctx): Result {
-  const arn = ctx.route.channelArn!;
-  validateChannelArn(arn);
-  const bearer = bearerOf(ctx, appInstanceOf(arn));
-  const body = requireObjectBody(ctx.body);
-  const memberArn = requiredString(body, 'MemberArn');
-  validateMemberArn(memberArn, 'MemberArn');
-  sameAppInstance(memberArn, appInstanceOf(arn), 'MemberArn');
+  const { arn, bearer, memberArn } = memberRequest(ctx);
   const { store } = d;
   const c = store.channel(arn, 'Forbidden', bearer);
   store.requireNotBanned(c, bearer);
