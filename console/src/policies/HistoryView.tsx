@@ -146,26 +146,8 @@ export function HistoryView(props: { api: Api; scope: string; currentVersion: nu
         <section class="compare" aria-labelledby="compare-title">
           <h3 id="compare-title">Compare two versions</h3>
           <div class="compare-pickers">
-            <div>
-              <label for="compare-from">From</label>
-              <select id="compare-from" value={pair?.[0]} onChange={(e) => setPair([Number(e.currentTarget.value), pair?.[1] ?? choices[0]!.version])}>
-                {choices.map((r) => (
-                  <option key={r.version} value={r.version}>
-                    v{r.version}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div>
-              <label for="compare-to">To</label>
-              <select id="compare-to" value={pair?.[1]} onChange={(e) => setPair([pair?.[0] ?? choices[1]!.version, Number(e.currentTarget.value)])}>
-                {choices.map((r) => (
-                  <option key={r.version} value={r.version}>
-                    v{r.version}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <VersionSelect id="compare-from" label="From" value={pair?.[0]} choices={choices} onChange={(from) => setPair([from, pair?.[1] ?? choices[0]!.version])} />
+            <VersionSelect id="compare-to" label="To" value={pair?.[1]} choices={choices} onChange={(to) => setPair([pair?.[0] ?? choices[1]!.version, to])} />
           </div>
           {pair && <VersionDiff key={pair.join('-')} from={pair[0]} to={pair[1]} documentOf={documentOf} />}
         </section>
@@ -193,6 +175,21 @@ function VersionDiff(props: { from: number; to: number; documentOf: (version: nu
   if (error) return <ErrorState error={error} what="the versions to compare" />;
   if (!texts) return <Loading what="the two versions" />;
   return <DiffView before={texts[0]} after={texts[1]} beforeLabel={`v${props.from}`} afterLabel={`v${props.to}`} />;
+}
+
+function VersionSelect(props: { id: string; label: string; value: number | undefined; choices: ReadonlyArray<{ version: number }>; onChange: (version: number) => void }) {
+  return (
+    <div>
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange(Number(e.currentTarget.value))}>
+        {props.choices.map((r) => (
+          <option key={r.version} value={r.version}>
+            v{r.version}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
 }
 
 function RollbackForm(props: { api: Api; scope: string; version: number; currentVersion: number; onCancel: () => void; onDone: (created: number) => void }) {
