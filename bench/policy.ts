@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import type { ChannelMessage } from '../src/domain/message.js';
 import { compilePolicy, DEFAULT_POLICY_FILE, evaluate, loadPolicyFile, type CompiledPolicy } from '../src/policy/index.js';
 import { isRunDirectly } from './run-directly.js';
+import { prng } from '../test/support/prng.js';
 
 export interface PolicyBenchResult {
   /** Decisions per second with 100 block terms (plus PII and links). */
@@ -39,18 +40,6 @@ export interface PolicyBenchResult {
   termsOnly: number;
   /** The same four figures per second of this process's CPU time (less sensitive to a shared machine). */
   cpu: { small: number; large: number; defaultPolicy: number; termsOnly: number };
-}
-
-/** mulberry32: small, fast, seeded PRNG so every run uses the same terms and messages. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SYLLABLES = (

@@ -1,16 +1,10 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { prng } from './prng.js';
 
-/** Deterministic pseudo-word terms (bench/policy.ts has the same generator for the engine bench). */
+/** Deterministic pseudo-word terms, 3–5 syllables each. */
 export function manyTerms(count: number, seed = 11): string[] {
-  let a = seed >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = prng(seed);
   const syllables = 'ka ri to mu sa ne lo vi da pe zu ro ta mi ko lu be ga fi no sha tre qua bli dro ven mor tas lix pra glo sun ber dak wen fol yar zin'.split(' ');
   const terms = new Set<string>();
   while (terms.size < count) {

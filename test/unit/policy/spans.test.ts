@@ -8,6 +8,7 @@ import { compilePolicy, evaluate } from '../../../src/policy/engine.js';
 import { findLinks } from '../../../src/policy/links.js';
 import type { PolicyDocumentInput } from '../../../src/policy/schema.js';
 import { compileTerms, findTerms } from '../../../src/policy/terms.js';
+import { prng } from '../../support/prng.js';
 
 const POLICY: PolicyDocumentInput = {
   terms: {
@@ -243,18 +244,6 @@ describe('spans across rule kinds', () => {
     }
   });
 });
-
-/** mulberry32: seeded, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('span invariants on generated messages', () => {
   const pieces = [
