@@ -6,10 +6,10 @@
  * STUCK_AFTER_SECONDS): give it the values of the stage you upgrade. Exit code 1 if any item
  * could not be brought up to date (they are listed; run it again).
  */
-import { parseArgs } from 'node:util';
 import { createAwsClients, destroyAwsClients } from '../src/adapters/clients.js';
 import { loadPipelineSettings } from '../src/config.js';
 import { backfill } from '../src/infra/backfill.js';
+import { parseCommandLine } from '../src/local/command-line.js';
 import { startStorage } from '../src/local/storage.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -17,9 +17,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const usage = 'usage: npm run backfill -- --table <table> [--from-table <table of the earlier design>] [--endpoint <DynamoDB endpoint>] [--region <region>] [--segments <n>] [--dry-run]';
 
 async function main(): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseCommandLine(
+    {
       options: {
         table: { type: 'string' },
         'from-table': { type: 'string' },
@@ -29,17 +28,10 @@ async function main(): Promise<number> {
         'dry-run': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
-      strict: true,
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${usage}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(usage);
-    return 0;
-  }
-  const table = values.table as string | undefined;
+    },
+    usage,
+  );
+  const table = values.table;
   const segments = Number(values.segments);
   if (!table) {
     console.error(`--table is required\n${usage}`);
@@ -50,16 +42,16 @@ async function main(): Promise<number> {
     return 2;
   }
   const settings = loadPipelineSettings();
-  const endpoint = (values.endpoint as string | undefined) ?? process.env.DYNAMODB_ENDPOINT;
+  const endpoint = values.endpoint ?? process.env.DYNAMODB_ENDPOINT;
   // Dummy credentials on loopback, the default provider chain anywhere else (startStorage's rule).
   const storage = endpoint ? await startStorage({ dynamodbEndpoint: endpoint, sqsEndpoint: endpoint }) : undefined;
   const clients = createAwsClients({
-    region: (values.region as string | undefined) ?? process.env.AWS_REGION ?? 'us-east-1',
+    region: values.region ?? process.env.AWS_REGION ?? 'us-east-1',
     ...(storage?.credentials ? { credentials: storage.credentials } : {}),
     ...(endpoint ? { endpoints: { dynamodb: endpoint } } : {}),
   });
   try {
-    const from = values['from-table'] as string | undefined;
+    const from = values['from-table'];
     console.log(
       `${values['dry-run'] ? 'Dry run: ' : ''}${from ? `copying ${from} → ${table}` : `upgrading ${table} in place`} with ${settings.shards.status} status shards, ${settings.shards.audit} audit shards, margin ${settings.expiryMarginSeconds}s, stuck after ${settings.stuckAfterSeconds}s`,
     );

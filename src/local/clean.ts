@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { createAwsClients, destroyAwsClients } from '../adapters/clients.js';
 import { cleanLeftovers } from '../infra/provision.js';
 import { startStorage } from './storage.js';
+import { parseCommandLine } from './command-line.js';
 
 /**
  * `npm run clean-local -- --endpoint http://127.0.0.1:8000 [--sqs-endpoint URL] [--dry-run]`
@@ -15,9 +15,8 @@ const usage =
   'usage: npm run clean-local -- --endpoint <DynamoDB endpoint> [--sqs-endpoint <SQS endpoint>] [--region us-east-1] [--dry-run]\n' +
   '  (DYNAMODB_ENDPOINT / SQS_ENDPOINT are used when the flags are absent; --sqs-endpoint defaults to SQS_ENDPOINT, then --endpoint)';
 
-let values: { endpoint?: string | undefined; 'sqs-endpoint'?: string | undefined; region?: string | undefined; 'dry-run'?: boolean | undefined; help?: boolean | undefined };
-try {
-  ({ values } = parseArgs({
+const { values } = parseCommandLine(
+  {
     options: {
       endpoint: { type: 'string' },
       'sqs-endpoint': { type: 'string' },
@@ -25,16 +24,9 @@ try {
       'dry-run': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
-    strict: true,
-  }));
-} catch (error) {
-  console.error(`${(error as Error).message}\n${usage}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+  },
+  usage,
+);
 const dynamodbEndpoint = values.endpoint ?? process.env.DYNAMODB_ENDPOINT;
 const sqsEndpoint = values['sqs-endpoint'] ?? process.env.SQS_ENDPOINT ?? values.endpoint;
 if (!dynamodbEndpoint) {

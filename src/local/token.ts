@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { loadReviewApiSettings } from '../config.js';
 import { localEndpoints } from './discovery.js';
 import { loadLocalIssuer } from './issuer.js';
+import { parseCommandLine } from './command-line.js';
 
 /**
  * `npm run --silent token -- --user alice --groups moderators [--ttl 3600] [--sub <subject>]`
@@ -11,9 +11,8 @@ import { loadLocalIssuer } from './issuer.js';
  */
 const usage = 'usage: npm run --silent token -- --user <name> [--groups moderators,admins] [--ttl <seconds>] [--sub <subject>]';
 
-let values: { user?: string | undefined; groups?: string | undefined; ttl?: string | undefined; sub?: string | undefined; help?: boolean | undefined };
-try {
-  ({ values } = parseArgs({
+const { values } = parseCommandLine(
+  {
     options: {
       user: { type: 'string', short: 'u' },
       groups: { type: 'string', short: 'g', default: 'moderators' },
@@ -21,16 +20,9 @@ try {
       sub: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
-    strict: true,
-  }));
-} catch (error) {
-  console.error(`${(error as Error).message}\n${usage}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+  },
+  usage,
+);
 if (!values.user) {
   console.error(`--user is required\n${usage}`);
   process.exit(2);
