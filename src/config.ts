@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { LONGEST_CALLBACK_MS } from './adapters/chime-calls.js';
 import { ConfigurationError } from './errors.js';
 import './zod-messages.js';
 
@@ -39,6 +40,10 @@ const PipelineEnv = z.object({
   STUCK_AFTER_SECONDS: seconds(300),
   /** How long a terminal item stays readable (the audit trail) before its TTL removes it. */
   RETENTION_DAYS: z._default(z.coerce.number().check(z.positive()), 30),
+  /** How often the sweeper runs (AWS: the sweepSchedule param's rate; `npm start`: its timer). */
+  SWEEP_INTERVAL_SECONDS: seconds(60),
+  /** The work queue's MessageRetentionPeriod (serverless.yml): how late a work message can arrive. */
+  WORK_QUEUE_RETENTION_SECONDS: seconds(345_600),
   /** Empty means the bundled policy/default.yaml. */
   POLICY_FILE: z.optional(z.string().check(z.trim())),
   /**
@@ -68,6 +73,8 @@ export type PipelineSettings = {
   expiryAction: ExpiryAction;
   stuckAfterSeconds: number;
   retentionDays: number;
+  sweepIntervalSeconds: number;
+  workQueueRetentionSeconds: number;
   policyFile?: string;
   /** Write shards: the live-status index, the audit index, the statistics counters. */
   shards: { status: number; audit: number; counters: number };
@@ -90,8 +97,11 @@ const trimmedName = (fallback: string) => z._default(z.string().check(z.trim(), 
 
 /**
  * The review API's settings. In AWS the HTTP API's JWT authorizer verifies tokens (issuer and
- * audience are configured on it, in serverless.yml); the function itself only reads the
- * verified claims, so JWT_ISSUER / JWT_AUDIENCE matter locally, where we emulate the authorizer.
+ * audience are configured on it, in serverless.yml), and the API functions verify them again
+ * against the same JWT_ISSUER and JWT_AUDIENCE (src/review/token-verifier.ts): the authorizer
+ * hands them the claims flattened into strings, from which groups cannot be read exactly. So
+ * where the API runs JWT_ISSUER is required (`apiTokenSettings`); the local tools that only
+ * mint tokens (`npm run token`) do without it.
  */
 const ReviewApiEnv = z.object({
   JWT_ISSUER: z.optional(z.url()),
@@ -147,7 +157,8 @@ function parseOrExplain<T extends z.ZodMiniType>(schema: T, env: NodeJS.ProcessE
   return result.data;
 }
 
-export function loadPipelineSettings(env: NodeJS.ProcessEnv = process.env): PipelineSettings {
+/** The pipeline's settings as the schema reads them (the deadline rules are checked by loadPipelineSettings). */
+export function parsePipelineSettings(env: NodeJS.ProcessEnv = process.env): PipelineSettings {
   const parsed = parseOrExplain(PipelineEnv, env);
   if (parsed.EXPIRY_MARGIN_SECONDS >= parsed.CALLBACK_WINDOW_SECONDS) {
     throw new ConfigurationError(
@@ -160,13 +171,64 @@ export function loadPipelineSettings(env: NodeJS.ProcessEnv = process.env): Pipe
     expiryAction: parsed.EXPIRY_ACTION,
     stuckAfterSeconds: parsed.STUCK_AFTER_SECONDS,
     retentionDays: parsed.RETENTION_DAYS,
+    sweepIntervalSeconds: parsed.SWEEP_INTERVAL_SECONDS,
+    workQueueRetentionSeconds: parsed.WORK_QUEUE_RETENTION_SECONDS,
     ...(parsed.POLICY_FILE ? { policyFile: parsed.POLICY_FILE } : {}),
     shards: { status: parsed.STATUS_SHARDS, audit: parsed.AUDIT_SHARDS, counters: parsed.COUNTER_SHARDS },
   });
 }
 
+/** The longest a callback can take, in whole seconds (src/adapters/chime-calls.ts). */
+export const LONGEST_CALLBACK_SECONDS = Math.ceil(LONGEST_CALLBACK_MS / 1000);
+
+/**
+ * Settings that would break the deadline invariant (BRIEF.md invariant 4: act before
+ * `deadline - margin`, never after the deadline) are refused, each with one line that names the
+ * variable and the rule. npm start and every function check them at start; `npm run package`
+ * checks the stage params (scripts/serverless-config-guard.cjs).
+ *
+ *   margin > sweep interval + longest callback  the sweeper finds an item at most one interval
+ *                                                after it enters the margin, and its callback
+ *                                                must land before the deadline
+ *   STUCK_AFTER_SECONDS > 0                      0 would re-drive every item on every sweep
+ *   retention ≥ window + work-queue retention    an item must outlive every work message that
+ *                                                names it: a late one must never find it gone,
+ *                                                rebuild it and decide it again
+ */
+export function deadlineProblems(settings: Pick<PipelineSettings, 'callbackWindowSeconds' | 'expiryMarginSeconds' | 'stuckAfterSeconds' | 'retentionDays' | 'sweepIntervalSeconds' | 'workQueueRetentionSeconds'>): string[] {
+  const problems: string[] = [];
+  const needed = settings.sweepIntervalSeconds + LONGEST_CALLBACK_SECONDS;
+  if (settings.expiryMarginSeconds <= needed) {
+    problems.push(
+      `EXPIRY_MARGIN_SECONDS (${settings.expiryMarginSeconds}) must be greater than SWEEP_INTERVAL_SECONDS (${settings.sweepIntervalSeconds}) + the longest callback (${LONGEST_CALLBACK_SECONDS}s) = ${needed}s, or the expiry action may land after the deadline`,
+    );
+  }
+  if (settings.stuckAfterSeconds <= 0) problems.push(`STUCK_AFTER_SECONDS (${settings.stuckAfterSeconds}) must be greater than 0, or every live item is re-driven on every sweep`);
+  const retentionSeconds = settings.retentionDays * 86_400;
+  const outlive = settings.callbackWindowSeconds + settings.workQueueRetentionSeconds;
+  if (retentionSeconds < outlive) {
+    problems.push(
+      `RETENTION_DAYS (${settings.retentionDays}) must be at least CALLBACK_WINDOW_SECONDS (${settings.callbackWindowSeconds}) + WORK_QUEUE_RETENTION_SECONDS (${settings.workQueueRetentionSeconds}) = ${Math.ceil((outlive / 86_400) * 100) / 100} days, or a late work message could find its item gone and decide it again`,
+    );
+  }
+  return problems;
+}
+
+export function loadPipelineSettings(env: NodeJS.ProcessEnv = process.env): PipelineSettings {
+  const settings = parsePipelineSettings(env);
+  const problems = deadlineProblems(settings);
+  if (problems.length > 0) throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
+  return settings;
+}
+
+/** Every function's configuration, its deadline rules checked (see deadlineProblems). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const pipeline = loadPipelineSettings(env);
+  return Object.freeze({ ...parseConfig(env), ...loadPipelineSettings(env) });
+}
+
+/** The configuration as the schemas read it, before the deadline rules. */
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const pipeline = parsePipelineSettings(env);
   const resources = parseOrExplain(ResourceEnv, env);
   return Object.freeze({
     ...pipeline,
@@ -181,6 +243,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ...(resources.CHIME_ENDPOINT ? { chime: resources.CHIME_ENDPOINT } : {}),
     },
   });
+}
+
+/** What the API functions verify tokens against (createTokenVerifier): the same as the authorizer's. */
+export interface ApiTokenSettings {
+  issuer: string;
+  audience: string;
+}
+
+/** Where the API runs: JWT_ISSUER is required (the functions verify every token against it). */
+export function apiTokenSettings(settings: ReviewApiSettings): ApiTokenSettings {
+  if (!settings.jwtIssuer) {
+    throw new ConfigurationError("Invalid configuration: JWT_ISSUER is required: the API verifies every bearer token against its issuer (the JWT authorizer's issuerUrl)");
+  }
+  return { issuer: settings.jwtIssuer, audience: settings.jwtAudience };
 }
 
 export function loadReviewApiSettings(env: NodeJS.ProcessEnv = process.env): ReviewApiSettings {

@@ -1,3 +1,4 @@
+import type { FollowUpRecord } from './domain/follow-up.js';
 import type { Claim, Decision, ModerationItem, Status } from './domain/item.js';
 import type { PolicyVersionRecord } from './policy/store.js';
 
@@ -133,8 +134,28 @@ export class InvalidRequestError extends ModerationError {
 /** A paging cursor that was tampered with, or issued for a different query. */
 export class InvalidCursorError extends ModerationError {}
 
-/** No valid bearer token reached the application (the authorizer let nothing through). */
+/**
+ * No valid bearer token: none was sent, or it did not verify against the issuer's keys, issuer,
+ * audience and expiry (src/review/token-verifier.ts). The message says which, plainly; it never
+ * echoes the token.
+ */
 export class AuthenticationError extends ModerationError {}
+
+/**
+ * The issuer's keys could not be had (discovery document or JWKS unreachable, not JSON, or for
+ * another issuer), so no token can be checked. Not the caller's fault, so not a 401: it is an
+ * unexpected error (500, logged with the URL). The next request tries again.
+ */
+export class TokenKeysUnavailableError extends ModerationError {
+  constructor(
+    readonly issuer: string,
+    readonly url: string,
+    why: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`The signing keys of issuer ${issuer} could not be read from ${url}: ${why}`, { issuer, url }, options);
+  }
+}
 
 /** A valid token without the moderator or admin role. */
 export class ForbiddenError extends ModerationError {
@@ -277,14 +298,27 @@ export class ChimeActionError extends ModerationError {
   }
 }
 
+/** An Idempotency-Key sent again with a different request (src/review/idempotency.ts). */
+export class IdempotencyKeyReusedError extends ModerationError {
+  constructor(
+    readonly key: string,
+    readonly firstRequest: string,
+  ) {
+    super(`Idempotency-Key ${key} was first used for another request (${firstRequest})`, { key, firstRequest });
+  }
+}
+
 /** A follow-up action record that cannot take the write asked for (exists already; no longer REQUESTED). */
 export class FollowUpRecordError extends ModerationError {
+  /** The record as it is now, when there is one (an idempotent replay reads its outcome). */
+  readonly existing?: FollowUpRecord;
   constructor(
     readonly actionId: string,
     why: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; existing?: FollowUpRecord },
   ) {
-    super(`Follow-up action record ${actionId} was not written: ${why}`, { actionId }, options);
+    super(`Follow-up action record ${actionId} was not written: ${why}`, { actionId }, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    if (options?.existing) this.existing = options.existing;
   }
 }
 

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ChimeCallbackSender } from './adapters/chime-callback.js';
+import { ChimeCallbackSender, oneAttemptChime } from './adapters/chime-callback.js';
 import { createAwsClients, type AwsClients, type ClientSettings } from './adapters/clients.js';
 import { DynamoDbCounters } from './adapters/dynamodb-counters.js';
 import { DynamoDbModerationStore, type DynamoDbStoreOptions } from './adapters/dynamodb-store.js';
@@ -125,6 +125,6 @@ export function createRuntime(config: AppConfig, overrides: RuntimeOverrides = {
     policyStore: overrides.policyStore ?? createPolicyStore(base, clients.documents),
     queue: overrides.queue ?? new SqsWorkQueue(clients.sqs, config.workQueueUrl),
     deadLetters: new SqsDeadLetters(clients.sqs, config.intakeDlqUrl),
-    callbacks: overrides.callbacks ?? new ChimeCallbackSender(clients.chime),
+    callbacks: overrides.callbacks ?? new ChimeCallbackSender(oneAttemptChime(clients)),
   };
 }

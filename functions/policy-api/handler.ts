@@ -6,6 +6,7 @@ import { countItemTooLarge, serveOnLambda, type HttpApiHandler } from '../../src
 import type { PolicyApiDeps } from '../../src/review/deps.js';
 import { POLICY_ROUTES } from '../../src/review/policy-routes.js';
 import type { Runtime } from '../../src/runtime.js';
+import type { TokenVerifier } from '../../src/review/token-verifier.js';
 
 /** What the policy API uses: live policies, and the moderation table to read (replays). */
 export type PolicyApiRuntime = Pick<Runtime, 'clock' | 'logger' | 'metrics' | 'policyStore'> & { store: PolicyApiDeps['store'] };
@@ -15,9 +16,14 @@ export type PolicyApiRuntime = Pick<Runtime, 'clock' | 'logger' | 'metrics' | 'p
  * API function serves the others), behind the same JWT authorizer: the same app, errors and role
  * checks as the review API's, with its own route table and least-privilege role. `policySeed` is
  * the POLICY_FILE as written, loaded by the caller (a bad file fails its cold start): live
- * policies show it as `global` (version 0) until one is stored.
+ * policies show it as `global` (version 0) until one is stored. `verifier` checks the bearer
+ * token again in the function, as the review API's does (one per container).
  */
-export function createPolicyApiHandler(runtime: PolicyApiRuntime, settings: ReviewApiSettings, { policySeed }: { policySeed: ScopedPolicyDocument }): HttpApiHandler {
+export function createPolicyApiHandler(
+  runtime: PolicyApiRuntime,
+  settings: ReviewApiSettings,
+  { policySeed, verifier }: { policySeed: ScopedPolicyDocument; verifier: TokenVerifier },
+): HttpApiHandler {
   const { logger, metrics } = runtime;
   const app = createReviewApp<PolicyApiDeps>({
     deps: {
@@ -28,6 +34,7 @@ export function createPolicyApiHandler(runtime: PolicyApiRuntime, settings: Revi
     },
     routes: POLICY_ROUTES,
     roles: { groupsClaim: settings.groupsClaim, moderatorGroup: settings.moderatorGroup, adminGroup: settings.adminGroup },
+    verifier,
     logError: (message, details) => logger.error(message, details),
     onProblem: countItemTooLarge(metrics),
   });

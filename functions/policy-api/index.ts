@@ -1,9 +1,10 @@
 import { createDynamoDbClients } from '../../src/adapters/clients.js';
 import { DynamoDbModerationStore } from '../../src/adapters/dynamodb-store.js';
-import { loadConfig, loadReviewApiSettings } from '../../src/config.js';
+import { apiTokenSettings, loadConfig, loadReviewApiSettings } from '../../src/config.js';
 import { loadPackagedPolicySeed } from '../../src/policy/packaged.js';
 import { resolvePolicyPath } from '../../src/policy/read.js';
 import { clientSettings, createPolicyStore, createRuntimeBase, moderationStoreOptions } from '../../src/runtime.js';
+import { createTokenVerifier } from '../../src/review/token-verifier.js';
 import { createPolicyApiHandler } from './handler.js';
 
 // Lambda entry point: configuration is validated and clients are built once, at cold start.
@@ -12,6 +13,9 @@ import { createPolicyApiHandler } from './handler.js';
 const config = loadConfig();
 const base = createRuntimeBase(config);
 const { documents } = createDynamoDbClients(clientSettings(config));
+const settings = loadReviewApiSettings();
+// As the review API: the token is verified again in here; a missing JWT_ISSUER fails the cold start.
+const verifier = createTokenVerifier(apiTokenSettings(settings));
 export const handler = createPolicyApiHandler(
   {
     ...base,
@@ -19,6 +23,6 @@ export const handler = createPolicyApiHandler(
     // Read only (replays): no statistics counters, since nothing here writes an item.
     store: new DynamoDbModerationStore(documents, moderationStoreOptions(config)),
   },
-  loadReviewApiSettings(),
-  { policySeed: loadPackagedPolicySeed(resolvePolicyPath(config.policyFile)).document },
+  settings,
+  { policySeed: loadPackagedPolicySeed(resolvePolicyPath(config.policyFile)).document, verifier },
 );

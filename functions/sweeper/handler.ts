@@ -2,12 +2,33 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import type { Runtime } from '../../src/runtime.js';
 import { queueGauges } from '../../src/sweeper/gauges.js';
-import { sweep, type SweepReport } from '../../src/sweeper/sweep.js';
+import { shardsOfGroup, sweep, type SweepReport } from '../../src/sweeper/sweep.js';
 
 /** What the sweeper uses: the table and counters, the work queue, Chime callbacks. */
 export type SweeperRuntime = Pick<Runtime, 'config' | 'clock' | 'logger' | 'metrics' | 'observer' | 'leaseSeconds' | 'store' | 'counters' | 'queue' | 'callbacks'>;
 
-/** Runs on a schedule (and on demand through Invoke). Returns its report. */
+/**
+ * The schedule's input (serverless.yml): which group of the live index's shards this invocation
+ * sweeps. No input (a manual Invoke, the local stack): every shard.
+ */
+export interface SweepEvent {
+  shardGroup?: number;
+  shardGroups?: number;
+}
+
+/** Time kept back from the function's timeout: the last page's items finish, the metrics go out. */
+const SWEEP_SAFETY_MS = 15_000;
+
+function shardsFor(event: unknown, shards: number): { shards?: number[]; group?: number } {
+  const { shardGroup, shardGroups } = (event ?? {}) as SweepEvent;
+  if (shardGroup === undefined && shardGroups === undefined) return {};
+  if (!Number.isInteger(shardGroups) || shardGroups! < 1 || !Number.isInteger(shardGroup) || shardGroup! < 0 || shardGroup! >= shardGroups!) {
+    throw new Error(`Invalid sweep event: shardGroup must be a whole number below shardGroups (got ${JSON.stringify({ shardGroup, shardGroups })})`);
+  }
+  return { shards: shardsOfGroup(shardGroup!, shardGroups!, shards), group: shardGroup! };
+}
+
+/** Runs on a schedule, one invocation per shard group (and on demand through Invoke). Returns its report. */
 export function createSweeperHandler(runtime: SweeperRuntime, options: { maxItemsPerCategory?: number } = {}) {
   const { logger, metrics, config } = runtime;
   const deps = {
@@ -20,13 +41,20 @@ export function createSweeperHandler(runtime: SweeperRuntime, options: { maxItem
     expiryAction: config.expiryAction,
     expiryMarginSeconds: config.expiryMarginSeconds,
     stuckAfterSeconds: config.stuckAfterSeconds,
-    maxItemsPerCategory: options.maxItemsPerCategory ?? 500,
+    ...(options.maxItemsPerCategory !== undefined ? { maxItemsPerCategory: options.maxItemsPerCategory } : {}),
   };
-  return async (_event?: unknown, context?: Context): Promise<SweepReport> => {
+  return async (event?: unknown, context?: Context): Promise<SweepReport> => {
     if (context) logger.addContext(context);
     try {
-      const report = await sweep(deps);
-      for (const key of ['expiryDecisions', 'expired', 'requeued', 'redelivered', 'lostRaces', 'retryLater'] as const) {
+      const { shards, group } = shardsFor(event, config.shards.status);
+      const remaining = context?.getRemainingTimeInMillis();
+      const report = await sweep({
+        ...deps,
+        ...(shards ? { shards } : {}),
+        ...(remaining !== undefined ? { stopAt: runtime.clock.now() + Math.max(1_000, remaining - SWEEP_SAFETY_MS) } : {}),
+      });
+      if (report.cutShort) metrics.addMetric('SweepCutShort', MetricUnit.Count, 1);
+      for (const key of ['expiryDecisions', 'expired', 'requeued', 'redelivered', 'rescheduled', 'lostRaces', 'retryLater'] as const) {
         if (report[key] > 0) metrics.addMetric(`Sweep${key[0]!.toUpperCase()}${key.slice(1)}`, MetricUnit.Count, report[key]);
       }
       if (report.errors.length > 0) {
@@ -35,10 +63,11 @@ export function createSweeperHandler(runtime: SweeperRuntime, options: { maxItem
         if (tooLarge > 0) metrics.addMetric('StoreItemTooLarge', MetricUnit.Count, tooLarge);
         logger.error('Sweep finished with errors', { errors: report.errors });
       } else if (report.expiryDecisions + report.expired + report.requeued + report.redelivered > 0) {
-        logger.info('Sweep', { ...report });
+        logger.info('Sweep', { ...report, ...(group !== undefined ? { shardGroup: group } : {}) });
       }
-      // The queue's gauges for the dashboard; a failure here never fails the sweep.
-      await queueGauges({ store: runtime.store, statistics: runtime.counters, clock: runtime.clock, callbackWindowSeconds: config.callbackWindowSeconds })
+      // The queue's gauges for the dashboard, once per fan-out (group 0, or an unsplit sweep); a
+      // failure here never fails the sweep.
+      if (group === undefined || group === 0) await queueGauges({ store: runtime.store, statistics: runtime.counters, clock: runtime.clock, callbackWindowSeconds: config.callbackWindowSeconds })
         .then((gauges) => {
           metrics.addMetric('PendingReviews', MetricUnit.Count, gauges.pendingReviews);
           if (gauges.oldestPendingReviewAgeSeconds !== undefined) metrics.addMetric('OldestPendingReviewAgeSeconds', MetricUnit.Seconds, gauges.oldestPendingReviewAgeSeconds);

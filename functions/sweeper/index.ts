@@ -1,5 +1,5 @@
-import { ChimeCallbackSender } from '../../src/adapters/chime-callback.js';
-import { createChimeClient, createDynamoDbClients, createSqsClient } from '../../src/adapters/clients.js';
+import { ChimeCallbackSender, oneAttemptChime } from '../../src/adapters/chime-callback.js';
+import { createChimeClients, createDynamoDbClients, createSqsClient } from '../../src/adapters/clients.js';
 import { SqsWorkQueue } from '../../src/adapters/sqs-queue.js';
 import { loadConfig } from '../../src/config.js';
 import { clientSettings, createCounters, createModerationStore, createRuntimeBase } from '../../src/runtime.js';
@@ -16,5 +16,5 @@ export const handler = createSweeperHandler({
   counters,
   store: createModerationStore(config, documents, counters),
   queue: new SqsWorkQueue(createSqsClient(clientSettings(config)), config.workQueueUrl),
-  callbacks: new ChimeCallbackSender(createChimeClient(clientSettings(config))),
+  callbacks: new ChimeCallbackSender(oneAttemptChime(createChimeClients(clientSettings(config)))),
 });

@@ -1,5 +1,5 @@
-import { ChimeCallbackSender } from '../../src/adapters/chime-callback.js';
-import { createChimeClient, createDynamoDbClients, createSqsClient } from '../../src/adapters/clients.js';
+import { ChimeCallbackSender, oneAttemptChime } from '../../src/adapters/chime-callback.js';
+import { createChimeClients, createDynamoDbClients, createSqsClient } from '../../src/adapters/clients.js';
 import { SqsWorkQueue } from '../../src/adapters/sqs-queue.js';
 import { loadConfig, loadLivePolicySettings } from '../../src/config.js';
 import { loadPackagedPolicySeed } from '../../src/policy/packaged.js';
@@ -22,7 +22,7 @@ const runtime = {
   store: createModerationStore(config, documents, counters),
   policyStore: createPolicyStore(base, documents),
   queue: new SqsWorkQueue(createSqsClient(clientSettings(config)), config.workQueueUrl),
-  callbacks: new ChimeCallbackSender(createChimeClient(clientSettings(config))),
+  callbacks: new ChimeCallbackSender(oneAttemptChime(createChimeClients(clientSettings(config)))),
 };
 const seed = loadPackagedPolicySeed(resolvePolicyPath(config.policyFile));
 export const handler = createWorkerHandler(runtime, createWorkerPolicies(runtime, seed.document, loadLivePolicySettings()));

@@ -1,11 +1,14 @@
 import {
   CreateChannelBanCommand,
   DeleteChannelMessageCommand,
+  DescribeChannelBanCommand,
+  GetChannelMessageCommand,
   RedactChannelMessageCommand,
   type ChimeSDKMessagingClient,
 } from '@aws-sdk/client-chime-sdk-messaging';
-import type { ChannelModeration } from '../domain/ports.js';
+import type { ChannelModeration, ModerationOutcome } from '../domain/ports.js';
 import { ChimeActionError, ChimeBearerNotConfiguredError, type ChimeModerationOperation } from '../errors.js';
+import { isTurnedAway, retryTurnedAway } from './chime-calls.js';
 
 /**
  * Moderators' follow-up actions as Chime SDK Messaging calls, made as the configured ChimeBearer
@@ -13,12 +16,23 @@ import { ChimeActionError, ChimeBearerNotConfiguredError, type ChimeModerationOp
  * AppInstanceAdmin may delete). The bearer is resolved per channel (`bearerFor` of
  * chime-channel-directory.ts: the setting may name the channel's own AppInstance).
  *
- * Every refusal becomes a ChimeActionError that says what Chime answered; a ban of a member who
- * is banned already (ConflictException) is a success, so repeating a ban is harmless.
+ * Each call follows the rule for answers that can be lost (BRIEF.md invariant 6):
+ *
+ *   call once (only 429 / 503, "turned away", is repeated in place)
+ *     ├── answered yes ─────────────────────────────────▶ done (confirmed by the answer)
+ *     ├── answered no, nothing of ours in doubt ─────────▶ ChimeActionError (refused)
+ *     └── no answer, or any answer after one ─▶ read Chime's state back
+ *           applied (banned / gone / redacted) ──────────▶ done (confirmed by read-back)
+ *           not applied ──────────────────────────────────▶ call once more (then the same)
+ *           unreadable ───────────────────────────────────▶ ChimeActionError UNCONFIRMED
+ *
+ * so a ban applied whose answer was lost is never read as "already banned" (the retry's 409), and
+ * a deletion applied is never recorded FAILED (the retry's 404). Every call, read-backs included,
+ * is one attempt on the one-attempt client, so a request's time stays inside the API's timeout.
  */
 export class ChimeChannelModeration implements ChannelModeration {
   constructor(
-    private readonly client: ChimeSDKMessagingClient,
+    private readonly clients: { writes: ChimeSDKMessagingClient },
     private readonly bearer: (channelArn: string) => string | undefined,
   ) {}
 
@@ -26,34 +40,99 @@ export class ChimeChannelModeration implements ChannelModeration {
     return this.bearer(channelArn);
   }
 
-  async ban(channelArn: string, memberArn: string): Promise<{ alreadyBanned: boolean }> {
+  async ban(channelArn: string, memberArn: string, options: { inDoubt?: boolean } = {}): Promise<ModerationOutcome & { alreadyBanned?: boolean }> {
     const bearer = this.require('CreateChannelBan', channelArn);
-    try {
-      await this.client.send(new CreateChannelBanCommand({ ChannelArn: channelArn, MemberArn: memberArn, ChimeBearer: bearer }));
-      return { alreadyBanned: false };
-    } catch (error) {
-      const refused = classify('CreateChannelBan', error, bearer, { channelArn, memberArn });
-      if (refused.refusal === 'CONFLICT') return { alreadyBanned: true };
-      throw refused;
-    }
+    const target = { channelArn, memberArn };
+    return this.settled<{ alreadyBanned?: boolean }>('CreateChannelBan', bearer, target, options, {
+      call: async () => {
+        await this.clients.writes.send(new CreateChannelBanCommand({ ChannelArn: channelArn, MemberArn: memberArn, ChimeBearer: bearer }));
+        return { alreadyBanned: false };
+      },
+      // A member already banned, answered to our first attempt: a fact, and still a success.
+      refusedButDone: (refusal) => (refusal === 'CONFLICT' ? { alreadyBanned: true } : undefined),
+      readBack: async () => {
+        await this.clients.writes.send(new DescribeChannelBanCommand({ ChannelArn: channelArn, MemberArn: memberArn, ChimeBearer: bearer }));
+        return 'APPLIED';
+      },
+    });
   }
 
-  async redact(channelArn: string, messageId: string): Promise<void> {
+  async redact(channelArn: string, messageId: string, options: { inDoubt?: boolean } = {}): Promise<ModerationOutcome> {
     const bearer = this.require('RedactChannelMessage', channelArn);
-    try {
-      await this.client.send(new RedactChannelMessageCommand({ ChannelArn: channelArn, MessageId: messageId, ChimeBearer: bearer }));
-    } catch (error) {
-      throw classify('RedactChannelMessage', error, bearer, { channelArn, messageId });
-    }
+    return this.settled('RedactChannelMessage', bearer, { channelArn, messageId }, options, {
+      call: async () => {
+        await this.clients.writes.send(new RedactChannelMessageCommand({ ChannelArn: channelArn, MessageId: messageId, ChimeBearer: bearer }));
+        return {};
+      },
+      readBack: async () => {
+        const reply = await this.clients.writes.send(new GetChannelMessageCommand({ ChannelArn: channelArn, MessageId: messageId, ChimeBearer: bearer }));
+        return reply.ChannelMessage?.Redacted ? 'APPLIED' : 'NOT_APPLIED';
+      },
+    });
   }
 
-  async delete(channelArn: string, messageId: string): Promise<void> {
+  async delete(channelArn: string, messageId: string, options: { inDoubt?: boolean } = {}): Promise<ModerationOutcome> {
     const bearer = this.require('DeleteChannelMessage', channelArn);
-    try {
-      await this.client.send(new DeleteChannelMessageCommand({ ChannelArn: channelArn, MessageId: messageId, ChimeBearer: bearer }));
-    } catch (error) {
-      throw classify('DeleteChannelMessage', error, bearer, { channelArn, messageId });
+    return this.settled('DeleteChannelMessage', bearer, { channelArn, messageId }, options, {
+      call: async () => {
+        await this.clients.writes.send(new DeleteChannelMessageCommand({ ChannelArn: channelArn, MessageId: messageId, ChimeBearer: bearer }));
+        return {};
+      },
+      readBack: async () => {
+        await this.clients.writes.send(new GetChannelMessageCommand({ ChannelArn: channelArn, MessageId: messageId, ChimeBearer: bearer }));
+        return 'NOT_APPLIED';
+      },
+      // Read back, a message Chime no longer has is a deletion that happened.
+      goneMeansApplied: true,
+    });
+  }
+
+  /** The rule above, for one operation. `options.inDoubt`: an earlier request may have applied it (an idempotent replay). */
+  private async settled<T extends object>(
+    operation: ChimeModerationOperation,
+    bearer: string,
+    target: { channelArn: string; messageId?: string; memberArn?: string },
+    options: { inDoubt?: boolean },
+    op: {
+      call: () => Promise<T>;
+      readBack: () => Promise<'APPLIED' | 'NOT_APPLIED'>;
+      refusedButDone?: (refusal: ChimeActionError['refusal']) => T | undefined;
+      goneMeansApplied?: boolean;
+    },
+  ): Promise<T & ModerationOutcome> {
+    let inDoubt = options.inDoubt === true;
+    const readBack = async (answer?: unknown): Promise<'APPLIED' | 'NOT_APPLIED'> => {
+      try {
+        return await op.readBack();
+      } catch (error) {
+        const name = (error as { name?: string }).name;
+        if (name === 'NotFoundException') return op.goneMeansApplied ? 'APPLIED' : 'NOT_APPLIED';
+        // Neither the answer nor Chime's state tells: the outcome is unknown, and said to be.
+        throw classify(operation, answer ?? error, bearer, target, 'UNCONFIRMED');
+      }
+    };
+    if (inDoubt && (await readBack()) === 'APPLIED') return { ...({} as T), confirmedBy: 'read-back' };
+    for (let attempt = 1; attempt <= 2; attempt += 1) {
+      try {
+        return { ...(await retryTurnedAway(op.call)), confirmedBy: 'answer' };
+      } catch (error) {
+        const refused = classify(operation, error, bearer, target);
+        if (!inDoubt && refused.refusal !== 'UNCONFIRMED') {
+          const done = op.refusedButDone?.(refused.refusal);
+          if (done) return { ...done, confirmedBy: 'answer' };
+          throw refused;
+        }
+        // No answer, or an answer after a request of ours that may have been applied. The second
+        // call's doubt is not read back here: the request's time is bounded (three Chime calls at
+        // most), and a replay with the same Idempotency-Key settles it.
+        if (attempt === 2) throw classify(operation, error, bearer, target, 'UNCONFIRMED');
+        inDoubt = true;
+        if ((await readBack(error)) === 'APPLIED') return { ...({} as T), confirmedBy: 'read-back' };
+        // Read back, nothing of ours landed: the doubt is settled, and one more call is safe.
+        inDoubt = false;
+      }
     }
+    throw new ChimeActionError(operation, 'UNCONFIRMED', 'NoAnswer', 'Chime did not confirm the call', bearer, target);
   }
 
   private require(operation: ChimeModerationOperation, channelArn: string): string {
@@ -69,16 +148,21 @@ const REFUSALS: Record<string, ChimeActionError['refusal']> = {
   UnauthorizedClientException: 'FORBIDDEN',
   ConflictException: 'CONFLICT',
   BadRequestException: 'BAD_REQUEST',
-  // Chime turned the request away without acting on it.
-  ThrottledClientException: 'BUSY',
-  ServiceUnavailableException: 'BUSY',
   ResourceLimitExceededException: 'BUSY',
   // Anything else (ServiceFailureException, a timeout, a refused connection) is UNCONFIRMED:
   // Chime may or may not have acted.
 };
 
-function classify(operation: ChimeModerationOperation, error: unknown, bearer: string, target: { channelArn: string; messageId?: string; memberArn?: string }): ChimeActionError {
+function classify(
+  operation: ChimeModerationOperation,
+  error: unknown,
+  bearer: string,
+  target: { channelArn: string; messageId?: string; memberArn?: string },
+  refusal?: ChimeActionError['refusal'],
+): ChimeActionError {
   const err = error as { name?: string; message?: string; code?: string } | undefined;
   const errorType = err?.name && err.name !== 'Error' ? err.name : (err?.code ?? 'NetworkError');
-  return new ChimeActionError(operation, REFUSALS[errorType] ?? 'UNCONFIRMED', errorType, err?.message ?? String(error), bearer, target, { cause: error });
+  // Throttled or unavailable even after the in-place retries: Chime turned it away, unapplied.
+  const kind = refusal ?? (isTurnedAway(error) ? 'BUSY' : (REFUSALS[errorType] ?? 'UNCONFIRMED'));
+  return new ChimeActionError(operation, kind, errorType, err?.message ?? String(error), bearer, target, { cause: error });
 }

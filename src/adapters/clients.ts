@@ -2,12 +2,19 @@ import { ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CHIME_TIMEOUTS } from './chime-calls.js';
 
 export interface AwsClients {
   dynamodb: DynamoDBClient;
   documents: DynamoDBDocumentClient;
   sqs: SQSClient;
+  /** Chime reads (idempotent: the SDK's retries are harmless). */
   chime: ChimeSDKMessagingClient;
+  /**
+   * Chime calls that change something (ChannelFlowCallback, bans, redactions, deletions): one
+   * attempt per call, no hidden SDK retry (src/adapters/chime-calls.ts says why and what we retry).
+   */
+  chimeWrites: ChimeSDKMessagingClient;
 }
 
 export interface ClientSettings {
@@ -42,14 +49,19 @@ export function createSqsClient(settings: ClientSettings): SQSClient {
   return new SQSClient({ ...common(settings), ...(settings.endpoints?.sqs ? { endpoint: settings.endpoints.sqs } : {}) });
 }
 
-/** Chime SDK Messaging (channel-flow callbacks, channel names, moderators' follow-up actions). */
-export function createChimeClient(settings: ClientSettings): ChimeSDKMessagingClient {
-  return new ChimeSDKMessagingClient({ ...common(settings), ...(settings.endpoints?.chime ? { endpoint: settings.endpoints.chime } : {}) });
+/** Chime SDK Messaging: the reads client and the one-attempt writes client (see AwsClients). */
+export function createChimeClients(settings: ClientSettings): Pick<AwsClients, 'chime' | 'chimeWrites'> {
+  const options = {
+    ...common(settings),
+    ...(settings.endpoints?.chime ? { endpoint: settings.endpoints.chime } : {}),
+    requestHandler: { connectionTimeout: CHIME_TIMEOUTS.connectionMs, requestTimeout: CHIME_TIMEOUTS.requestMs },
+  };
+  return { chime: new ChimeSDKMessagingClient(options), chimeWrites: new ChimeSDKMessagingClient({ ...options, maxAttempts: 1 }) };
 }
 
 /** Builds every AWS client once. Domain code never constructs a client. */
 export function createAwsClients(settings: ClientSettings): AwsClients {
-  return { ...createDynamoDbClients(settings), sqs: createSqsClient(settings), chime: createChimeClient(settings) };
+  return { ...createDynamoDbClients(settings), sqs: createSqsClient(settings), ...createChimeClients(settings) };
 }
 
 export function destroyAwsClients(clients: AwsClients): void {
@@ -57,4 +69,5 @@ export function destroyAwsClients(clients: AwsClients): void {
   clients.dynamodb.destroy();
   clients.sqs.destroy();
   clients.chime.destroy();
+  clients.chimeWrites.destroy();
 }

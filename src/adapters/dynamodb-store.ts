@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { retentionExpiry } from '../domain/deadline.js';
 import { boundedReason, compactHistory, needsCompaction } from '../domain/history.js';
 import type { FollowUpCompletion, FollowUpRecord } from '../domain/follow-up.js';
 import { isTerminal, type Decision, type HistoryEntry, type ModerationItem, type Status } from '../domain/item.js';
-import type { Counters, DecisionDayQuery, DueQuery, Page, ReviewQueueQuery, ReviewStore, Transition } from '../domain/ports.js';
+import type { Counters, DecisionDayQuery, DueQuery, FailedQuery, Page, ReviewQueueQuery, ReviewStore, Transition } from '../domain/ports.js';
 import { FollowUpRecordError, ItemTooLargeError, TransitionConflictError } from '../errors.js';
 import { mergeShards, type ShardPage } from './shard-merge.js';
 import {
@@ -16,8 +17,10 @@ import {
   derivedAttributes,
   liveAttributes,
   liveKey,
+  sortKey,
   type KeySettings,
 } from './table-keys.js';
+import { sweepAt, isLiveStatus } from '../domain/deadline.js';
 
 export { AUDIT_INDEX, LIVE_INDEX } from './table-keys.js';
 
@@ -40,43 +43,54 @@ interface IndexEntry {
 const QUERIES_PER_LISTING_PER_SHARD = 4;
 
 /**
+ * A fresh id for one write. Every write sets `lastWriteId` to it and is conditional on it not
+ * being there already, so the SDK's own retry of a write that was applied (its answer lost) can
+ * never apply it twice; and when such a retry fails its condition, the id on the item (or in its
+ * history) tells the write was ours: the outcome is settled by reading back, never guessed.
+ */
+export const newWriteId = (): string => randomBytes(9).toString('base64url');
+
+/**
  * The moderation table: one item per CallbackId, with its history inside it, so every change is
  * a single-item conditional write (no transactions: dynalite has none, and none are needed).
  * Its indexes are write-sharded (src/adapters/table-keys.ts): every listing merges the shards.
  */
 export class DynamoDbModerationStore implements ReviewStore {
-  private readonly liveShards: string[];
+  private readonly liveShards: number[];
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly options: DynamoDbStoreOptions,
   ) {
-    this.liveShards = Array.from({ length: options.keys.statusShards }, (_, shard) => String(shard));
+    this.liveShards = Array.from({ length: options.keys.statusShards }, (_, shard) => shard);
   }
 
   async recordReceived(item: ModerationItem) {
+    const writeId = newWriteId();
+    const created = { ...item, lastWriteId: writeId };
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.options.tableName,
-          Item: { ...item, ...derivedAttributes(item, this.options.keys) },
+          Item: { ...created, ...derivedAttributes(item, this.options.keys) },
           // A duplicate invocation finds the item already there and must not reset its state.
           ConditionExpression: 'attribute_not_exists(#callbackId)',
           ExpressionAttributeNames: { '#callbackId': 'callbackId' },
         }),
       );
-      this.options.counters?.record({
-        receivedAt: item.receivedAt,
-        statuses: { [item.status]: 1 },
-        ...(item.decision ? { decision: { decidedAt: item.decision.decidedAt, origin: item.decision.origin } } : {}),
-      });
-      return { created: true as const, item };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const existing = await this.get(item.callbackId);
       if (!existing) throw error; // Vanished between the two calls: let the caller retry.
-      return { created: false as const, item: existing };
+      // Our own put, applied on an attempt whose answer was lost: it is ours, created now.
+      if (existing.lastWriteId !== writeId) return { created: false as const, item: existing };
     }
+    this.options.counters?.record({
+      receivedAt: item.receivedAt,
+      statuses: { [item.status]: 1 },
+      ...(item.decision ? { decision: { decidedAt: item.decision.decidedAt, origin: item.decision.origin } } : {}),
+    });
+    return { created: true as const, item: created };
   }
 
   async get(callbackId: string): Promise<ModerationItem | undefined> {
@@ -123,18 +137,21 @@ export class DynamoDbModerationStore implements ReviewStore {
   /** The conditional UpdateItem of one transition (see Transition in src/domain/ports.ts). */
   private async update(change: Transition): Promise<ModerationItem & { previousStatus?: Status }> {
     const at = new Date(change.now).toISOString();
+    const writeId = newWriteId();
     const names: Record<string, string> = {
       '#callbackId': 'callbackId',
       '#status': 'status',
       '#version': 'version',
       '#updatedAt': 'updatedAt',
       '#previousStatus': 'previousStatus',
+      '#lastWriteId': 'lastWriteId',
     };
-    const values: Record<string, unknown> = { ':to': change.to, ':one': 1, ':at': at };
+    const values: Record<string, unknown> = { ':to': change.to, ':one': 1, ':at': at, ':writeId': writeId };
     // `previousStatus = status` reads the value before this write: the statistics need the move.
-    const sets = ['#previousStatus = #status', '#status = :to', '#version = #version + :one', '#updatedAt = :at'];
+    const sets = ['#previousStatus = #status', '#status = :to', '#version = #version + :one', '#updatedAt = :at', '#lastWriteId = :writeId'];
     const removes: string[] = [];
-    const conditions = ['attribute_exists(#callbackId)'];
+    // Applied at most once: the SDK's retry of an applied write fails here (see newWriteId).
+    const conditions = ['attribute_exists(#callbackId)', '(attribute_not_exists(#lastWriteId) OR #lastWriteId <> :writeId)'];
     const setAttribute = (name: string, value: unknown) => {
       const i = sets.length;
       names[`#a${i}`] = name;
@@ -164,6 +181,7 @@ export class DynamoDbModerationStore implements ReviewStore {
         to: change.to,
         ...change.history,
         ...(reason !== undefined ? { reason } : {}),
+        writeId,
       };
       names['#history'] = 'history';
       values[':entry'] = [entry];
@@ -174,17 +192,20 @@ export class DynamoDbModerationStore implements ReviewStore {
     for (const attribute of change.remove ?? []) removeAttribute(attribute);
 
     // The live index follows the status: a live item's sort key is its next sweep moment; a
-    // terminal item leaves the index. A claim (PENDING_REVIEW to itself) moves nothing.
-    const live = liveAttributes(change.callbackId, change.to, { deadline: change.deadline, updatedAt: at }, this.options.keys);
-    if (live) {
-      const staysInReview = change.to === 'PENDING_REVIEW' && change.from.length === 1 && change.from[0] === 'PENDING_REVIEW';
-      if (!staysInReview) {
+    // FAILED item's is its deadline (redeliverable while its window is open); any other terminal
+    // item leaves the index. A same-status write (a claim, a failed attempt, a lease) moves
+    // nothing unless asked to: an index entry is a delete and a put, paid for only when what is
+    // due changes (the sweeper reschedules an item it finds due but not stuck).
+    const staysPut = !change.reschedule && change.from.length === 1 && change.from[0] === change.to;
+    if (!staysPut) {
+      const live = liveAttributes(change.callbackId, change.to, { deadline: change.deadline, updatedAt: at }, this.options.keys);
+      if (live) {
         setAttribute('liveKey', live.liveKey);
         setAttribute('dueKey', live.dueKey);
+      } else {
+        removeAttribute('liveKey');
+        removeAttribute('dueKey');
       }
-    } else {
-      removeAttribute('liveKey');
-      removeAttribute('dueKey');
     }
     const decision = change.set?.decision as Decision | undefined;
     if (decision) for (const [name, value] of Object.entries(auditAttributes(change.callbackId, decision, this.options.keys))) setAttribute(name, value);
@@ -231,6 +252,10 @@ export class DynamoDbModerationStore implements ReviewStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // dynalite ignores ReturnValuesOnConditionCheckFailure, so re-read to say who won.
       const current = await this.get(change.callbackId);
+      // Our own write, applied on an attempt whose answer was lost: it won. If something was
+      // written after it, `previousStatus` is that write's, so the move is not counted again.
+      if (current?.lastWriteId === writeId) return current;
+      if (current && wroteIt(current, writeId)) return { ...current, previousStatus: undefined };
       const expected = `status ${change.from.join('|')}${change.expectedVersion !== undefined ? ` at version ${change.expectedVersion}` : ''}${change.claimableBy !== undefined ? ` not claimed by anyone but ${change.claimableBy}` : ''}${change.coalesce ? ' with an unchanged history' : ''}`;
       throw new TransitionConflictError(change.callbackId, expected, current);
     }
@@ -266,12 +291,63 @@ export class DynamoDbModerationStore implements ReviewStore {
     }
   }
 
+  async appendHistory(callbackId: string, entry: Omit<HistoryEntry, 'at'>, now: number): Promise<ModerationItem | undefined> {
+    const writeId = newWriteId();
+    const reason = boundedReason(entry.reason);
+    const full: HistoryEntry = { at: new Date(now).toISOString(), ...entry, ...(reason !== undefined ? { reason } : {}), writeId };
+    let written: ModerationItem | undefined;
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { callbackId },
+          // Only the history: version, updatedAt and the index keys stay as they are.
+          UpdateExpression: 'SET #history = list_append(#history, :entry), #lastWriteId = :writeId',
+          ConditionExpression: 'attribute_exists(#callbackId) AND (attribute_not_exists(#lastWriteId) OR #lastWriteId <> :writeId)',
+          ExpressionAttributeNames: { '#callbackId': 'callbackId', '#history': 'history', '#lastWriteId': 'lastWriteId' },
+          ExpressionAttributeValues: { ':entry': [full], ':writeId': writeId },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      written = result.Attributes as ModerationItem;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const current = await this.get(callbackId);
+      if (!current || !wroteIt(current, writeId)) return undefined; // the item is gone
+      written = current;
+    }
+    return needsCompaction(written.history) ? ((await this.compact(callbackId, { item: written })) ?? written) : written;
+  }
+
+  async reschedule(item: ModerationItem): Promise<boolean> {
+    const live = isLiveStatus(item.status) ? sortKey(sweepAt(item.status, item, this.options.keys), item.callbackId) : undefined;
+    if (!live) return false;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { callbackId: item.callbackId },
+          UpdateExpression: 'SET #dueKey = :dueKey',
+          // Bookkeeping on the item as it was read: if it changed meanwhile, that write placed it.
+          ConditionExpression: '#version = :version AND #status = :status',
+          ExpressionAttributeNames: { '#dueKey': 'dueKey', '#version': 'version', '#status': 'status' },
+          ExpressionAttributeValues: { ':dueKey': live, ':version': item.version, ':status': item.status },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   // ─── Reading the indexes ─────────────────────────────────────────────────────────────────
 
   async listDue(query: DueQuery): Promise<Page<ModerationItem>> {
     return this.listing({
       index: 'live',
-      shards: this.liveShards.map((shard) => liveKey(query.status, Number(shard))),
+      status: query.status,
+      shards: (query.shards ?? this.liveShards).map((shard) => liveKey(query.status, shard)),
       // Everything with a sweep moment at or before `at`, whatever CallbackId follows it.
       sortCondition: { expression: '#sort <= :until', values: { ':until': `${query.at}#\uffff` } },
       filter: new FilterBuilder(),
@@ -300,8 +376,23 @@ export class DynamoDbModerationStore implements ReviewStore {
     }
     return this.listing({
       index: 'live',
-      shards: this.liveShards.map((shard) => liveKey('PENDING_REVIEW', Number(shard))),
+      status: 'PENDING_REVIEW',
+      shards: this.liveShards.map((shard) => liveKey('PENDING_REVIEW', shard)),
       filter,
+      limit: query.limit,
+      peek: true,
+      ...(query.next ? { next: query.next } : {}),
+    });
+  }
+
+  async listFailed(query: FailedQuery): Promise<Page<ModerationItem>> {
+    return this.listing({
+      index: 'live',
+      status: 'FAILED',
+      shards: this.liveShards.map((shard) => liveKey('FAILED', shard)),
+      // A FAILED item's sort key is its deadline: those after `openAfter` can still be called back.
+      sortCondition: { expression: '#sort > :openAfter', values: { ':openAfter': `${query.openAfter}#\uffff` } },
+      filter: new FilterBuilder(),
       limit: query.limit,
       peek: true,
       ...(query.next ? { next: query.next } : {}),
@@ -315,18 +406,22 @@ export class DynamoDbModerationStore implements ReviewStore {
    * from its request time and its own key, its filters from its origin, actor and channel.
    */
   async recordFollowUp(record: FollowUpRecord): Promise<void> {
+    const writeId = newWriteId();
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.options.tableName,
-          Item: { ...record, ...auditAttributes(record.callbackId, { decidedAt: record.requestedAt, origin: record.origin, actor: record.actor }, this.options.keys) },
+          Item: { ...record, lastWriteId: writeId, ...auditAttributes(record.callbackId, { decidedAt: record.requestedAt, origin: record.origin, actor: record.actor }, this.options.keys) },
           ConditionExpression: 'attribute_not_exists(#callbackId)',
           ExpressionAttributeNames: { '#callbackId': 'callbackId' },
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new FollowUpRecordError(record.callbackId, 'it exists already', { cause: error });
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = (await this.get(record.callbackId)) as (FollowUpRecord & { lastWriteId?: string }) | undefined;
+      // Our own put, applied on an attempt whose answer was lost: recorded.
+      if (existing?.lastWriteId === writeId) return;
+      throw new FollowUpRecordError(record.callbackId, 'it exists already', { cause: error, ...(existing ? { existing } : {}) });
     }
   }
 
@@ -335,16 +430,14 @@ export class DynamoDbModerationStore implements ReviewStore {
     const values: Record<string, unknown> = { ':requested': 'REQUESTED', ':outcome': completion.outcome, ':completedAt': completion.completedAt };
     const sets = ['#outcome = :outcome', '#completedAt = :completedAt'];
     const names: Record<string, string> = { '#callbackId': 'callbackId', '#outcome': 'outcome', '#completedAt': 'completedAt' };
-    if (completion.outcome === 'DONE' && completion.alreadyBanned !== undefined) {
-      names['#alreadyBanned'] = 'alreadyBanned';
-      values[':alreadyBanned'] = completion.alreadyBanned;
-      sets.push('#alreadyBanned = :alreadyBanned');
-    }
-    if (completion.outcome === 'FAILED') {
-      names['#error'] = 'error';
-      values[':error'] = completion.error;
-      sets.push('#error = :error');
-    }
+    const set = (name: string, value: unknown) => {
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+      sets.push(`#${name} = :${name}`);
+    };
+    if (completion.outcome === 'DONE' && completion.alreadyBanned !== undefined) set('alreadyBanned', completion.alreadyBanned);
+    if (completion.confirmedBy !== undefined) set('confirmedBy', completion.confirmedBy);
+    if (completion.outcome === 'FAILED') set('error', completion.error);
     try {
       const result = await this.client.send(
         new UpdateCommand({
@@ -360,8 +453,11 @@ export class DynamoDbModerationStore implements ReviewStore {
       );
       return result.Attributes as FollowUpRecord;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new FollowUpRecordError(id, 'it is missing or no longer REQUESTED', { cause: error });
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // The same outcome at the same moment is our own write, applied with its answer lost.
+      const current = (await this.get(id)) as FollowUpRecord | undefined;
+      if (current && current.outcome === completion.outcome && current.completedAt === completion.completedAt) return current;
+      throw new FollowUpRecordError(id, 'it is missing or no longer REQUESTED', { cause: error, ...(current ? { existing: current } : {}) });
     }
   }
 
@@ -391,6 +487,11 @@ export class DynamoDbModerationStore implements ReviewStore {
    */
   private async listing<T extends ModerationItem | FollowUpRecord>(spec: {
     index: 'live' | 'audit';
+    /**
+     * The live index is read eventually consistently, the items strongly: an item that moved on
+     * between the two reads is dropped from the page (a page may come out short; `next` holds).
+     */
+    status?: Status;
     shards: string[];
     sortCondition?: { expression: string; values: Record<string, unknown> };
     filter: FilterBuilder;
@@ -426,11 +527,12 @@ export class DynamoDbModerationStore implements ReviewStore {
           limit,
         ),
     });
+    const keep = spec.status === undefined ? undefined : (item: T) => (item as ModerationItem).status === spec.status;
     if (spec.peek && merged.entries.length === want) {
       const shown = merged.entries.slice(0, spec.limit);
-      return this.page(shown, shown[shown.length - 1]![sort]);
+      return this.page(shown, shown[shown.length - 1]![sort], keep);
     }
-    return this.page(merged.entries, merged.next);
+    return this.page(merged.entries, merged.next, keep);
   }
 
   /**
@@ -457,11 +559,9 @@ export class DynamoDbModerationStore implements ReviewStore {
   }
 
   /** The items of a page, read whole (BatchGetItem, consistent), in the page's order. */
-  private async page<T extends { callbackId: string } = ModerationItem>(entries: IndexEntry[], next: string | undefined): Promise<Page<T>> {
+  private async page<T extends { callbackId: string } = ModerationItem>(entries: IndexEntry[], next: string | undefined, keep?: (item: T) => boolean): Promise<Page<T>> {
     const items = await this.getMany<T>(entries.map((e) => e.callbackId));
-    // An item that left the index between the two reads (decided, say) may still be returned:
-    // callers re-check status, as they would for any item read a moment ago.
-    return { items, ...(next !== undefined ? { next: { after: next } } : {}) };
+    return { items: keep ? items.filter(keep) : items, ...(next !== undefined ? { next: { after: next } } : {}) };
   }
 
   private async getMany<T extends { callbackId: string }>(callbackIds: string[]): Promise<T[]> {
@@ -477,6 +577,11 @@ export class DynamoDbModerationStore implements ReviewStore {
     }
     return callbackIds.map((id) => found.get(id)).filter((item): item is T => item !== undefined);
   }
+}
+
+/** Does the item carry this write (the last one, or one still in its history)? */
+function wroteIt(item: ModerationItem, writeId: string): boolean {
+  return item.lastWriteId === writeId || (item.history ?? []).some((entry) => entry.writeId === writeId);
 }
 
 /** DynamoDB's answer to a write that would take an item past 400 KB. */

@@ -13,6 +13,9 @@ import type { DecisionObserver } from '../pipeline/decide.js';
  *   dimension differs from the invocation's; errors are the exception, so the extra lines are few.
  * - `CallbackForbiddenBeforeDeadline`: the callback-grant alarm's metric, also emitted at once so
  *   that a page never depends on the invocation getting as far as publishing.
+ * - `CallbackInDoubt`: an answer was lost and the read-back could not settle it (the item stays
+ *   DECIDED and is retried); `CallbackSettledByReadBack`: an answer was lost, and the read-back
+ *   showed our callback landed (recorded DELIVERED).
  *
  * Every handler that decides or delivers publishes stored metrics before it returns.
  */
@@ -25,6 +28,8 @@ export function metricsObserver(metrics: Metrics, logger: Pick<Logger, 'error'>)
       const byType = metrics.singleMetric();
       byType.addDimension('errorType', failure.errorType);
       byType.addMetric('CallbackErrors', MetricUnit.Count, 1);
+      if (failure.kind === 'IN_DOUBT') metrics.singleMetric().addMetric('CallbackInDoubt', MetricUnit.Count, 1);
+      if (failure.kind === 'LANDED') metrics.singleMetric().addMetric('CallbackSettledByReadBack', MetricUnit.Count, 1);
       if (failure.kind === 'FORBIDDEN_BEFORE_DEADLINE') {
         metrics.singleMetric().addMetric('CallbackForbiddenBeforeDeadline', MetricUnit.Count, 1);
         logger.error('Chime refused a callback as Forbidden before its deadline; recorded FAILED', { ...failure });

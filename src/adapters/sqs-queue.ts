@@ -1,6 +1,7 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { WorkMessage } from '../domain/item.js';
 import type { DeadLetters, WorkQueue } from '../domain/ports.js';
+import { parkedMessageBody } from './parked-payload.js';
 
 export class SqsWorkQueue implements WorkQueue {
   constructor(
@@ -29,7 +30,11 @@ export class SqsWorkQueue implements WorkQueue {
   }
 }
 
-/** The intake DLQ: malformed events are kept here with their reason, never dropped. */
+/**
+ * The intake DLQ: malformed events are kept here with their reason, never dropped. No payload
+ * can make keep() throw (one too large for SQS, nested too deep to serialise: see
+ * parkedMessageBody); SQS failing to take the message does, so that Lambda retries the event.
+ */
 export class SqsDeadLetters implements DeadLetters {
   constructor(
     private readonly client: SQSClient,
@@ -40,7 +45,7 @@ export class SqsDeadLetters implements DeadLetters {
     await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify({ reason, ...details, keptAt: new Date().toISOString(), payload }),
+        MessageBody: parkedMessageBody({ reason, ...details, keptAt: new Date().toISOString() }, payload),
         MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 256) } },
       }),
     );

@@ -1,5 +1,5 @@
 import { parseTimestamp } from './deadline.js';
-import type { Decision, ModerationItem } from './item.js';
+import type { CallbackAction, Decision, ModerationItem } from './item.js';
 
 /** Chime's documented limits for ChannelFlowCallback (BRIEF.md, seed 001). */
 export const CALLBACK_LIMITS = {
@@ -94,26 +94,76 @@ export function callbackProblems(request: CallbackRequest): string[] {
 }
 
 /**
- * How a failed callback is handled (BRIEF.md's error table). A 403 is read against our own
- * ledger (see `readForbidden`): EXPIRED, ALREADY_RESOLVED or FORBIDDEN_BEFORE_DEADLINE.
+ * Every callback's outcome is one of three (BRIEF.md invariant 6):
+ *
+ *   confirmed  Chime answered 200, or a read-back shows the message resolved as we asked
+ *   refused    Chime said no, and nothing of ours could have landed before
+ *   unknown    no answer (a 500, a reset connection, a timeout), or a "resolved already" / 403
+ *              answer after an attempt of ours that may have landed
+ *
+ * Only the first two are recorded as facts. An unknown is settled by reading the message back as
+ * its sender sees it (GetChannelMessageStatus), or the delivery is retried later: never guessed.
+ * The Chime client that sends callbacks makes ONE attempt per call (no hidden SDK retry); only
+ * answers that say Chime turned the request away without acting on it (429, 503) are retried in
+ * place (src/adapters/chime-callback.ts).
  */
-export type CallbackFailureKind = 'RETRYABLE' | 'ALREADY_RESOLVED' | 'EXPIRED' | 'FORBIDDEN_BEFORE_DEADLINE' | 'FATAL';
 
-export interface ClassifiedCallbackError {
-  kind: CallbackFailureKind;
-  errorType: string;
-  message: string;
+/** What one callback attempt got back from Chime. */
+export type CallbackAnswer =
+  | { kind: 'ACCEPTED' }
+  | {
+      /**
+       * TURNED_AWAY  429 ThrottledClient, 503 ServiceUnavailable: not applied, retry later
+       * NO_ANSWER    500 ServiceFailure, a network error or a timeout: it may have been applied
+       * NOT_PENDING  409 Conflict, 400 "non-pending": the CallbackId is resolved (by whom?)
+       * FORBIDDEN    403: the window closed, the caller lacks the grant, or it is resolved
+       * REJECTED     any other 4xx: this request can never be accepted as it is
+       */
+      kind: 'TURNED_AWAY' | 'NO_ANSWER' | 'NOT_PENDING' | 'FORBIDDEN' | 'REJECTED';
+      errorType: string;
+      message: string;
+    };
+
+/**
+ * What Chime shows of the message now, as its sender sees it (GetChannelMessageStatus, which
+ * Chime answers only for the sender). GONE: Chime has no such message (deleted, or a denied one
+ * it no longer keeps). UNREADABLE: the read itself failed, so nothing was learned.
+ */
+export type ObservedMessage =
+  | { status: 'PENDING' | 'SENT' | 'DENIED' | 'FAILED'; detail?: string }
+  | { status: 'GONE' }
+  | { status: 'UNREADABLE'; errorType: string; message: string };
+
+/** How a callback attempt is recorded. */
+export type CallbackSettlement =
+  | { outcome: 'DELIVERED'; confirmedBy: 'answer' | 'read-back'; note?: string }
+  /** Stays DECIDED, the lease released; `inDoubt`: a callback of ours may have landed, the next answer is read back. */
+  | { outcome: 'RETRY'; inDoubt: boolean; reason: string }
+  | { outcome: 'ALREADY_RESOLVED' | 'EXPIRED'; reason: string }
+  /** `forbiddenBeforeDeadline`: a 403 while the message is still pending in its window, a missing grant (an alarm). */
+  | { outcome: 'FAILED'; reason: string; forbiddenBeforeDeadline?: true };
+
+const TURNED_AWAY_NAMES = new Set(['ThrottledClientException', 'ServiceUnavailableException']);
+
+/** Chime's answer (a stock SDK error, or a network error) to one callback attempt. */
+export function readCallbackAnswer(error: unknown): CallbackAnswer {
+  const err = (error ?? {}) as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const status = err.$metadata?.httpStatusCode;
+  const errorType = (err.name && err.name !== 'Error' ? err.name : undefined) ?? err.code ?? (status ? `HTTP ${status}` : 'Error');
+  const message = err.message ?? String(error);
+  const answer = (kind: Exclude<CallbackAnswer['kind'], 'ACCEPTED'>): CallbackAnswer => ({ kind, errorType, message });
+  if (TURNED_AWAY_NAMES.has(errorType) || status === 429 || status === 503) return answer('TURNED_AWAY');
+  if (errorType === 'ConflictException' || status === 409) return answer('NOT_PENDING');
+  if (errorType === 'ForbiddenException' || status === 403) return answer('FORBIDDEN');
+  if ((errorType === 'BadRequestException' || status === 400) && /pending/i.test(message)) return answer('NOT_PENDING');
+  if (status !== undefined && status >= 400 && status < 500) return answer('REJECTED');
+  // A 5xx, or no HTTP answer at all (a reset, a refused connection, a timeout, an unknown
+  // error): Chime may have applied the callback.
+  return answer('NO_ANSWER');
 }
 
-/** What our own record says about a CallbackId at the moment Chime answered 403. */
-export interface CallbackLedger {
-  /** The deadline we recorded (ISO): the conservative end of Chime's 48 h window. */
-  deadline: string;
-  /** Epoch ms at which Chime's answer arrived. */
-  answeredAt: number;
-  /** An earlier callback of ours for this CallbackId may have been accepted (see `earlierCallbackMayHaveLanded`). */
-  earlierCallbackMayHaveLanded: boolean;
-}
+/** True for the answers only a read-back can settle. */
+export const needsReadBack = (answer: CallbackAnswer): boolean => answer.kind === 'NO_ANSWER' || answer.kind === 'NOT_PENDING' || answer.kind === 'FORBIDDEN';
 
 /**
  * Our deadline is counted from Chime's own timestamp, so Chime's window closes at our deadline at
@@ -122,65 +172,104 @@ export interface CallbackLedger {
  */
 export const CLOCK_SKEW_ALLOWANCE_MS = 60_000;
 
-/** The advice recorded with a 403 that arrives while the window is open, by our own ledger. */
+/** The advice recorded with a 403 that arrives while the message is pending and its window open. */
 export const FORBIDDEN_BEFORE_DEADLINE_ADVICE =
   'most likely the execution role lacks chime:ChannelFlowCallback on this app instance, or the flow belongs to another app instance or account';
 
-const RETRYABLE_NAMES = new Set(['ThrottledClientException', 'ServiceFailureException', 'ServiceUnavailableException']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+/** Has Chime's window closed by the time it answered (allowing for clock skew)? */
+export const windowClosed = (deadline: string, answeredAt: number): boolean => answeredAt + CLOCK_SKEW_ALLOWANCE_MS >= Date.parse(deadline);
 
 /**
- * Chime answers ForbiddenException both when the window has closed and when the caller may not
- * call back at all (a missing IAM grant, a wrong app instance). Only our ledger tells them apart:
- *
- *   answeredAt ──────────────────────────────────────────────── deadline ────▶
- *   │ a callback of ours may have landed earlier → ALREADY_RESOLVED  │ EXPIRED
- *   │ otherwise → FORBIDDEN_BEFORE_DEADLINE (a fault: page someone)  │ (window closed)
- *
- * The deadline side wins: once the window may have closed, nothing else can be concluded.
+ * Could a callback of ours for this CallbackId have landed before this attempt? `before` is the
+ * delivery record as the current deliverer found it before it took the lease. An attempt whose
+ * outcome was never settled (`inDoubt`) may have; so may one whose deliverer took the lease and
+ * never released it (it may have called and died before writing anything down). A record from
+ * before `inDoubt` existed counts any attempt. Never the case for a decision just recorded.
  */
-export function readForbidden(ledger: CallbackLedger): 'EXPIRED' | 'ALREADY_RESOLVED' | 'FORBIDDEN_BEFORE_DEADLINE' {
-  if (ledger.answeredAt + CLOCK_SKEW_ALLOWANCE_MS >= Date.parse(ledger.deadline)) return 'EXPIRED';
-  // Chime answers a second callback for a resolved CallbackId with Forbidden too (BRIEF.md).
-  if (ledger.earlierCallbackMayHaveLanded) return 'ALREADY_RESOLVED';
-  return 'FORBIDDEN_BEFORE_DEADLINE';
-}
-
-/**
- * Could Chime already hold a callback of ours for this CallbackId? `before` is the delivery
- * record as the current deliverer found it, before it took the lease. A deliverer that got an
- * answer counted an attempt (a 5xx or a timeout may still have been applied); one that never
- * released its lease may have called and died before writing anything down. Neither is the case
- * for a decision recorded a moment ago by the caller itself.
- */
-export function earlierCallbackMayHaveLanded(before: { attempts: number; leaseUntil: number } | undefined): boolean {
+export function earlierCallbackMayHaveLanded(before: { attempts: number; leaseUntil: number; inDoubt?: boolean } | undefined): boolean {
   if (!before) return false;
+  if (before.inDoubt !== undefined) return before.inDoubt || before.leaseUntil > 0;
   return before.attempts > 0 || before.leaseUntil > 0;
 }
 
+/** Does what Chime shows match what the recorded decision asked for? */
+function resolvedAsDecided(action: CallbackAction, observed: 'SENT' | 'DENIED' | 'FAILED' | 'GONE', isEdit: boolean): boolean {
+  // A denied edit is dropped and the message keeps its last version: SENT either way.
+  if (isEdit) return observed === 'SENT';
+  return action === 'DENY' ? observed === 'DENIED' || observed === 'GONE' : observed === 'SENT';
+}
+
+export interface CallbackFacts {
+  answer: CallbackAnswer;
+  /** The read-back, made when `needsReadBack(answer)`. */
+  observed?: ObservedMessage;
+  action: CallbackAction;
+  /** The CallbackId is for an edit of a sent message (LastEditedTimestamp). */
+  isEdit: boolean;
+  /** See earlierCallbackMayHaveLanded. */
+  earlierMayHaveLanded: boolean;
+  deadline: string;
+  /** Epoch ms at which Chime answered. */
+  answeredAt: number;
+}
+
 /**
- * Conflict and "non-pending" mean the CallbackId was already resolved (by an earlier delivery of
- * ours whose confirmation we lost, or by someone else); Forbidden is read against the ledger
- * (`readForbidden`). None of those may be retried. Throttling, 5xx and network failures are
- * retried later.
+ * The one rule that turns Chime's answer (and, where it is not enough, the read-back) into what
+ * we record. Pure: test/unit/callback.test.ts walks every row.
+ *
+ *   ACCEPTED ─────────────────────────────────────────────────────────▶ DELIVERED (answer)
+ *   TURNED_AWAY ──────────────────────────────────────────────────────▶ RETRY
+ *   REJECTED ─────────────────────────────────────────────────────────▶ FAILED
+ *   NO_ANSWER / NOT_PENDING / FORBIDDEN ─ read back as the sender ─┐
+ *     unreadable: a callback of ours may have landed ─────────────▶ RETRY, in doubt (never guessed)
+ *                 nothing of ours may have ─▶ the answer is a refusal: ALREADY_RESOLVED / EXPIRED / FAILED
+ *     PENDING:    no answer ──────────────────────────────────────▶ RETRY, in doubt
+ *                 403 ─────────────────────▶ EXPIRED (window closed) or FAILED (a missing grant)
+ *                 resolved, ours may have landed ─▶ DELIVERED (a later processor or edit holds it)
+ *                 resolved, nothing of ours ──────▶ ALREADY_RESOLVED
+ *     resolved as decided: ours may have landed ─▶ DELIVERED (read-back); otherwise ALREADY_RESOLVED
+ *     resolved otherwise ────────────────────────────────────────▶ ALREADY_RESOLVED (what Chime shows)
  */
-export function classifyCallbackError(error: unknown, ledger: CallbackLedger): ClassifiedCallbackError {
-  const err = (error ?? {}) as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-  const errorType = err.name ?? 'Error';
-  const message = err.message ?? String(error);
-  const status = err.$metadata?.httpStatusCode;
-  if (errorType === 'ConflictException' || status === 409) return { kind: 'ALREADY_RESOLVED', errorType, message };
-  if (errorType === 'ForbiddenException' || status === 403) return { kind: readForbidden(ledger), errorType, message };
-  if ((errorType === 'BadRequestException' || status === 400) && /pending/i.test(message)) {
-    return { kind: 'ALREADY_RESOLVED', errorType, message };
+export function settleCallback(facts: CallbackFacts): CallbackSettlement {
+  const { answer } = facts;
+  if (answer.kind === 'ACCEPTED') return { outcome: 'DELIVERED', confirmedBy: 'answer' };
+  const said = `${answer.errorType}: ${answer.message}`;
+  if (answer.kind === 'TURNED_AWAY') return { outcome: 'RETRY', inDoubt: facts.earlierMayHaveLanded, reason: `Chime turned the callback away (${said})` };
+  if (answer.kind === 'REJECTED') return { outcome: 'FAILED', reason: `Chime rejected the callback (${said})` };
+
+  const oursMayHaveLanded = answer.kind === 'NO_ANSWER' || facts.earlierMayHaveLanded;
+  const refusal = (): CallbackSettlement => {
+    if (answer.kind === 'NOT_PENDING') {
+      return { outcome: 'ALREADY_RESOLVED', reason: `Chime reports the CallbackId resolved (${said}), and no callback of ours can have landed: it was resolved by something else` };
+    }
+    return windowClosed(facts.deadline, facts.answeredAt)
+      ? { outcome: 'EXPIRED', reason: `Chime refused the callback: its window closed (${said})` }
+      : {
+          outcome: 'FAILED',
+          forbiddenBeforeDeadline: true,
+          reason: `Chime refused the callback as Forbidden before its deadline (${facts.deadline}) with no callback of ours landed: ${FORBIDDEN_BEFORE_DEADLINE_ADVICE}. Chime said: ${said}`,
+        };
+  };
+
+  const observed = facts.observed;
+  if (!observed || observed.status === 'UNREADABLE') {
+    if (!oursMayHaveLanded) return refusal();
+    const why = observed?.status === 'UNREADABLE' ? `reading the message back failed (${observed.errorType}: ${observed.message})` : 'the message was not read back';
+    return { outcome: 'RETRY', inDoubt: true, reason: `Outcome unknown (${said}); ${why}; retrying, and the next answer is read back again` };
   }
-  if (RETRYABLE_NAMES.has(errorType) || status === 429 || (status !== undefined && status >= 500)) {
-    return { kind: 'RETRYABLE', errorType, message };
+  if (observed.status === 'PENDING') {
+    if (answer.kind === 'NO_ANSWER') return { outcome: 'RETRY', inDoubt: true, reason: `No answer from Chime (${said}); the message is still PENDING, so the callback did not land (yet)` };
+    if (answer.kind === 'FORBIDDEN') return refusal();
+    return oursMayHaveLanded
+      ? { outcome: 'DELIVERED', confirmedBy: 'read-back', note: `Chime reports the CallbackId used (${said}) while the message is still PENDING: our earlier callback landed, and a later processor or a newer edit holds the message` }
+      : refusal();
   }
-  if (status === undefined && (NETWORK_CODES.has(err.code ?? '') || errorType === 'TimeoutError' || errorType === 'AbortError')) {
-    return { kind: 'RETRYABLE', errorType: err.code ?? errorType, message };
+  if (resolvedAsDecided(facts.action, observed.status, facts.isEdit)) {
+    return oursMayHaveLanded
+      ? { outcome: 'DELIVERED', confirmedBy: 'read-back', note: `Chime answered ${said}; read back, the message is ${observed.status}, as decided: our callback landed` }
+      : { outcome: 'ALREADY_RESOLVED', reason: `Chime reports the CallbackId resolved (${said}) and shows the message ${observed.status}, but no callback of ours can have landed` };
   }
-  return { kind: 'FATAL', errorType, message };
+  return { outcome: 'ALREADY_RESOLVED', reason: `Chime shows the message ${observed.status}${'detail' in observed && observed.detail ? ` (${observed.detail})` : ''}, not what the recorded ${facts.action} asked for (${said}): it was resolved some other way` };
 }
 
 /**

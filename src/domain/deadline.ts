@@ -13,13 +13,17 @@ import type { ChannelMessage } from './message.js';
  * week-old message would declare every edit of it expired on arrival.
  */
 
+/**
+ * Epoch milliseconds of a timestamp, or undefined when it names no moment a Date can hold
+ * (beyond ±8.64e15 ms, `new Date(ms).toISOString()` throws RangeError: "-9999999999999999"
+ * would otherwise break every deadline computed from it).
+ */
 export function parseTimestamp(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const numeric = Number(value);
   // Chime sends ISO-8601; accept epoch milliseconds or seconds too rather than lose the information.
-  if (Number.isFinite(numeric)) return numeric < 1e11 ? numeric * 1000 : numeric;
-  const parsed = Date.parse(value);
-  return Number.isNaN(parsed) ? undefined : parsed;
+  const ms = Number.isFinite(numeric) ? (numeric < 1e11 ? numeric * 1000 : numeric) : Date.parse(value);
+  return Number.isNaN(new Date(ms).getTime()) ? undefined : ms;
 }
 
 export function windowStart(message: Pick<ChannelMessage, 'createdTimestamp' | 'lastEditedTimestamp'>, receivedAtMs: number): number {

@@ -37,6 +37,8 @@ export const FOLLOW_UP_PREFIX = 'ACTION#';
 export interface ChimeRefusal {
   type: string;
   message: string;
+  /** How the refusal was classified (NOT_FOUND, FORBIDDEN …): a replay answers the same problem. */
+  refusal?: 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'BAD_REQUEST' | 'BUSY' | 'UNCONFIRMED';
 }
 
 export interface FollowUpRecord {
@@ -69,6 +71,13 @@ export interface FollowUpRecord {
   completedAt?: string;
   /** BAN_SENDER: Chime answered Conflict, the member was banned already. Still DONE. */
   alreadyBanned?: boolean;
+  /**
+   * How the outcome was known: Chime's answer, or (after an answer was lost) a read-back of
+   * Chime's state (DescribeChannelBan, GetChannelMessage).
+   */
+  confirmedBy?: 'answer' | 'read-back';
+  /** A hash of the request, when the client sent an Idempotency-Key: a replay must match it. */
+  requestHash?: string;
   /** FAILED: what Chime answered. */
   error?: ChimeRefusal;
   /** TTL, epoch seconds (RETENTION_DAYS, like terminal items). */
@@ -77,7 +86,7 @@ export interface FollowUpRecord {
 
 /** How an action ended, as the store records it on a REQUESTED record. */
 export type FollowUpCompletion =
-  | { outcome: 'DONE'; completedAt: string; alreadyBanned?: boolean }
-  | { outcome: 'FAILED'; completedAt: string; error: ChimeRefusal };
+  | { outcome: 'DONE'; completedAt: string; alreadyBanned?: boolean; confirmedBy?: 'answer' | 'read-back' }
+  | { outcome: 'FAILED'; completedAt: string; error: ChimeRefusal; confirmedBy?: 'answer' | 'read-back' };
 
 export const isFollowUpRecord = (record: { callbackId: string }): record is FollowUpRecord => record.callbackId.startsWith(FOLLOW_UP_PREFIX);

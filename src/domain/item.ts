@@ -3,14 +3,19 @@ import type { ChannelMessage, PolicyVerdict } from './message.js';
 /**
  * The lifecycle of one CallbackId.
  *
- *   RECEIVED ──worker──▶ DECIDED ──callback ok──▶ DELIVERED
- *      │                   ▲  │
- *      └──▶ PENDING_REVIEW ┘  ├──Conflict / non-pending──▶ ALREADY_RESOLVED
- *            (moderator or    ├──Forbidden / deadline passed──▶ EXPIRED
- *             expiry policy)  └──any other rejection──▶ FAILED
+ *   RECEIVED ──worker──▶ DECIDED ──callback confirmed (200, or read back)──▶ DELIVERED
+ *      │                   ▲  │                                              ▲
+ *      └──▶ PENDING_REVIEW ┘  ├──resolved by something else──▶ ALREADY_RESOLVED
+ *            (moderator or    ├──window closed, nothing landed──▶ EXPIRED    │ a confirmed
+ *             expiry policy)  └──refused (a missing grant, an invalid request)──▶ FAILED
+ *                                   ▲                                         │ callback always
+ *                                   └── POST /operations/redeliver ◀──────────┘ wins (the record
+ *                                       (FAILED, window open: the same decision)  says what Chime did)
  *
  * Any non-terminal item whose deadline has passed becomes EXPIRED, and no callback is sent.
  * DECIDED means "recorded, not yet delivered": whoever finds it delivers that same decision.
+ * What is recorded about a callback is only ever what Chime confirmed or refused
+ * (src/domain/callback.ts settleCallback); an unknown outcome keeps the item DECIDED.
  */
 export const STATUSES = [
   'RECEIVED',
@@ -63,15 +68,27 @@ export interface Decision {
   ruleIds: string[];
   update?: MessageUpdate;
   decidedAt: string;
+  /**
+   * A moderator's Idempotency-Key (src/review/idempotency.ts) and a digest of what they asked:
+   * the same request sent again is answered with this decision, never refused as "already decided".
+   */
+  idempotency?: { key: string; requestHash: string };
 }
 
 export interface Delivery {
   attempts: number;
   /** Epoch ms until which one deliverer holds the right to call back. */
   leaseUntil: number;
+  /**
+   * A callback of ours may have landed and that is not settled yet (an answer was lost and the
+   * read-back could not tell): the next answer is read back before anything is concluded.
+   */
+  inDoubt?: boolean;
   lastAttemptAt?: string;
   lastError?: string;
   deliveredAt?: string;
+  /** How delivery was confirmed: Chime's 200, or a read-back of the message after a lost answer. */
+  confirmedBy?: 'answer' | 'read-back';
 }
 
 /**
@@ -91,6 +108,8 @@ export interface HistoryEntry {
   lastAt?: string;
   /** `history-compacted` only: folded entries by event. */
   counts?: Record<string, number>;
+  /** The write that added it (src/adapters/dynamodb-store.ts): how a lost answer is settled. */
+  writeId?: string;
 }
 
 /**
@@ -143,12 +162,21 @@ export interface ModerationItem {
   /** Held by a moderator while PENDING_REVIEW. */
   claim?: Claim;
   delivery?: Delivery;
-  /** For terminal failures: why. */
-  outcome?: { reason: string; errorType?: string };
+  /**
+   * For terminal failures: why. `unsettled`: EXPIRED while a callback of ours may have landed
+   * and no read-back could tell (recorded as not known, never as a fact).
+   */
+  outcome?: { reason: string; errorType?: string; unsettled?: true };
   history: HistoryEntry[];
   /** TTL, epoch seconds; set once the item is terminal. */
   expiresAt?: number;
   redriveCount?: number;
+  /**
+   * The id of the last write applied to the item. Every write carries a fresh one and is
+   * conditional on it not being there yet, so a write is applied at most once, and a write whose
+   * answer was lost is recognised as ours on the read-back.
+   */
+  lastWriteId?: string;
 }
 
 /** The body of a work-queue message: enough to decide without reading the table. */

@@ -1,4 +1,5 @@
-import type { CallbackRequest } from './callback.js';
+import type { CallbackRequest, ObservedMessage } from './callback.js';
+import type { ChannelMessage } from './message.js';
 import type { LiveStatus } from './deadline.js';
 import type { FollowUpCompletion, FollowUpRecord } from './follow-up.js';
 import type { DecisionOrigin, HistoryEntry, ModerationItem, Status, WorkMessage } from './item.js';
@@ -32,6 +33,12 @@ export interface Transition {
   /** Skip the history entry (lease renewals and other bookkeeping). */
   quiet?: boolean;
   /**
+   * Move the item's sweep moment (the live index's sort key) even though its status stays. A
+   * change of status always moves it; a same-status write (a claim, a failed delivery attempt, a
+   * lease) does not, so retries never rewrite an index entry when nothing due has changed.
+   */
+  reschedule?: boolean;
+  /**
    * Instead of appending an entry, replace the one at `index` (a holder renewing their claim
    * bumps the count of their `claimed` entry). The write only happens if the history still has
    * `length` entries and the one at `index` is still the one read (`at`); otherwise it is a
@@ -51,6 +58,16 @@ export interface DueQuery {
   status: LiveStatus;
   /** ISO time: items due at or before it. */
   at: string;
+  /** The live index's shards to read (default: all). A sweeper invocation reads its own group. */
+  shards?: readonly number[];
+  limit: number;
+  next?: Record<string, unknown>;
+}
+
+/** FAILED items whose callback window is still open, nearest deadline first (redelivery). */
+export interface FailedQuery {
+  /** ISO time: items whose deadline is after it. */
+  openAfter: string;
   limit: number;
   next?: Record<string, unknown>;
 }
@@ -100,6 +117,18 @@ export interface ModerationStore {
    * of the live index. A key condition, never a filter: what is read is what is due.
    */
   listDue(query: DueQuery): Promise<Page<ModerationItem>>;
+  /**
+   * Moves a live item's sweep moment to what its state says now (a due item the sweeper found
+   * not to be stuck after all). Bookkeeping: the version stays, so nobody's expectedVersion is
+   * invalidated; skipped (false) if the item changed since it was read.
+   */
+  reschedule(item: ModerationItem): Promise<boolean>;
+  /**
+   * Adds an entry to the item's history and nothing else: no status, version, updatedAt or
+   * index key changes (a ban noted on the item it came from must not postpone a stuck item's
+   * re-drive, nor invalidate a moderator's expectedVersion). Bounded like every history.
+   */
+  appendHistory(callbackId: string, entry: Omit<HistoryEntry, 'at'>, now: number): Promise<ModerationItem | undefined>;
 }
 
 /**
@@ -126,6 +155,8 @@ export interface ReviewStore extends ModerationStore {
   completeFollowUp(id: string, completion: FollowUpCompletion): Promise<FollowUpRecord>;
   /** The PENDING_REVIEW item whose deadline is nearest (the heads of every shard). */
   nearestPendingReview(): Promise<ModerationItem | undefined>;
+  /** FAILED items whose window is still open, nearest deadline first, across every shard. */
+  listFailed(query: FailedQuery): Promise<Page<ModerationItem>>;
 }
 
 /** One item's change to the statistics: status moves (by receipt hour) and decisions (by decision hour). */
@@ -173,23 +204,36 @@ export interface DeadLetters {
   keep(payload: unknown, reason: string, details?: Record<string, unknown>): Promise<void>;
 }
 
+/**
+ * ChannelFlowCallback, and the read-back that settles one whose answer was lost. `send` makes one
+ * attempt (retrying in place only what Chime turned away unapplied) and throws Chime's answer.
+ */
 export interface CallbackSender {
   send(request: CallbackRequest): Promise<void>;
+  /** What Chime shows of the message now, as its sender sees it. Never throws: UNREADABLE. */
+  readStatus(message: Pick<ChannelMessage, 'channelArn' | 'messageId' | 'sender'>): Promise<ObservedMessage>;
+}
+
+/** How an action in Chime was known to have happened: Chime's answer, or a read-back after a lost one. */
+export interface ModerationOutcome {
+  confirmedBy: 'answer' | 'read-back';
 }
 
 /**
  * Moderators' follow-up actions in Chime (src/adapters/chime-channel-moderation.ts), called as
- * the configured ChimeBearer. Failures are ChimeActionError (what Chime answered, classified).
+ * the configured ChimeBearer. Failures are ChimeActionError (what Chime answered, classified;
+ * UNCONFIRMED when neither the answer nor a read-back could tell). `inDoubt`: an earlier request
+ * may have done it already (a replay with the same idempotency key): Chime's state is read first.
  */
 export interface ChannelModeration {
   /** The ChimeBearer the actions run as in this channel; undefined when none is configured. */
   bearerFor(channelArn: string): string | undefined;
-  /** CreateChannelBan. A member already banned is not an error: `alreadyBanned`. */
-  ban(channelArn: string, memberArn: string): Promise<{ alreadyBanned: boolean }>;
+  /** CreateChannelBan. A member already banned is not an error: `alreadyBanned` (unknown when settled by read-back). */
+  ban(channelArn: string, memberArn: string, options?: { inDoubt?: boolean }): Promise<ModerationOutcome & { alreadyBanned?: boolean }>;
   /** RedactChannelMessage: the message stays, its content is removed. */
-  redact(channelArn: string, messageId: string): Promise<void>;
+  redact(channelArn: string, messageId: string, options?: { inDoubt?: boolean }): Promise<ModerationOutcome>;
   /** DeleteChannelMessage: the message is gone. */
-  delete(channelArn: string, messageId: string): Promise<void>;
+  delete(channelArn: string, messageId: string, options?: { inDoubt?: boolean }): Promise<ModerationOutcome>;
 }
 
 export interface Clock {

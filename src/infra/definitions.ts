@@ -125,7 +125,8 @@ export interface InfraDefinitions {
     onFailureQueue: string;
   };
   worker: FunctionDefinition & { eventSource: WorkerEventSource };
-  sweeper: FunctionDefinition & { schedule: string; reservedConcurrency?: number };
+  /** `shardGroups`: the schedules' fan-out (one invocation per group of the live index's shards; 1 without input). */
+  sweeper: FunctionDefinition & { schedule: string; reservedConcurrency?: number; shardGroups: number };
   /** The moderators' HTTP API (its routes live in src/review/routes.ts). */
   reviewApi: FunctionDefinition;
   /** The same API's live-policy routes (src/review/policy-routes.ts). */
@@ -511,9 +512,11 @@ export function loadInfraDefinitions(path: string = DEFAULT_SERVERLESS_YML): Inf
   const rate = isObj(scheduleEvent) ? scheduleEvent.rate : scheduleEvent;
   const firstRate = Array.isArray(rate) ? rate[0] : rate;
   const reservedConcurrency = r.optInt(sweeperFn.fn.reservedConcurrency, `${sweeperWhere}.reservedConcurrency`);
+  const input = isObj(scheduleEvent) && isObj(scheduleEvent.input) ? scheduleEvent.input : {};
   const sweeper = {
     ...sweeperFn.def,
     schedule: r.str(firstRate, `${sweeperWhere}.events[].schedule.rate`),
+    shardGroups: r.optInt(input.shardGroups, `${sweeperWhere}.events[].schedule.input.shardGroups`) ?? 1,
     ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }),
   };
 

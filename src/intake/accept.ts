@@ -41,7 +41,7 @@ export function newItem(callbackId: string, message: ModerationItem['message'], 
  * Intake does no policy work; it is on the latency path of every chat message.
  */
 export async function acceptEvent(deps: IntakeDeps, event: unknown): Promise<IntakeOutcome> {
-  const parsed = parseChannelFlowEvent(event);
+  const parsed = parseChannelFlowEvent(event, deps.clock.now());
   if (!parsed.ok) {
     await deps.deadLetters.keep(event, 'INVALID_EVENT', { issues: parsed.issues });
     return { outcome: 'REJECTED', issues: parsed.issues };

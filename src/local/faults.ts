@@ -1,7 +1,7 @@
 import type { CallbackRequest } from '../domain/callback.js';
 import type { FollowUpCompletion, FollowUpRecord } from '../domain/follow-up.js';
-import type { ModerationItem, WorkMessage } from '../domain/item.js';
-import type { CallbackSender, DecisionDayQuery, DueQuery, ReviewQueueQuery, ReviewStore, Transition, WorkQueue } from '../domain/ports.js';
+import type { HistoryEntry, ModerationItem, WorkMessage } from '../domain/item.js';
+import type { CallbackSender, DecisionDayQuery, DueQuery, FailedQuery, ReviewQueueQuery, ReviewStore, Transition, WorkQueue } from '../domain/ports.js';
 import { crashCurrentInvocation, currentInvocation, SimulatedCrash } from './lambda-runtime.js';
 
 /**
@@ -58,6 +58,9 @@ export class CrashFaults {
       listPendingReviews: async (query: ReviewQueueQuery) => (this.guard(), inner.listPendingReviews(query)),
       listDecisionsOfDay: async (query: DecisionDayQuery) => (this.guard(), inner.listDecisionsOfDay(query)),
       nearestPendingReview: async () => (this.guard(), inner.nearestPendingReview()),
+      listFailed: async (query: FailedQuery) => (this.guard(), inner.listFailed(query)),
+      reschedule: async (item: ModerationItem) => (this.guard(), inner.reschedule(item)),
+      appendHistory: async (id: string, entry: Omit<HistoryEntry, 'at'>, now: number) => (this.guard(), inner.appendHistory(id, entry, now)),
       recordFollowUp: async (record: FollowUpRecord) => (this.followUpWrite('recordFollowUp'), inner.recordFollowUp(record)),
       completeFollowUp: async (id: string, completion: FollowUpCompletion) => (this.followUpWrite('completeFollowUp'), inner.completeFollowUp(id, completion)),
       transition: async (change: Transition) => {
@@ -70,7 +73,10 @@ export class CrashFaults {
   }
 
   callbacks(inner: CallbackSender): CallbackSender {
-    return { send: async (request: CallbackRequest) => (this.guard(), inner.send(request)) };
+    return {
+      send: async (request: CallbackRequest) => (this.guard(), inner.send(request)),
+      readStatus: async (message) => (this.guard(), inner.readStatus(message)),
+    };
   }
 
   queue(inner: WorkQueue): WorkQueue {

@@ -17,8 +17,9 @@ export interface InvokeEndpoint {
   close(): Promise<void>;
 }
 
-const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024; // Lambda's synchronous payload limit
-
+/** Invoke's payload limits: 6 MB for RequestResponse; 1 MB for Event (256 KB until Lambda raised it in 2025). */
+export const SYNC_PAYLOAD_MAX_BYTES = 6 * 1024 * 1024;
+export const ASYNC_PAYLOAD_MAX_BYTES = 1024 * 1024;
 
 function sendError(res: ServerResponse, status: number, type: string, message: string): void {
   res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type, 'x-amzn-requestid': randomUUID() });
@@ -60,8 +61,12 @@ export async function startInvokeEndpoint(lambda: LocalLambda, options: { port: 
       const name = functionName(decodeURIComponent(match[1]!));
       if (!lambda.has(name)) return sendError(res, 404, 'ResourceNotFoundException', `Function not found: ${lambda.arn(name)}`);
 
-      const body = await readBody(req, MAX_PAYLOAD_BYTES);
-      if (body === undefined) return sendError(res, 413, 'RequestTooLargeException', 'Request payload exceeds 6 MB');
+      // Lambda refuses an oversized payload before running anything, with 413 RequestEntityTooLargeException:
+      // an Event it accepted is queued, retried, and ends on the on-failure destination if it keeps failing.
+      const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+      const maxBytes = type === 'Event' ? ASYNC_PAYLOAD_MAX_BYTES : SYNC_PAYLOAD_MAX_BYTES;
+      const body = await readBody(req, maxBytes);
+      if (body === undefined) return sendError(res, 413, 'RequestEntityTooLargeException', `The payload is larger than the ${maxBytes} bytes Invoke accepts for InvocationType ${type}`);
       let event: unknown = {};
       if (body.length > 0) {
         try {
@@ -70,7 +75,6 @@ export async function startInvokeEndpoint(lambda: LocalLambda, options: { port: 
           return sendError(res, 400, 'InvalidRequestContentException', 'Could not parse request body into json');
         }
       }
-      const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
       const requestId = randomUUID();
       if (type === 'DryRun') {
         res.writeHead(204, { 'x-amzn-requestid': requestId });

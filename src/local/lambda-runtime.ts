@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
+import { parkedMessageBody } from '../adapters/parked-payload.js';
 import type { ResourcePolicy } from '../infra/invoke-permission.js';
 
 /**
@@ -17,13 +19,22 @@ export interface FunctionOptions {
   maximumRetryAttempts?: number;
   /** Delay before each async retry. Lambda waits about 1 and 2 minutes; locally we wait less. */
   retryDelaysMs?: number[];
-  /** Where an async event goes after its last failed attempt (Lambda's OnFailure destination). */
+  /**
+   * Where an async event goes after its last failed attempt (Lambda's OnFailure destination).
+   * Lambda delivers the record to the destination whatever the event holds: one too large for
+   * the destination goes without its payload. A destination that still refuses it loses the
+   * event, counted as DestinationDeliveryFailures ({@link LocalLambda.destinationDeliveryFailures}).
+   */
   onFailure?: (record: AsyncFailureRecord) => Promise<void>;
   /** Who else may invoke it (Lambda GetPolicy answers this; the Chime emulator checks it in strict mode). */
   resourcePolicy?: ResourcePolicy;
 }
 
-/** The shape Lambda sends to an on-failure destination. */
+/**
+ * The invocation record Lambda sends to an on-failure destination (Lambda developer guide,
+ * "Capturing records of asynchronous invocations"). `requestId` is the async invocation's, the
+ * same for every attempt.
+ */
 export interface AsyncFailureRecord {
   version: '1.0';
   timestamp: string;
@@ -31,6 +42,19 @@ export interface AsyncFailureRecord {
   requestPayload: unknown;
   responseContext: { statusCode: number; executedVersion: '$LATEST'; functionError: 'Unhandled' };
   responsePayload: { errorType: string; errorMessage: string };
+}
+
+/**
+ * Lambda delivering failure records to an SQS queue (an on-failure destination). Lambda sends a
+ * record too large for the destination without its payload; so do we, keeping the payload's
+ * size, sha256 and a preview in its place (src/adapters/parked-payload.ts). What the event holds
+ * can never make the delivery fail; only the queue can.
+ */
+export function sqsFailureDestination(sqs: SQSClient, queueUrl: string): (record: AsyncFailureRecord) => Promise<void> {
+  return async ({ requestPayload, ...record }) => {
+    const body = parkedMessageBody(record, requestPayload, { payloadKey: 'requestPayload' });
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+  };
 }
 
 export type InvocationResult = { ok: true; payload: unknown } | { ok: false; error: { errorType: string; errorMessage: string; trace: string[] } };
@@ -67,6 +91,7 @@ export class LocalLambda {
   private readonly functions = new Map<string, { handler: LambdaHandler; options: FunctionOptions }>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private readonly deliveryFailures = new Map<string, number>();
   private closed = false;
 
   constructor(private readonly region = 'us-east-1') {}
@@ -92,11 +117,15 @@ export class LocalLambda {
     return `arn:aws:lambda:${this.region}:${ACCOUNT_ID}:function:${name}`;
   }
 
+  /** Async events of this function whose failure record its on-failure destination refused (Lambda's DestinationDeliveryFailures). */
+  destinationDeliveryFailures(name: string): number {
+    return this.deliveryFailures.get(name) ?? 0;
+  }
+
   /** RequestResponse: runs the handler and reports its result or error, as Invoke does. */
-  async invoke(name: string, event: unknown): Promise<InvocationResult> {
+  async invoke(name: string, event: unknown, requestId: string = randomUUID()): Promise<InvocationResult> {
     const fn = this.functions.get(name);
     if (!fn) throw new Error(`Function not found: ${name}`);
-    const requestId = randomUUID();
     const state: InvocationState = { functionName: name, requestId, crashed: false };
     const timeoutMs = (fn.options.timeoutSeconds ?? 30) * 1000;
     const deadline = Date.now() + timeoutMs;
@@ -140,23 +169,30 @@ export class LocalLambda {
     if (!fn) throw new Error(`Function not found: ${name}`);
     const retries = fn.options.maximumRetryAttempts ?? 2;
     const delays = fn.options.retryDelaysMs ?? [1000, 2000];
+    // Lambda retries an async event under its original request id.
+    const requestId = randomUUID();
     const attempt = async (n: number): Promise<void> => {
       if (this.closed) return;
-      const result = await this.invoke(name, event);
+      const result = await this.invoke(name, event, requestId);
       if (result.ok) return;
       if (n <= retries) {
         // The whole retry chain is one tracked promise, so drain() waits for the retries too.
         await this.delay(delays[Math.min(n - 1, delays.length - 1)] ?? 1000);
         return attempt(n + 1);
       }
-      await fn.options.onFailure?.({
-        version: '1.0',
-        timestamp: new Date().toISOString(),
-        requestContext: { requestId: randomUUID(), functionArn: `${this.arn(name)}:$LATEST`, condition: 'RetriesExhausted', approximateInvokeCount: n },
-        requestPayload: event,
-        responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-        responsePayload: { errorType: result.error.errorType, errorMessage: result.error.errorMessage },
-      });
+      if (!fn.options.onFailure) return;
+      try {
+        await fn.options.onFailure({
+          version: '1.0',
+          timestamp: new Date().toISOString(),
+          requestContext: { requestId, functionArn: `${this.arn(name)}:$LATEST`, condition: 'RetriesExhausted', approximateInvokeCount: n },
+          requestPayload: event,
+          responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+          responsePayload: { errorType: result.error.errorType, errorMessage: result.error.errorMessage },
+        });
+      } catch {
+        this.deliveryFailures.set(name, this.destinationDeliveryFailures(name) + 1);
+      }
     };
     this.track(attempt(1));
   }

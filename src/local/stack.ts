@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { ChimeCallbackSender } from '../adapters/chime-callback.js';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { ChimeCallbackSender, oneAttemptChime } from '../adapters/chime-callback.js';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../adapters/clients.js';
 import { DynamoDbCounters } from '../adapters/dynamodb-counters.js';
 import { DynamoDbModerationStore } from '../adapters/dynamodb-store.js';
@@ -14,7 +14,7 @@ import { loadPolicySeed, resolvePolicyPath } from '../policy/index.js';
 import type { LivePolicies } from '../policy/live.js';
 import { createWorkerPolicies } from '../worker/live-policies.js';
 import { createRuntime, moderationStoreOptions, type Runtime } from '../runtime.js';
-import type { SweepReport } from '../sweeper/sweep.js';
+import { addSweepReports, type SweepReport } from '../sweeper/sweep.js';
 import { createIntakeHandler } from '../../functions/intake/handler.js';
 import { createSweeperHandler } from '../../functions/sweeper/handler.js';
 import { createWorkerHandler } from '../../functions/worker/handler.js';
@@ -28,12 +28,13 @@ import { POLICY_API_ROUTES } from './policy-api.js';
 import { ROUTES } from '../review/routes.js';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api.js';
 import { loadLocalIssuer, localIssuerUrl, type LocalIssuer } from './issuer.js';
+import { createTokenVerifier } from '../review/token-verifier.js';
 import { localLambdaInvoker, startChimeSimulator, type ChimeSimulator, type SimulatorFaults } from './chime-simulator.js';
 import { intakeInvokePolicy } from '../infra/invoke-permission.js';
 import { projectFlow } from '../setup-flow/flow.js';
 import { CrashFaults } from './faults.js';
 import { startInvokeEndpoint, type InvokeEndpoint } from './invoke-endpoint.js';
-import { ACCOUNT_ID, currentInvocation, LocalLambda } from './lambda-runtime.js';
+import { ACCOUNT_ID, currentInvocation, LocalLambda, sqsFailureDestination } from './lambda-runtime.js';
 import { startSqsEventSource, type SqsEventSource } from './sqs-event-source.js';
 import { startStorage } from './storage.js';
 
@@ -59,6 +60,8 @@ export interface LocalStackOptions {
   /** External endpoints instead of the embedded servers (default: DYNAMODB_ENDPOINT / SQS_ENDPOINT from env). */
   dynamodbEndpoint?: string;
   sqsEndpoint?: string;
+  /** Where the functions' Chime clients call (default CHIME_ENDPOINT, else the embedded emulator). */
+  chimeEndpoint?: string;
   /** Prefix of the table and queue names; random by default so runs never collide. */
   namePrefix?: string;
   /**
@@ -127,7 +130,10 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** `CHIME_THROTTLE_RATE`, `CHIME_UNAVAILABLE_RATE`, `CHIME_DUPLICATE_INVOCATIONS`, `CHIME_INVOKE_FAILURE_RATE`: faults for `npm start`. */
+/**
+ * `CHIME_THROTTLE_RATE`, `CHIME_UNAVAILABLE_RATE`, `CHIME_DUPLICATE_INVOCATIONS`,
+ * `CHIME_INVOKE_FAILURE_RATE`, `CHIME_CALLBACK_FORBIDDEN_RATE`, `CHIME_LOSE_ANSWER_RATE`: faults for `npm start`.
+ */
 export function simulatorFaultsFromEnv(env: NodeJS.ProcessEnv): Partial<SimulatorFaults> {
   const read = (name: string, max: number): number | undefined => {
     const raw = env[name];
@@ -141,6 +147,10 @@ export function simulatorFaultsFromEnv(env: NodeJS.ProcessEnv): Partial<Simulato
   const unavailable = read('CHIME_UNAVAILABLE_RATE', 1);
   const duplicates = read('CHIME_DUPLICATE_INVOCATIONS', 10);
   const invokeFailures = read('CHIME_INVOKE_FAILURE_RATE', 1);
+  const forbidden = read('CHIME_CALLBACK_FORBIDDEN_RATE', 1);
+  const loseAnswers = read('CHIME_LOSE_ANSWER_RATE', 1);
+  if (forbidden !== undefined) faults.callbackForbiddenRate = forbidden;
+  if (loseAnswers !== undefined) faults.loseAnswerRate = loseAnswers;
   if (throttle !== undefined) faults.callbackThrottleRate = throttle;
   if (unavailable !== undefined) faults.callbackUnavailableRate = unavailable;
   if (duplicates !== undefined) faults.duplicateInvocations = Math.floor(duplicates);
@@ -159,7 +169,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let started = false;
 
   try {
-    const pipeline = loadPipelineSettings(env);
+    // The deadline rules are checked against the sweep interval this stack runs (its timer).
+    const sweepSeconds = options.sweepIntervalSeconds ?? Number(env.SWEEP_INTERVAL_SECONDS || 10);
+    const pipeline = loadPipelineSettings({ ...env, SWEEP_INTERVAL_SECONDS: String(sweepSeconds) });
     const defs = loadInfraDefinitions();
 
     // Storage and queues: embedded unless an external endpoint is configured.
@@ -218,7 +230,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(() => simulator.close());
 
-    const clients = createAwsClients({ region, ...(credentials ? { credentials } : {}), endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, chime: simulator.endpoint } });
+    // The functions' Chime clients: the emulator, or CHIME_ENDPOINT (a harness between them and
+    // the emulator: a proxy that drops answers, a recorder).
+    const chimeEndpoint = options.chimeEndpoint ?? (env.CHIME_ENDPOINT || simulator.endpoint);
+    const clients = createAwsClients({ region, ...(credentials ? { credentials } : {}), endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, chime: chimeEndpoint } });
     cleanups.push(async () => destroyAwsClients(clients));
     const config: AppConfig = {
       ...pipeline,
@@ -227,7 +242,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       workQueueUrl: resources.workQueueUrl,
       intakeDlqUrl: resources.intakeDlqUrl,
       region,
-      endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, chime: simulator.endpoint },
+      endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, chime: chimeEndpoint },
     };
     const crashes = new CrashFaults();
     const counters = new DynamoDbCounters(clients.documents, {
@@ -243,7 +258,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       counters,
       store: crashes.store(new DynamoDbModerationStore(clients.documents, moderationStoreOptions(config, counters))),
       queue: crashes.queue(new SqsWorkQueue(clients.sqs, config.workQueueUrl)),
-      callbacks: crashes.callbacks(new ChimeCallbackSender(clients.chime)),
+      callbacks: crashes.callbacks(new ChimeCallbackSender(oneAttemptChime(clients))),
       ...(options.leaseSeconds !== undefined ? { leaseSeconds: options.leaseSeconds } : {}),
       logLevel: options.logLevel ?? ((env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) || 'WARN'),
     });
@@ -253,9 +268,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       maximumRetryAttempts: defs.intake.maximumRetryAttempts,
       retryDelaysMs: options.intakeRetryDelaysMs ?? [1000, 2000],
       // Lambda's OnFailure destination: the same intake DLQ serverless.yml wires.
-      onFailure: async (record) => {
-        await clients.sqs.send(new SendMessageCommand({ QueueUrl: resources.intakeDlqUrl, MessageBody: JSON.stringify(record) }));
-      },
+      onFailure: sqsFailureDestination(clients.sqs, resources.intakeDlqUrl),
       // What serverless.yml's IntakeChimeInvokePermission grants (local GetPolicy answers it).
       resourcePolicy: intakeInvokePolicy({ functionArn: lambda.arn('intake'), region, account: ACCOUNT_ID }),
     });
@@ -273,11 +286,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       CURSOR_SECRET: env.CURSOR_SECRET || randomBytes(32).toString('hex'),
       CHANNEL_NAME_BEARER: env.CHANNEL_NAME_BEARER || '{appInstanceArn}/user/review-api',
       CHIME_BEARER_ARN: chimeBearerArn ?? '',
-    });
-    lambda.register('reviewApi', createReviewApiHandler(runtime, reviewApi), { timeoutSeconds: defs.reviewApi.timeout });
-    // Live policies: their own function behind the same API (POLICY_FILE is `global` until one is stored).
-    lambda.register('policyApi', createPolicyApiHandler(runtime, reviewApi, { policySeed: loadPolicySeed(resolvePolicyPath(config.policyFile)).document }), {
-      timeoutSeconds: defs.policyApi.timeout,
     });
     // The moderator console: the same handler as in AWS, with the local sign-in instead of OIDC.
     const consoleConfig = options.consoleConfig ?? localConfigDocument({ moderator: reviewApi.moderatorGroup, admin: reviewApi.adminGroup });
@@ -304,6 +312,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       groupsClaim: reviewApi.groupsClaim,
       ...(options.issuerKeyFile !== undefined ? { keyFile: options.issuerKeyFile } : {}),
     });
+    // The API functions verify every token again (the authorizer's claims flatten groups), as in
+    // AWS: for the local issuer (JWT_ISSUER, else this API's origin, known only now that it
+    // listens) with the key set this API serves, which is what the local authorizer trusts. One
+    // verifier per function, as one per Lambda container; on the stack's clock, as the authorizer.
+    const tokens = { issuer: issuer.issuer, audience: issuer.audience, jwksUrl: `${api.endpoint}/.well-known/jwks.json`, now: () => clock.now() };
+    lambda.register('reviewApi', createReviewApiHandler(runtime, reviewApi, { verifier: createTokenVerifier(tokens) }), { timeoutSeconds: defs.reviewApi.timeout });
+    // Live policies: their own function behind the same API (POLICY_FILE is `global` until one is stored).
+    lambda.register(
+      'policyApi',
+      createPolicyApiHandler(runtime, reviewApi, { policySeed: loadPolicySeed(resolvePolicyPath(config.policyFile)).document, verifier: createTokenVerifier(tokens) }),
+      { timeoutSeconds: defs.policyApi.timeout },
+    );
 
     const queueArn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: resources.workQueueUrl, AttributeNames: ['All'] })))
       .Attributes?.QueueArn;
@@ -329,12 +349,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       { step: 'initialize', name: 'wakeWorkerPollers' },
     );
 
+    // As EventBridge does in AWS: one invocation per shard group of the fan-out, all at once,
+    // with the schedule's input (serverless.yml); their reports are added up.
     const sweepNow = async (): Promise<SweepReport> => {
-      const result = await lambda.invoke('sweeper', { source: 'aws.events', 'detail-type': 'Scheduled Event', time: new Date().toISOString() });
-      if (!result.ok) throw new Error(`Sweeper failed: ${result.error.errorType}: ${result.error.errorMessage}`);
-      return result.payload as SweepReport;
+      const groups = defs.sweeper.shardGroups;
+      const reports = await Promise.all(
+        Array.from({ length: groups }, async (_, shardGroup) => {
+          const result = await lambda.invoke('sweeper', { shardGroup, shardGroups: groups });
+          if (!result.ok) throw new Error(`Sweeper failed: ${result.error.errorType}: ${result.error.errorMessage}`);
+          return result.payload as SweepReport;
+        }),
+      );
+      return addSweepReports(reports);
     };
-    const sweepSeconds = options.sweepIntervalSeconds ?? Number(env.SWEEP_INTERVAL_SECONDS || 10);
     if (sweepSeconds > 0) {
       let sweeping = false;
       const timer = setInterval(() => {

@@ -1,10 +1,12 @@
 import {
   callbackProblems,
-  classifyCallbackError,
   earlierCallbackMayHaveLanded,
-  FORBIDDEN_BEFORE_DEADLINE_ADVICE,
+  needsReadBack,
+  readCallbackAnswer,
+  settleCallback,
   toCallbackRequest,
-  type CallbackFailureKind,
+  type CallbackAnswer,
+  type CallbackSettlement,
 } from '../domain/callback.js';
 import { isPastDeadline } from '../domain/deadline.js';
 import type { Decision, Delivery, ModerationItem, Status } from '../domain/item.js';
@@ -16,18 +18,24 @@ import { DeadlinePassedError, TransitionConflictError } from '../errors.js';
  *
  *   recordDecision ── conditional write: status → DECIDED, decision stored, delivery lease held
  *        │
- *   deliverDecision ── ChannelFlowCallback with exactly the recorded decision
- *        ├── 200 ────────────────────▶ DELIVERED
- *        ├── Conflict / non-pending ─▶ ALREADY_RESOLVED   (never retried)
- *        ├── Forbidden ──────────────▶ read against our ledger (never retried):
- *        │     at/after the deadline ─────────────────────▶ EXPIRED
- *        │     an earlier callback of ours may have landed ▶ ALREADY_RESOLVED
- *        │     otherwise (a missing grant, a wrong app) ──▶ FAILED, and the observer is told
- *        ├── 429 / 5xx / network ────▶ stays DECIDED, lease released, retried later
- *        └── anything else ──────────▶ FAILED, with the reason
+ *   deliverDecision ── ChannelFlowCallback with exactly the recorded decision, ONE attempt
+ *        │             (only an answer that says Chime turned it away unapplied is repeated)
+ *        ├── 200 ─────────────────────────────────────────────▶ DELIVERED
+ *        ├── 429 / 503 ──────────────────────────────────────▶ stays DECIDED, retried later
+ *        ├── other 4xx ──────────────────────────────────────▶ FAILED, with Chime's reason
+ *        └── no answer / 409 / "non-pending" / 403 ─▶ read the message back as its sender,
+ *              and settle by the rule in src/domain/callback.ts (settleCallback):
+ *              landed as decided ────────────────────────────▶ DELIVERED (confirmed by read-back)
+ *              still pending, no answer ─────────────────────▶ stays DECIDED, in doubt, retried
+ *              still pending, 403 ───────────────────────────▶ EXPIRED (window closed) or FAILED
+ *                                                              (a missing grant: an alarm)
+ *              resolved, not by us ──────────────────────────▶ ALREADY_RESOLVED
+ *              unreadable, ours may have landed ─────────────▶ stays DECIDED, in doubt (never guessed)
  *
  * A crash between the two steps leaves a DECIDED item. Whoever finds it later (the redelivered
  * work message, or the sweeper) takes the lease and delivers that same decision, never a new one.
+ * A callback Chime confirms is recorded DELIVERED whatever the item says meanwhile: the record
+ * says what Chime did.
  */
 
 export interface DecisionPathDeps {
@@ -40,7 +48,20 @@ export interface DecisionPathDeps {
   observer?: DecisionObserver;
 }
 
-/** A callback that did not land, as the decision path read it. */
+/**
+ * How a callback attempt that Chime did not simply accept was recorded:
+ *   RETRY              turned away (429, 503): stays DECIDED, retried later
+ *   IN_DOUBT           no answer, or an answer only a read-back can settle and the read-back could
+ *                      not: stays DECIDED, in doubt (metric CallbackInDoubt)
+ *   LANDED             the answer was lost, but the read-back shows our callback landed: DELIVERED
+ *   ALREADY_RESOLVED   resolved by something else
+ *   EXPIRED            the window closed first
+ *   FORBIDDEN_BEFORE_DEADLINE  a 403 while the message is pending in its window: FAILED, alarm
+ *   FATAL              refused (an invalid request, before sending or by Chime): FAILED
+ */
+export type CallbackFailureKind = 'RETRY' | 'IN_DOUBT' | 'LANDED' | 'ALREADY_RESOLVED' | 'EXPIRED' | 'FORBIDDEN_BEFORE_DEADLINE' | 'FATAL';
+
+/** A callback that was not simply accepted, as the decision path read it. */
 export interface CallbackFailureReport {
   callbackId: string;
   /** Chime's exception name, a network error code, or `InvalidCallback` (refused before sending). */
@@ -57,7 +78,7 @@ export interface CallbackFailureReport {
 export interface DecisionObserver {
   /** A decision was recorded (its conditional write succeeded). */
   decided(decision: Decision): void;
-  /** A callback failed, or was refused before sending. */
+  /** A callback was not simply accepted (refused before sending, turned away, answer lost …). */
   callbackFailed(failure: CallbackFailureReport): void;
 }
 
@@ -95,6 +116,11 @@ export async function recordDecision(
     /** Moderators: the write also requires that nobody else holds an unexpired claim. */
     claimableBy?: string;
     remove?: string[];
+    /**
+     * Take the delivery lease (default): the caller delivers next. Without it the decision is
+     * left for a worker or the sweeper to deliver at once (a bulk request out of time).
+     */
+    lease?: boolean;
   },
 ): Promise<ModerationItem> {
   const now = deps.clock.now();
@@ -110,7 +136,7 @@ export async function recordDecision(
     set: {
       ...options.set,
       decision,
-      delivery: { attempts: 0, leaseUntil: now + deps.leaseSeconds * 1000 },
+      delivery: { attempts: 0, leaseUntil: options.lease === false ? 0 : now + deps.leaseSeconds * 1000 },
     },
     history: { actor: decision.actor.name ?? decision.actor.id, event: `decided:${decision.action}`, reason: decision.reason },
     now,
@@ -119,27 +145,62 @@ export async function recordDecision(
   return recorded;
 }
 
-/** Marks an undecided or undelivered item EXPIRED; no callback is sent for it. */
-export async function expireItem(deps: Pick<DecisionPathDeps, 'store' | 'clock'>, item: ModerationItem, actor: string, reason: string) {
+/** Marks an undecided item EXPIRED; no callback is sent for it (see expireUndelivered for DECIDED ones). */
+export async function expireItem(deps: Pick<DecisionPathDeps, 'store' | 'clock'>, item: ModerationItem, actor: string, reason: string, unsettled = false) {
   return deps.store.transition({
     callbackId: item.callbackId,
     deadline: item.deadline,
     from: [item.status],
     to: 'EXPIRED',
     expectedVersion: item.version,
-    set: { outcome: { reason } },
+    set: { outcome: { reason, ...(unsettled ? { unsettled: true } : {}) } },
     history: { actor, event: 'expired', reason },
     now: deps.clock.now(),
   });
 }
 
+/** After the deadline, a DECIDED item whose callback may have landed is read back once more before it is left unsettled. */
+export const UNSETTLED_GRACE_MS = 3_600_000;
+
+/**
+ * A DECIDED item past its deadline whose delivery nobody holds. If a callback of ours may have
+ * landed, Chime is asked first: landed as decided is DELIVERED (the record says what Chime did),
+ * still pending is EXPIRED. If Chime cannot be read, the item stays DECIDED and is tried again on
+ * a later sweep, until an hour past the deadline: then EXPIRED marked `unsettled` (never a
+ * claim that nothing landed). Nothing of ours in doubt: EXPIRED, no callback sent.
+ */
+export async function expireUndelivered(deps: DecisionPathDeps, item: ModerationItem, actor: string): Promise<DeliveryOutcome> {
+  if (!earlierCallbackMayHaveLanded(item.delivery)) {
+    return { status: 'EXPIRED', item: await expireItem(deps, item, actor, 'Deadline passed before the recorded decision was delivered; no callback landed') };
+  }
+  const observed = await deps.callbacks.readStatus(item.message);
+  const settlement = settleCallback({
+    answer: { kind: 'FORBIDDEN', errorType: 'DeadlinePassed', message: `the deadline ${item.deadline} has passed` },
+    observed,
+    action: item.decision!.action,
+    isEdit: item.message.lastEditedTimestamp !== undefined,
+    earlierMayHaveLanded: true,
+    deadline: item.deadline,
+    answeredAt: deps.clock.now(),
+  });
+  if (settlement.outcome === 'DELIVERED') return { status: 'DELIVERED', item: await recordDelivered(deps, item, actor, item.delivery?.attempts ?? 0, settlement) };
+  if (settlement.outcome === 'RETRY') {
+    if (deps.clock.now() < Date.parse(item.deadline) + UNSETTLED_GRACE_MS) return { status: 'RETRY', item, errorType: 'Unsettled', retryAfterSeconds: 60 };
+    return {
+      status: 'EXPIRED',
+      item: await expireItem(deps, item, actor, `Deadline passed; a callback of ours may have landed, and Chime could not be read to settle it (${settlement.reason})`, true),
+    };
+  }
+  return { status: settlement.outcome, item: await terminal(deps, item, settlement.outcome, actor, settlement.reason, 'DeadlinePassed') };
+}
+
 /**
  * Delivers the recorded decision of an item this caller holds the lease for. Never throws for
- * Chime's answers: each one maps to a designed outcome. Store errors propagate.
+ * Chime's answers: each one maps to a designed outcome (settleCallback). Store errors propagate.
  *
  * `before` is the delivery record as found before this caller took the lease (resumeDelivery);
- * omit it for a decision the caller has just recorded itself. It is how a 403 is told apart from
- * Chime's answer to a second callback (see earlierCallbackMayHaveLanded).
+ * omit it for a decision the caller has just recorded itself. It tells whether a callback of ours
+ * may have landed already (see earlierCallbackMayHaveLanded).
  */
 export async function deliverDecision(
   deps: DecisionPathDeps,
@@ -152,13 +213,16 @@ export async function deliverDecision(
   if (item.status !== 'DECIDED' || !decision) {
     throw new TransitionConflictError(item.callbackId, 'status DECIDED with a decision', item);
   }
+  const earlierMayHaveLanded = earlierCallbackMayHaveLanded(options.before) || delivery.inDoubt === true;
   if (isPastDeadline(item.deadline, deps.clock.now())) {
-    return { status: 'EXPIRED', item: await expireItem(deps, item, actor, 'Deadline passed before the callback could be delivered') };
+    return expireUndelivered(deps, { ...item, delivery: { ...delivery, inDoubt: earlierMayHaveLanded } }, actor);
   }
 
   const request = toCallbackRequest(item, decision);
   const problems = callbackProblems(request);
   if (problems.length > 0) {
+    // Workers never record such a decision (src/worker/process.ts holds it for review instead),
+    // and moderators' edits are refused at the API; this is the last line.
     const message = `Invalid callback: ${problems.join('; ')}`;
     observe(deps, (o) => o.callbackFailed({ callbackId: item.callbackId, errorType: 'InvalidCallback', kind: 'FATAL', message, actor }));
     return { status: 'FAILED', item: await terminal(deps, item, 'FAILED', actor, message, 'InvalidCallback') };
@@ -166,74 +230,96 @@ export async function deliverDecision(
 
   const attempts = delivery.attempts + 1;
   const attemptAt = new Date(deps.clock.now()).toISOString();
+  let answer: CallbackAnswer;
   try {
     await deps.callbacks.send(request);
+    answer = { kind: 'ACCEPTED' };
   } catch (error) {
-    const failure = classifyCallbackError(error, {
-      deadline: item.deadline,
-      answeredAt: deps.clock.now(),
-      earlierCallbackMayHaveLanded: earlierCallbackMayHaveLanded(options.before),
-    });
-    observe(deps, (o) => o.callbackFailed({ callbackId: item.callbackId, ...failure, actor }));
-    switch (failure.kind) {
-      case 'RETRYABLE': {
-        const retryAfterSeconds = retryDelaySeconds(attempts);
-        const updated = await deps.store.transition({
-          callbackId: item.callbackId,
-          deadline: item.deadline,
-          from: ['DECIDED'],
-          to: 'DECIDED',
-          expectedVersion: item.version,
-          // Releasing the lease lets the retry (or the sweeper) deliver without waiting for it.
-          set: { delivery: { ...delivery, attempts, lastAttemptAt: attemptAt, lastError: `${failure.errorType}: ${failure.message}`, leaseUntil: 0 } },
-          history: { actor, event: 'delivery-failed', reason: `${failure.errorType} (attempt ${attempts}); retrying in ${retryAfterSeconds}s` },
-          now: deps.clock.now(),
-        });
-        return { status: 'RETRY', item: updated, errorType: failure.errorType, retryAfterSeconds };
-      }
-      case 'ALREADY_RESOLVED':
-        return {
-          status: 'ALREADY_RESOLVED',
-          item: await terminal(deps, item, 'ALREADY_RESOLVED', actor, `Chime reports the CallbackId already resolved (${failure.message}). Only this recorded decision is ever sent for it, so this is most likely an earlier delivery of ours whose confirmation was lost`, failure.errorType, attempts),
-        };
-      case 'EXPIRED':
-        return {
-          status: 'EXPIRED',
-          item: await terminal(deps, item, 'EXPIRED', actor, `Chime refused the callback (window closed): ${failure.message}`, failure.errorType, attempts),
-        };
-      case 'FORBIDDEN_BEFORE_DEADLINE':
-        return {
-          status: 'FAILED',
-          item: await terminal(
-            deps,
-            item,
-            'FAILED',
-            actor,
-            `Chime refused the callback as Forbidden before its deadline (${item.deadline}), with no earlier callback of ours that could have landed: ${FORBIDDEN_BEFORE_DEADLINE_ADVICE}. Chime said: ${failure.message}`,
-            failure.errorType,
-            attempts,
-          ),
-        };
-      case 'FATAL':
-        return {
-          status: 'FAILED',
-          item: await terminal(deps, item, 'FAILED', actor, `Chime rejected the callback: ${failure.message}`, failure.errorType, attempts),
-        };
-    }
+    answer = readCallbackAnswer(error);
   }
+  const observed = needsReadBack(answer) ? await deps.callbacks.readStatus(item.message) : undefined;
+  const settlement = settleCallback({
+    answer,
+    ...(observed ? { observed } : {}),
+    action: decision.action,
+    isEdit: item.message.lastEditedTimestamp !== undefined,
+    earlierMayHaveLanded,
+    deadline: item.deadline,
+    answeredAt: deps.clock.now(),
+  });
+  if (answer.kind !== 'ACCEPTED') {
+    observe(deps, (o) => o.callbackFailed({ callbackId: item.callbackId, errorType: answer.errorType, kind: failureKind(settlement), message: answer.message, actor }));
+  }
+  const tried = { ...delivery, attempts, lastAttemptAt: attemptAt, ...(answer.kind !== 'ACCEPTED' ? { lastError: `${answer.errorType}: ${answer.message}` } : {}) };
 
-  const delivered = await deps.store.transition({
+  switch (settlement.outcome) {
+    case 'DELIVERED':
+      return { status: 'DELIVERED', item: await recordDelivered(deps, { ...item, delivery: tried }, actor, attempts, settlement) };
+    case 'RETRY': {
+      const retryAfterSeconds = retryDelaySeconds(attempts);
+      const updated = await deps.store.transition({
+        callbackId: item.callbackId,
+        deadline: item.deadline,
+        from: ['DECIDED'],
+        to: 'DECIDED',
+        expectedVersion: item.version,
+        // Releasing the lease lets the retry (or the sweeper) deliver without waiting for it.
+        set: { delivery: { ...tried, inDoubt: settlement.inDoubt, leaseUntil: 0 } },
+        history: { actor, event: settlement.inDoubt ? 'delivery-in-doubt' : 'delivery-failed', reason: `${settlement.reason} (attempt ${attempts}); retrying in ${retryAfterSeconds}s` },
+        now: deps.clock.now(),
+      });
+      return { status: 'RETRY', item: updated, errorType: answer.kind === 'ACCEPTED' ? 'Unknown' : answer.errorType, retryAfterSeconds };
+    }
+    default:
+      return {
+        status: settlement.outcome,
+        item: await terminal(deps, item, settlement.outcome, actor, settlement.reason, answer.kind === 'ACCEPTED' ? 'Unknown' : answer.errorType, attempts, tried),
+      };
+  }
+}
+
+function failureKind(settlement: CallbackSettlement): CallbackFailureKind {
+  switch (settlement.outcome) {
+    case 'DELIVERED':
+      return 'LANDED';
+    case 'RETRY':
+      return settlement.inDoubt ? 'IN_DOUBT' : 'RETRY';
+    case 'FAILED':
+      return settlement.forbiddenBeforeDeadline ? 'FORBIDDEN_BEFORE_DEADLINE' : 'FATAL';
+    default:
+      return settlement.outcome;
+  }
+}
+
+/**
+ * A callback Chime confirmed (its 200, or a read-back). Recorded DELIVERED from any status the
+ * item may have reached meanwhile: a concurrent deliverer may have read our own callback as
+ * "resolved already", or the sweeper may have given up on it; Chime's word is the fact.
+ */
+async function recordDelivered(
+  deps: DecisionPathDeps,
+  item: ModerationItem,
+  actor: string,
+  attempts: number,
+  settlement: Extract<CallbackSettlement, { outcome: 'DELIVERED' }>,
+): Promise<ModerationItem> {
+  const delivery = item.delivery ?? { attempts, leaseUntil: 0 };
+  const now = deps.clock.now();
+  const { inDoubt: _settled, ...rest } = delivery;
+  return deps.store.transition({
     callbackId: item.callbackId,
     deadline: item.deadline,
-    // ALREADY_RESOLVED too: a concurrent deliverer may have seen our own callback as a Conflict.
-    from: ['DECIDED', 'ALREADY_RESOLVED'],
+    from: ['DECIDED', 'ALREADY_RESOLVED', 'EXPIRED', 'FAILED'],
     to: 'DELIVERED',
-    set: { delivery: { ...delivery, attempts, lastAttemptAt: attemptAt, deliveredAt: new Date(deps.clock.now()).toISOString(), leaseUntil: 0 } },
+    set: { delivery: { ...rest, attempts, deliveredAt: new Date(now).toISOString(), confirmedBy: settlement.confirmedBy, leaseUntil: 0 } },
     remove: ['outcome'],
-    history: { actor, event: 'delivered', reason: `${decision.action} delivered to Chime` },
-    now: deps.clock.now(),
+    history: {
+      actor,
+      event: 'delivered',
+      reason: settlement.confirmedBy === 'answer' ? `${item.decision!.action} delivered to Chime` : `${item.decision!.action} delivered to Chime, confirmed by read-back: ${settlement.note ?? ''}`.trim(),
+    },
+    now,
   });
-  return { status: 'DELIVERED', item: delivered };
 }
 
 async function terminal(
@@ -244,8 +330,10 @@ async function terminal(
   reason: string,
   errorType: string,
   attempts?: number,
+  tried?: Delivery,
 ): Promise<ModerationItem> {
-  const delivery = item.delivery ?? { attempts: 0, leaseUntil: 0 };
+  const delivery = tried ?? item.delivery ?? { attempts: 0, leaseUntil: 0 };
+  const { inDoubt: _settled, ...rest } = delivery;
   return deps.store.transition({
     callbackId: item.callbackId,
     deadline: item.deadline,
@@ -253,7 +341,7 @@ async function terminal(
     to,
     set: {
       outcome: { reason, errorType },
-      delivery: { ...delivery, ...(attempts !== undefined ? { attempts, lastAttemptAt: new Date(deps.clock.now()).toISOString() } : {}), leaseUntil: 0 },
+      delivery: { ...rest, ...(attempts !== undefined ? { attempts, lastAttemptAt: new Date(deps.clock.now()).toISOString() } : {}), leaseUntil: 0 },
     },
     history: { actor, event: to.toLowerCase(), reason },
     now: deps.clock.now(),

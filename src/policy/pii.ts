@@ -37,8 +37,6 @@ const EMAIL_RE =
  */
 const CARD_RE = /(?<![\p{L}\p{N}_+])\d(?:[ -]?\d){12,18}(?![\p{L}\p{N}_])/gu;
 
-/** Digits with phone-ish separators; validated in code (linear, no nested quantifiers). */
-const PHONE_CANDIDATE_RE = /\+?[\d(][\d ().-]*\d/g;
 // € and £ written as escapes: the Lambda bundles stay pure ASCII, which Node reads and V8 parses
 // faster than the two-byte text one such character makes of a whole bundle.
 const PHONE_BEFORE_FORBIDDEN = /[\p{L}\p{N}_@/+$\u20AC\u00A3#]/u;
@@ -67,7 +65,7 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-interface Span {
+export interface Span {
   start: number;
   end: number;
 }
@@ -187,6 +185,43 @@ function isPhone(piece: string): boolean {
   return true;
 }
 
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+/** A phone candidate's first character: a digit or `(` (optionally after a `+`). */
+const isPhoneStart = (c: number): boolean => isDigit(c) || c === 40;
+/** The characters of a phone candidate after its first: digits and ` ( ) . -`. */
+const isPhoneBody = (c: number): boolean => isDigit(c) || c === 32 || c === 40 || c === 41 || c === 46 || c === 45;
+
+/**
+ * Where phone numbers may be: the spans `/\+?[\d(][\d ().-]*\d/g` matches that start inside
+ * `window`, found in one pass. Each is a run of digits and separators, from its first `+`, digit
+ * or `(` to its last digit. That regex, after a run's last digit, tried again at every `(` left
+ * in the run and read the rest of the run each time: a number followed by 64,000 `(`s took
+ * seconds. No start inside a run can end anywhere but at the run's last digit, so one read of
+ * the run settles all of them. `work.steps` counts the characters read (tests check it is linear).
+ */
+export function phoneCandidates(text: string, window: Span, work: { steps: number } = { steps: 0 }): Span[] {
+  const out: Span[] = [];
+  let i = window.start;
+  while (i < window.end) {
+    work.steps++;
+    const plus = text.charCodeAt(i) === 43 && isPhoneStart(text.charCodeAt(i + 1));
+    const first = plus ? i + 1 : i;
+    if (!isPhoneStart(text.charCodeAt(first))) {
+      i++;
+      continue;
+    }
+    let end = first + 1;
+    let lastDigit = -1;
+    for (; end < text.length && isPhoneBody(text.charCodeAt(end)); end++) {
+      work.steps++;
+      if (isDigit(text.charCodeAt(end))) lastDigit = end;
+    }
+    if (lastDigit > first) out.push({ start: i, end: lastDigit + 1 });
+    i = end;
+  }
+  return out;
+}
+
 function findPhones(original: string, taken: readonly Span[], window: Span): PiiMatch[] {
   const out: PiiMatch[] = [];
   // Blank out e-mail and card matches (same length, so offsets stay valid) so a phone
@@ -202,18 +237,18 @@ function findPhones(original: string, taken: readonly Span[], window: Span): Pii
     }
     text = blanked + original.slice(pos);
   }
-  PHONE_CANDIDATE_RE.lastIndex = window.start;
-  for (let m = PHONE_CANDIDATE_RE.exec(text); m !== null && m.index < window.end; m = PHONE_CANDIDATE_RE.exec(text)) {
-    const candidateStart = m.index;
+  for (const candidate of phoneCandidates(text, window)) {
+    const candidateStart = candidate.start;
+    const candidateText = text.slice(candidate.start, candidate.end);
     // Split on long separator runs; each piece is judged on its own.
     const pieces: Span[] = [];
     let pieceStart = 0;
     LONG_SEPARATOR_RE.lastIndex = 0;
-    for (let s = LONG_SEPARATOR_RE.exec(m[0]); s !== null; s = LONG_SEPARATOR_RE.exec(m[0])) {
+    for (let s = LONG_SEPARATOR_RE.exec(candidateText); s !== null; s = LONG_SEPARATOR_RE.exec(candidateText)) {
       pieces.push({ start: pieceStart, end: s.index });
       pieceStart = s.index + s[0].length;
     }
-    pieces.push({ start: pieceStart, end: m[0].length });
+    pieces.push({ start: pieceStart, end: candidateText.length });
 
     for (const p of pieces) {
       let start = candidateStart + p.start;

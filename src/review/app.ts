@@ -5,16 +5,18 @@ import { bodyLimit } from 'hono/body-limit';
 import type * as z from 'zod/mini';
 import { AdminRequiredError, InvalidRequestError, ModerationError } from '../errors.js';
 import type { ReviewDeps } from './deps.js';
-import { principalFromClaims, type Principal, type RoleSettings } from './principal.js';
+import { IDEMPOTENCY_HEADER, readIdempotencyKey } from './idempotency.js';
+import { principalOf, type Principal, type RoleSettings } from './principal.js';
 import { problem, PROBLEM_CONTENT_TYPE, toProblem, type Problem } from './problems.js';
 import { pathPattern, toRouterPath } from './route-paths.js';
 import type { Route } from './routes.js';
+import type { TokenVerifier } from './token-verifier.js';
 
 /**
  * The review API as a hono app. In AWS it runs behind the HTTP API (payload 2.0) through
  * `hono/aws-lambda`; locally the same Lambda handler runs behind our API Gateway emulation.
  *
- *   request ─▶ route match (else 404 / 405) ─▶ role check (401 / 403) ─▶ body ≤ 64 KB (413)
+ *   request ─▶ route match (else 404 / 405) ─▶ token verified here (401) ─▶ role (403) ─▶ body ≤ 64 KB (413)
  *     ─▶ validate path, query and body with the route's zod schemas (400 / 415) ─▶ handler
  *   any thrown error ─▶ one mapper ─▶ application/problem+json
  *
@@ -36,6 +38,11 @@ export interface ReviewAppOptions<D = ReviewDeps> {
   /** What the routes' handlers use: ReviewDeps for the review API's routes, PolicyApiDeps for the policy API's. */
   deps: D;
   roles: RoleSettings;
+  /**
+   * Verifies the request's bearer token (src/review/token-verifier.ts), built once per container.
+   * The authorizer's claims in the event are never read: API Gateway flattens their arrays.
+   */
+  verifier: TokenVerifier;
   /** Unexpected errors (the 500s), with the request id the caller was given. */
   logError: (message: string, details: Record<string, unknown>) => void;
   /** Every error that became a problem response, for metrics (e.g. StoreItemTooLarge). */
@@ -168,7 +175,8 @@ export function createReviewApp<D = ReviewDeps>(options: ReviewAppOptions<D>): H
       // The role check comes first: who may ask is settled before what they ask is read.
       async (c, next) => {
         if (!route.public) {
-          const principal = principalFromClaims(c.env?.event?.requestContext?.authorizer?.jwt?.claims, options.roles);
+          // Who: the token, verified again here; which role: exact group names from its payload.
+          const principal = principalOf(await options.verifier.verify(c.req.header('authorization')), options.roles);
           if (route.adminOnly && !principal.isAdmin) throw new AdminRequiredError(principal.subject, [options.roles.adminGroup], route.adminOnlyDetail);
           c.set('principal', principal);
         }
@@ -184,8 +192,9 @@ export function createReviewApp<D = ReviewDeps>(options: ReviewAppOptions<D>): H
         const query = route.query ? validate(route.query, rawQuery, 'query') : undefined;
         const rawBody = await readJsonBody(c, route);
         const body = route.body ? validate(route.body.schema, rawBody, 'body') : undefined;
+        const idempotencyKey = route.idempotent ? readIdempotencyKey(c.req.header(IDEMPOTENCY_HEADER)) : undefined;
         // Public routes never read the principal; every other route has one by now.
-        const result = await route.handle({ principal: c.get('principal') as Principal, params, query, body }, context);
+        const result = await route.handle({ principal: c.get('principal') as Principal, params, query, body, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) }, context);
         return c.json(result as object, 200, { 'cache-control': 'no-store' });
       },
     );

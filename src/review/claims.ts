@@ -65,6 +65,9 @@ async function claimOnce(deps: ReviewDeps, principal: Principal, callbackId: str
       history: { actor: principal.username, event: 'claimed', reason: `until ${until}` },
       ...(renewsOwnEntry
         ? {
+            // The coalesced entry is replaced, not appended: two renewals at once would both
+            // pass the history guard and one count would be lost, so the version guards it too.
+            expectedVersion: current.version,
             coalesce: {
               index: current.history.length - 1,
               length: current.history.length,

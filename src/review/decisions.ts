@@ -1,21 +1,26 @@
 import type { z } from 'zod';
 import { callbackProblems, toCallbackRequest } from '../domain/callback.js';
 import { toWorkMessage, type Decision, type MessageUpdate, type ModerationItem } from '../domain/item.js';
-import { InvalidCallbackError, TransitionConflictError } from '../errors.js';
+import { IdempotencyKeyReusedError, InvalidCallbackError, TransitionConflictError } from '../errors.js';
+import { requestFingerprint } from './idempotency.js';
 import { deliverDecision, recordDecision } from '../pipeline/decide.js';
 import { explainLostWrite, obstacleFor } from './conflicts.js';
 import type { ReviewDeps } from './deps.js';
 import type { Principal } from './principal.js';
-import { toProblem } from './problems.js';
+import { problem, toProblem } from './problems.js';
 import type { BulkDecisionResult, ReviewDetail } from './responses.js';
 import type { BulkDecisionRequest, DecisionRequest } from './schemas.js';
 import { toReviewDetail } from './views.js';
 
 type DecisionInput = Omit<DecisionRequest, 'expectedVersion'>;
 
+/** A bulk decision the time budget left no room for: nothing was done to it. */
+const notAttempted = (callbackId: string) =>
+  problem('not-attempted', `The request ran out of time before ${callbackId} was decided; nothing was done to it. Send the request again (with the same Idempotency-Key: decisions already made are answered as they were).`, { callbackId });
+
 const DEFAULT_REASONS = { ALLOW: 'Allowed by a moderator', UPDATE: 'Edited and allowed by a moderator', DENY: 'Denied by a moderator' } as const;
 
-export function moderatorDecision(item: Pick<ModerationItem, 'policy'>, principal: Principal, input: DecisionInput, nowMs: number): Decision {
+export function moderatorDecision(item: Pick<ModerationItem, 'policy'>, principal: Principal, input: DecisionInput, nowMs: number, idempotencyKey?: string): Decision {
   const update: MessageUpdate = {
     ...(input.content !== undefined ? { content: input.content } : {}),
     ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
@@ -31,7 +36,28 @@ export function moderatorDecision(item: Pick<ModerationItem, 'policy'>, principa
     ruleIds: item.policy?.ruleIds ?? [],
     ...(input.action === 'UPDATE' ? { update } : {}),
     decidedAt: new Date(nowMs).toISOString(),
+    ...(idempotencyKey !== undefined ? { idempotency: { key: idempotencyKey, requestHash: requestFingerprint(input) } } : {}),
   };
+}
+
+/**
+ * The same request sent again with the same Idempotency-Key (the first one's answer was lost):
+ * the decision it made, answered again. The same key with another request is refused.
+ */
+function replayOf(item: ModerationItem | undefined, principal: Principal, input: DecisionInput, idempotencyKey: string | undefined): ModerationItem | undefined {
+  const made = item?.decision?.idempotency;
+  if (!item || !made || idempotencyKey === undefined || made.key !== idempotencyKey || item.decision!.actor.id !== principal.subject) return undefined;
+  if (made.requestHash !== requestFingerprint(input)) throw new IdempotencyKeyReusedError(idempotencyKey, `${item.decision!.action} of ${item.callbackId} at ${item.decision!.decidedAt}`);
+  return item;
+}
+
+export interface DecideOptions {
+  idempotencyKey?: string;
+  /**
+   * Epoch ms after which the callback is not attempted here: the decision stays DECIDED and is
+   * handed to the workers (a bulk request's time budget). Undefined: deliver now.
+   */
+  deliverBy?: number;
 }
 
 /**
@@ -46,33 +72,46 @@ export function moderatorDecision(item: Pick<ModerationItem, 'policy'>, principa
  *
  * Once recorded the decision stands: a delivery problem never turns into an error response.
  */
-export async function decideReview(deps: ReviewDeps, principal: Principal, callbackId: string, request: DecisionRequest): Promise<z.output<typeof ReviewDetail>> {
+export async function decideReview(deps: ReviewDeps, principal: Principal, callbackId: string, request: DecisionRequest, options: DecideOptions = {}): Promise<z.output<typeof ReviewDetail>> {
+  const { expectedVersion, ...input } = request;
   const item = await deps.store.get(callbackId);
   const now = deps.clock.now();
-  const obstacle = obstacleFor(callbackId, item, principal.subject, now, request.expectedVersion);
+  const replayed = replayOf(item, principal, input, options.idempotencyKey);
+  if (replayed) return toReviewDetail(replayed, now, deps.expiryMarginSeconds, deps.expiryAction);
+  const obstacle = obstacleFor(callbackId, item, principal.subject, now, expectedVersion);
   if (obstacle) throw obstacle;
   const current = item!;
 
-  const decision = moderatorDecision(current, principal, request, now);
+  const decision = moderatorDecision(current, principal, input, now, options.idempotencyKey);
   const problems = callbackProblems(toCallbackRequest(current, decision));
   if (problems.length > 0) throw new InvalidCallbackError(callbackId, problems);
 
+  // Out of this request's time for a callback: recorded without a lease, for the workers.
+  const deliverHere = options.deliverBy === undefined || deps.clock.now() < options.deliverBy;
   let recorded: ModerationItem;
   try {
     recorded = await recordDecision(deps, current, decision, {
+      lease: deliverHere,
       from: ['PENDING_REVIEW'],
-      ...(request.expectedVersion !== undefined ? { expectedVersion: request.expectedVersion } : {}),
+      ...(expectedVersion !== undefined ? { expectedVersion } : {}),
       claimableBy: principal.subject,
       remove: ['claim'],
     });
   } catch (error) {
     if (error instanceof TransitionConflictError) {
-      throw explainLostWrite(callbackId, error.current, principal.subject, deps.clock.now(), current.version, request.expectedVersion);
+      // A concurrent request of the same moderator with the same key won: its decision is ours.
+      const winner = replayOf(error.current, principal, input, options.idempotencyKey);
+      if (winner) return toReviewDetail(winner, deps.clock.now(), deps.expiryMarginSeconds, deps.expiryAction);
+      throw explainLostWrite(callbackId, error.current, principal.subject, deps.clock.now(), current.version, expectedVersion);
     }
     throw error; // DeadlinePassedError (410) and store failures
   }
 
   let result = recorded;
+  if (!deliverHere) {
+    await handOver(deps, recorded, 'TimeBudget');
+    return toReviewDetail(result, deps.clock.now(), deps.expiryMarginSeconds, deps.expiryAction);
+  }
   try {
     const outcome = await deliverDecision(deps, recorded, principal.username);
     result = outcome.item;
@@ -96,15 +135,30 @@ async function handOver(deps: ReviewDeps, item: ModerationItem, errorType: strin
 
 const BULK_CONCURRENCY = 5;
 
+/**
+ * A bulk request's time budget. The review API's function has 10 s (serverless.yml); one
+ * callback, its in-place retries and its read-back included, is bounded by the Chime client's
+ * timeouts (src/adapters/clients.ts). Decisions are recorded until RECORD_BY_MS, delivered here
+ * until DELIVER_BY_MS, and handed to the workers after that, so the answer always comes in time.
+ */
+export const BULK_BUDGET = { recordByMs: 3_000, deliverByMs: 2_000 } as const;
+
 /** Up to 25 independent decisions; each gets the result it would have had on its own. */
-export async function decideMany(deps: ReviewDeps, principal: Principal, request: BulkDecisionRequest): Promise<z.output<typeof BulkDecisionResult>> {
+export async function decideMany(deps: ReviewDeps, principal: Principal, request: BulkDecisionRequest, idempotencyKey?: string): Promise<z.output<typeof BulkDecisionResult>> {
+  const started = deps.clock.now();
   const results: z.output<typeof BulkDecisionResult>['results'] = new Array(request.decisions.length);
   let nextIndex = 0;
   const worker = async () => {
     for (let i = nextIndex++; i < request.decisions.length; i = nextIndex++) {
       const { callbackId, ...decision } = request.decisions[i]!;
+      if (deps.clock.now() - started >= BULK_BUDGET.recordByMs) {
+        results[i] = { callbackId, status: 503, problem: notAttempted(callbackId) };
+        continue;
+      }
       try {
-        results[i] = { callbackId, status: 200, item: await decideReview(deps, principal, callbackId, decision) };
+        // One key for the request, the CallbackId beside it: each decision replays on its own.
+        const options: DecideOptions = { deliverBy: started + BULK_BUDGET.deliverByMs, ...(idempotencyKey !== undefined ? { idempotencyKey: `${idempotencyKey}/${callbackId}` } : {}) };
+        results[i] = { callbackId, status: 200, item: await decideReview(deps, principal, callbackId, decision, options) };
       } catch (error) {
         const problem = toProblem(error);
         if (problem.status >= 500) deps.warn('Bulk decision failed', { callbackId, error: String(error) });

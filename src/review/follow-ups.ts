@@ -3,15 +3,17 @@ import type { z } from 'zod';
 import { retentionExpiry } from '../domain/deadline.js';
 import { FOLLOW_UP_PREFIX, type FollowUpAction, type FollowUpRecord } from '../domain/follow-up.js';
 import type { ModerationItem } from '../domain/item.js';
-import type { ChannelModeration } from '../domain/ports.js';
+import type { ChannelModeration, ModerationOutcome } from '../domain/ports.js';
 import {
   ChimeActionError,
   ChimeBearerNotConfiguredError,
   FollowUpNotRecordedError,
+  FollowUpRecordError,
+  IdempotencyKeyReusedError,
   ItemNotFoundError,
-  TransitionConflictError,
   type ChimeModerationOperation,
 } from '../errors.js';
+import { idempotencyId, requestFingerprint } from './idempotency.js';
 import type { ReviewDeps } from './deps.js';
 import type { Principal } from './principal.js';
 import type { FollowUpResult } from './responses.js';
@@ -24,28 +26,32 @@ import { toActionAuditEntry, toReviewDetail } from './views.js';
  * be repeated. Each is audited as its own record (src/domain/follow-up.ts):
  *
  *   bearer configured? ── no ──▶ 503 chime-bearer-not-configured (nothing recorded, nothing done)
- *   recordFollowUp REQUESTED ── fails ──▶ 500 (Chime is never called: nothing happened)
- *   call Chime ── refused ──▶ record FAILED (with Chime's answer) ──▶ 404 / 409 / 400 / 502 / 503
- *        │     └─ no answer / ServiceFailure ──▶ record stays REQUESTED ──▶ 503 (outcome unknown)
+ *   recordFollowUp REQUESTED ── fails ──▶ 500/503 (Chime is never called: nothing happened)
+ *        │  └─ exists (the same Idempotency-Key) ─▶ a replay: its recorded outcome again, or
+ *        │                                           settled now if it is still REQUESTED
+ *   call Chime, settled by its answer or a read-back (src/adapters/chime-channel-moderation.ts)
+ *        ├── refused ──▶ record FAILED (with Chime's answer) ──▶ 404 / 409 / 400 / 502 / 503
+ *        └── unknown (no answer, and no read-back could tell) ──▶ record stays REQUESTED ──▶ 503
  *        ▼
  *   record DONE ── fails ──▶ 500 action-not-recorded (the record stays REQUESTED; the error log
  *        │                   carries everything)
  *        ▼
- *   BAN_SENDER: note it in the item's history (bookkeeping; a failure there is only a warning)
+ *   BAN_SENDER: note it in the item's history (bookkeeping: no version, no sweep moment moves)
  *
  * Record first, then call: nothing happens in Chime without a record of who asked and why, even
- * if this invocation dies right after the call; and a record says DONE only once Chime said so.
+ * if this invocation dies right after the call; and a record says DONE only once Chime said so,
+ * by its answer or by what a read-back of its state shows.
  */
 
 type Result = z.output<typeof FollowUpResult>;
 
 /** `POST /reviews/{callbackId}/actions`: BAN_SENDER, at any status of the item (held, decided, delivered …). */
-export async function actOnReview(deps: ReviewDeps, principal: Principal, callbackId: string, request: ReviewActionRequest): Promise<Result> {
+export async function actOnReview(deps: ReviewDeps, principal: Principal, callbackId: string, request: ReviewActionRequest, idempotencyKey?: string): Promise<Result> {
   const item = await deps.store.get(callbackId);
   if (!item) throw new ItemNotFoundError(callbackId);
   const m = item.message;
   const { moderation, bearer } = moderationFor(deps, 'CreateChannelBan', m.channelArn);
-  const record = newRecord(deps, principal, bearer, {
+  const record = newRecord(deps, principal, bearer, idempotencyKey, `/reviews/${callbackId}/actions`, {
     action: request.type,
     reason: request.reason,
     channelArn: m.channelArn,
@@ -55,21 +61,24 @@ export async function actOnReview(deps: ReviewDeps, principal: Principal, callba
     ruleIds: item.policy?.ruleIds ?? [],
     original: { content: m.content, ...(m.metadata !== undefined ? { metadata: m.metadata } : {}) },
   });
-  const done = await perform(deps, record, 'CreateChannelBan', async () => moderation.ban(m.channelArn, m.sender.arn));
-  const noted = await noteBanOnItem(deps, principal, item, done);
+  const { record: done, replayed } = await perform(deps, record, 'CreateChannelBan', (inDoubt) => moderation.ban(m.channelArn, m.sender.arn, { inDoubt }));
+  const noted = replayed ? undefined : await noteBanOnItem(deps, principal, item, done);
   return { action: toActionAuditEntry(done), item: toReviewDetail(noted ?? item, deps.clock.now(), deps.expiryMarginSeconds, deps.expiryAction) };
 }
 
 /** `POST /messages/redact` and `POST /messages/delete` (admins): a message already sent. */
-export async function actOnMessage(deps: ReviewDeps, principal: Principal, action: 'REDACT_MESSAGE' | 'DELETE_MESSAGE', request: MessageActionRequest): Promise<Result> {
+export async function actOnMessage(deps: ReviewDeps, principal: Principal, action: 'REDACT_MESSAGE' | 'DELETE_MESSAGE', request: MessageActionRequest, idempotencyKey?: string): Promise<Result> {
   const operation: ChimeModerationOperation = action === 'REDACT_MESSAGE' ? 'RedactChannelMessage' : 'DeleteChannelMessage';
   const { moderation, bearer } = moderationFor(deps, operation, request.channelArn);
-  const record = newRecord(deps, principal, bearer, { action, reason: request.reason, channelArn: request.channelArn, messageId: request.messageId });
-  const done = await perform(deps, record, operation, async () => {
-    if (action === 'REDACT_MESSAGE') await moderation.redact(request.channelArn, request.messageId);
-    else await moderation.delete(request.channelArn, request.messageId);
-    return {};
+  const record = newRecord(deps, principal, bearer, idempotencyKey, action === 'REDACT_MESSAGE' ? '/messages/redact' : '/messages/delete', {
+    action,
+    reason: request.reason,
+    channelArn: request.channelArn,
+    messageId: request.messageId,
   });
+  const { record: done } = await perform(deps, record, operation, (inDoubt) =>
+    action === 'REDACT_MESSAGE' ? moderation.redact(request.channelArn, request.messageId, { inDoubt }) : moderation.delete(request.channelArn, request.messageId, { inDoubt }),
+  );
   return { action: toActionAuditEntry(done) };
 }
 
@@ -82,10 +91,15 @@ function moderationFor(deps: ReviewDeps, operation: ChimeModerationOperation, ch
 type RecordFields = Pick<FollowUpRecord, 'reason' | 'channelArn'> &
   Partial<Pick<FollowUpRecord, 'messageId' | 'member' | 'reviewCallbackId' | 'ruleIds' | 'original'>> & { action: FollowUpAction };
 
-function newRecord(deps: ReviewDeps, principal: Principal, bearer: string, fields: RecordFields): FollowUpRecord {
+/**
+ * A new REQUESTED record. With an Idempotency-Key its id is derived from (caller, route, key),
+ * so a retried request finds the first one's record; it also carries a digest of what was asked.
+ */
+function newRecord(deps: ReviewDeps, principal: Principal, bearer: string, idempotencyKey: string | undefined, route: string, fields: RecordFields): FollowUpRecord & { idempotencyKey?: string } {
   const now = deps.clock.now();
+  const asked = { action: fields.action, channelArn: fields.channelArn, messageId: fields.messageId, member: fields.member?.arn, reason: fields.reason };
   return {
-    callbackId: `${FOLLOW_UP_PREFIX}${randomUUID()}`,
+    callbackId: `${FOLLOW_UP_PREFIX}${idempotencyKey !== undefined ? idempotencyId(principal.subject, route, idempotencyKey) : randomUUID()}`,
     kind: 'ACTION',
     origin: 'MODERATOR',
     actor: { id: principal.subject, name: principal.username },
@@ -94,12 +108,43 @@ function newRecord(deps: ReviewDeps, principal: Principal, bearer: string, field
     outcome: 'REQUESTED',
     expiresAt: retentionExpiry(now, deps.retentionDays),
     ...fields,
+    ...(idempotencyKey !== undefined ? { idempotencyKey, requestHash: requestFingerprint(asked) } : {}),
   };
 }
 
-/** Record REQUESTED, call Chime, record how it ended (see the timeline at the top). */
-async function perform(deps: ReviewDeps, record: FollowUpRecord, operation: ChimeModerationOperation, call: () => Promise<{ alreadyBanned?: boolean }>): Promise<FollowUpRecord> {
-  await deps.store.recordFollowUp(record);
+type ChimeCall = (inDoubt: boolean) => Promise<ModerationOutcome & { alreadyBanned?: boolean }>;
+
+/** Record REQUESTED (or find the first request's record), call Chime, record how it ended (see the timeline at the top). */
+async function perform(deps: ReviewDeps, record: FollowUpRecord & { idempotencyKey?: string }, operation: ChimeModerationOperation, call: ChimeCall): Promise<{ record: FollowUpRecord; replayed: boolean }> {
+  try {
+    await deps.store.recordFollowUp(record);
+  } catch (error) {
+    if (!(error instanceof FollowUpRecordError) || !error.existing || record.idempotencyKey === undefined) throw error;
+    return { record: await replay(deps, error.existing, record, operation, call), replayed: true };
+  }
+  return { record: await callAndComplete(deps, record, operation, () => call(false)), replayed: false };
+}
+
+/**
+ * The same Idempotency-Key again: the first request's outcome, never a second action. A first
+ * request whose outcome is still unknown (REQUESTED: it died, or Chime did not answer) is settled
+ * now, reading Chime's state before calling again.
+ */
+async function replay(deps: ReviewDeps, first: FollowUpRecord, again: FollowUpRecord & { idempotencyKey?: string }, operation: ChimeModerationOperation, call: ChimeCall): Promise<FollowUpRecord> {
+  if (first.requestHash !== again.requestHash) throw new IdempotencyKeyReusedError(again.idempotencyKey!, `${first.action} in ${first.channelArn} at ${first.requestedAt}`);
+  if (first.outcome === 'DONE') return first;
+  if (first.outcome === 'FAILED') {
+    const refusal = first.error?.refusal ?? 'BAD_REQUEST';
+    throw new ChimeActionError(operation, refusal, first.error?.type ?? 'Error', first.error?.message ?? 'refused', first.bearer, {
+      channelArn: first.channelArn,
+      ...(first.messageId !== undefined ? { messageId: first.messageId } : {}),
+      ...(first.member ? { memberArn: first.member.arn } : {}),
+    });
+  }
+  return callAndComplete(deps, first, operation, () => call(true));
+}
+
+async function callAndComplete(deps: ReviewDeps, record: FollowUpRecord, operation: ChimeModerationOperation, call: () => ReturnType<ChimeCall>): Promise<FollowUpRecord> {
   const context = {
     actionId: record.callbackId,
     action: record.action,
@@ -112,7 +157,7 @@ async function perform(deps: ReviewDeps, record: FollowUpRecord, operation: Chim
     bearer: record.bearer,
   };
 
-  let answer: { alreadyBanned?: boolean };
+  let answer: Awaited<ReturnType<ChimeCall>>;
   try {
     answer = await call();
   } catch (error) {
@@ -121,12 +166,16 @@ async function perform(deps: ReviewDeps, record: FollowUpRecord, operation: Chim
       // Chime said no: the record says so, with Chime's words. If even that write fails, the
       // record stays REQUESTED (outcome unknown), which is still not a claim that it happened.
       try {
-        await deps.store.completeFollowUp(record.callbackId, { outcome: 'FAILED', completedAt: new Date(deps.clock.now()).toISOString(), error: { type: error.errorType, message: error.chimeMessage } });
+        await deps.store.completeFollowUp(record.callbackId, {
+          outcome: 'FAILED',
+          completedAt: new Date(deps.clock.now()).toISOString(),
+          error: { type: error.errorType, message: error.chimeMessage, refusal: error.refusal },
+        });
       } catch (recordError) {
         deps.warn('Chime refused a follow-up action and its FAILED outcome could not be recorded; the audit log shows it REQUESTED', { ...context, chimeError: error.errorType, error: String(recordError) });
       }
     } else {
-      deps.warn('Chime did not confirm a follow-up action; the audit log shows it REQUESTED (outcome unknown)', { ...context, error: String(error) });
+      deps.warn('Chime did not confirm a follow-up action, and reading back could not tell; the audit log shows it REQUESTED (outcome unknown)', { ...context, error: String(error) });
     }
     throw error;
   }
@@ -135,6 +184,7 @@ async function perform(deps: ReviewDeps, record: FollowUpRecord, operation: Chim
     return await deps.store.completeFollowUp(record.callbackId, {
       outcome: 'DONE',
       completedAt: new Date(deps.clock.now()).toISOString(),
+      confirmedBy: answer.confirmedBy,
       ...(answer.alreadyBanned !== undefined ? { alreadyBanned: answer.alreadyBanned } : {}),
     });
   } catch (error) {
@@ -153,34 +203,22 @@ function happened(record: FollowUpRecord, answer: { alreadyBanned?: boolean }): 
   }
 }
 
-const NOTE_ATTEMPTS = 3;
-
 /**
- * The ban, in the item's own history: a same-status entry (bookkeeping, bounded like claims; see
- * src/domain/history.ts), whatever the status is now. A concurrent write (a decision, a claim)
- * only means trying again on a fresh read. The action record is the audit; this is a convenience
- * for whoever reads the item, so failing here is a warning, not an error.
+ * The ban, in the item's own history: a same-status bookkeeping entry (bounded like claims; see
+ * src/domain/history.ts). It changes nothing else: not the version (a moderator's
+ * expectedVersion stays good), not updatedAt nor the sweep moment (a stuck item's re-drive is not
+ * postponed). The action record is the audit; this is a convenience for whoever reads the item,
+ * so failing here is a warning, not an error.
  */
 async function noteBanOnItem(deps: ReviewDeps, principal: Principal, item: ModerationItem, record: FollowUpRecord): Promise<ModerationItem | undefined> {
-  let current = item;
-  for (let attempt = 1; attempt <= NOTE_ATTEMPTS; attempt += 1) {
-    try {
-      return await deps.store.transition({
-        callbackId: current.callbackId,
-        from: [current.status],
-        to: current.status,
-        deadline: current.deadline,
-        history: { actor: principal.username, event: record.alreadyBanned ? 'sender-already-banned' : 'sender-banned', reason: record.reason },
-        now: deps.clock.now(),
-      });
-    } catch (error) {
-      if (error instanceof TransitionConflictError && error.current && attempt < NOTE_ATTEMPTS) {
-        current = error.current;
-        continue;
-      }
-      deps.warn('The ban is in the audit log, but could not be noted in the item history', { callbackId: item.callbackId, actionId: record.callbackId, error: String(error) });
-      return undefined;
-    }
+  try {
+    return await deps.store.appendHistory(
+      item.callbackId,
+      { actor: principal.username, from: item.status, to: item.status, event: record.alreadyBanned ? 'sender-already-banned' : 'sender-banned', reason: record.reason },
+      deps.clock.now(),
+    );
+  } catch (error) {
+    deps.warn('The ban is in the audit log, but could not be noted in the item history', { callbackId: item.callbackId, actionId: record.callbackId, error: String(error) });
+    return undefined;
   }
-  return undefined;
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from './problems.js';
 import type { ResponseName, Route } from './routes.js';
+import { IDEMPOTENCY_PARAMETER } from './idempotency.js';
 
 /**
  * The OpenAPI 3.1 document, generated from the route table and its zod schemas (JSON Schema
@@ -66,6 +67,7 @@ function parameters(route: Route): JsonSchema[] {
   };
   add('path', route.params);
   add('query', route.query);
+  if (route.idempotent) list.push(IDEMPOTENCY_PARAMETER);
   return list;
 }
 

@@ -1,10 +1,15 @@
 import { AuthenticationError, ForbiddenError } from '../errors.js';
+import type { VerifiedToken } from './token-verifier.js';
 
-/** Who is calling, from the claims the JWT authorizer verified. */
-export interface Principal {
+/** Who the token says the caller is: any verified token has one, whatever its groups. */
+export interface Identity {
   /** The token's `sub`: what claims and decisions are recorded under. */
   subject: string;
   username: string;
+}
+
+/** A caller with a role: a moderator, or an admin. */
+export interface Principal extends Identity {
   groups: string[];
   isAdmin: boolean;
 }
@@ -15,46 +20,41 @@ export interface RoleSettings {
   adminGroup: string;
 }
 
-/**
- * A groups claim in any of the shapes it arrives in: a JSON array (a token verified locally),
- * API Gateway's rendering of an array claim as `"[moderators admins]"`, or a comma- or
- * space-separated string.
- */
-export function parseGroups(value: unknown): string[] {
-  if (Array.isArray(value)) return value.filter((g): g is string => typeof g === 'string' && g !== '');
-  if (typeof value !== 'string') return [];
-  const text = value.trim();
-  if (text.startsWith('[') && text.endsWith(']')) {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (Array.isArray(parsed)) return parseGroups(parsed);
-    } catch {
-      // Not JSON: API Gateway's "[a b]" form.
-    }
-    return parseGroups(text.slice(1, -1));
-  }
-  return text.split(/[\s,]+/).filter(Boolean);
-}
-
-const claimString = (claims: Record<string, unknown>, name: string): string | undefined => {
-  const value = claims[name];
+const claimString = (token: VerifiedToken, name: string): string | undefined => {
+  const value = token[name];
   return typeof value === 'string' && value !== '' ? value : undefined;
 };
 
-/**
- * The authorizer has already checked signature, issuer, audience and expiry (in AWS, the HTTP
- * API's JWT authorizer; locally, its emulation). What is left is the role: a valid token
- * without `moderators` or `admins` is a 403, not a 401.
- */
-export function principalFromClaims(claims: Record<string, unknown> | undefined, roles: RoleSettings): Principal {
-  const subject = claims ? claimString(claims, 'sub') : undefined;
-  if (!claims || !subject) {
-    throw new AuthenticationError('No verified token reached the API. Send `Authorization: Bearer <token>` with a token from your identity provider.');
-  }
-  const groups = parseGroups(claims[roles.groupsClaim]);
-  const isAdmin = groups.includes(roles.adminGroup);
-  if (!isAdmin && !groups.includes(roles.moderatorGroup)) throw new ForbiddenError(subject, [roles.moderatorGroup, roles.adminGroup]);
+/** Who is this token: its subject and a readable name. AuthenticationError without a `sub`. */
+export function identityOf(token: VerifiedToken): Identity {
+  const subject = claimString(token, 'sub');
+  if (!subject) throw new AuthenticationError('The token names no subject (`sub`).');
   const username =
-    claimString(claims, 'username') ?? claimString(claims, 'cognito:username') ?? claimString(claims, 'preferred_username') ?? claimString(claims, 'email') ?? subject;
-  return { subject, username, groups, isAdmin };
+    claimString(token, 'username') ?? claimString(token, 'cognito:username') ?? claimString(token, 'preferred_username') ?? claimString(token, 'email') ?? subject;
+  return { subject, username };
+}
+
+/**
+ * The group names in the verified token's groups claim, each exactly as written. An array is the
+ * list (entries that are not strings, or are empty, name no group); a lone string is one group
+ * name, whole. Nothing is split, trimmed or unwrapped: `"readers,admins"`, `"readers moderators"`
+ * and `"moderators "` are group names of their own (Cognito allows commas, directories spaces),
+ * and never `admins` or `moderators`.
+ */
+export function groupsOf(token: VerifiedToken, groupsClaim: string): string[] {
+  const value = token[groupsClaim];
+  const names = Array.isArray(value) ? value : [value];
+  return names.filter((name): name is string => typeof name === 'string' && name !== '');
+}
+
+/**
+ * Which role the token has: `moderators` or `admins`, by exact match of a group name. A valid
+ * token without either is a 403, not a 401.
+ */
+export function principalOf(token: VerifiedToken, roles: RoleSettings): Principal {
+  const identity = identityOf(token);
+  const groups = groupsOf(token, roles.groupsClaim);
+  const isAdmin = groups.includes(roles.adminGroup);
+  if (!isAdmin && !groups.includes(roles.moderatorGroup)) throw new ForbiddenError(identity.subject, [roles.moderatorGroup, roles.adminGroup]);
+  return { ...identity, groups, isAdmin };
 }

@@ -3,6 +3,7 @@ import {
   ChimeActionError,
   ChimeBearerNotConfiguredError,
   FollowUpNotRecordedError,
+  IdempotencyKeyReusedError,
   PolicyNotFoundError,
   PolicyVersionConflictError,
   AlreadyDecidedError,
@@ -62,6 +63,8 @@ export const PROBLEM_TYPES = {
   'chime-bearer-not-configured': { status: 503, title: 'Chime actions are not configured' },
   'chime-unavailable': { status: 503, title: 'Chime did not answer' },
   'action-not-recorded': { status: 500, title: 'Done in Chime, not fully recorded' },
+  'not-attempted': { status: 503, title: 'Not attempted in time' },
+  'idempotency-key-reused': { status: 409, title: 'The Idempotency-Key was used for another request' },
 } as const;
 
 export type ProblemType = keyof typeof PROBLEM_TYPES;
@@ -106,6 +109,13 @@ export function toProblem(error: unknown): Problem {
       'action-not-recorded',
       `${error.happened}, but the audit log could not be updated: it shows action ${error.actionId} as REQUESTED (outcome unknown) instead of DONE. The action stands in Chime. Operators have been alerted; quote the request id if you report it.`,
       { actionId: error.actionId, action: error.action },
+    );
+  }
+  if (error instanceof IdempotencyKeyReusedError) {
+    return problem(
+      'idempotency-key-reused',
+      `The Idempotency-Key ${error.key} was first sent with another request (${error.firstRequest}). Nothing was done. Use a new key for a new request; send the same request to get its first outcome again.`,
+      { idempotencyKey: error.key },
     );
   }
   if (error instanceof PolicyNotFoundError) return problem('not-found', error.message, { scope: error.scope, ...(error.version !== undefined ? { version: error.version } : {}) });

@@ -36,6 +36,8 @@ export interface RouteInput<P, Q, B> {
   params: Output<P>;
   query: Output<Q>;
   body: Output<B>;
+  /** The `Idempotency-Key` header, validated (routes marked `idempotent` only). */
+  idempotencyKey?: string;
 }
 
 export interface RouteContext<D = ReviewDeps> {
@@ -60,6 +62,12 @@ export interface RouteSpec<P, Q, B, D = ReviewDeps> {
   adminOnlyDetail?: string;
   /** A body limit above the API's default MAX_BODY_BYTES (a 100,000-term policy document). */
   maxBodyBytes?: number;
+  /**
+   * Takes an optional `Idempotency-Key` header (src/review/idempotency.ts): a client that
+   * retries after an error or a timeout sends the same key and gets the first request's outcome,
+   * never a second action.
+   */
+  idempotent?: true;
   params?: P;
   query?: Q;
   body?: { schema: B; required: boolean };
@@ -97,11 +105,12 @@ const sentMessageAction = (spec: { type: 'REDACT_MESSAGE' | 'DELETE_MESSAGE'; pa
     description: spec.description,
     adminOnly: true,
     adminOnlyDetail: 'Only admins may redact or delete sent messages. Moderators may ban a held message’s sender (POST /reviews/{callbackId}/actions).',
+    idempotent: true,
     body: { schema: MessageActionRequest, required: true },
     response: { description: 'The action as the audit log shows it.', schema: 'FollowUpResult' },
     problems: [404, 409, 413, 415, 502, 503],
-    handle: async ({ principal, body }, { deps }) => {
-      const result = await actOnMessage(deps, principal, spec.type, body);
+    handle: async ({ principal, body, idempotencyKey }, { deps }) => {
+      const result = await actOnMessage(deps, principal, spec.type, body, idempotencyKey);
       await nameChannels(deps.channelNames, [result.action]);
       return result;
     },
@@ -169,21 +178,25 @@ export const ROUTES: readonly Route[] = [
       'Recorded with a conditional write, then delivered to Chime. 200 with the item: DELIVERED, or DECIDED when delivery will be retried. ' +
       '409 when already decided (by whom, how, when), claimed by someone else, or `expectedVersion` is stale; 410 past the deadline.',
     params: CallbackIdParams,
+    idempotent: true,
     body: { schema: DecisionRequest, required: true },
     response: { description: 'The item after the decision.', schema: 'ReviewDetail' },
     problems: [404, 409, 410, 413, 415],
-    handle: async ({ principal, params, body }, { deps }) => named(deps, await decideReview(deps, principal, params.callbackId, body)),
+    handle: async ({ principal, params, body, idempotencyKey }, { deps }) => named(deps, await decideReview(deps, principal, params.callbackId, body, { ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) })),
   }),
   defineRoute({
     method: 'POST',
     path: '/reviews/decisions',
     operationId: 'decideMany',
     summary: 'Up to 25 decisions at once, with a result for each',
+    description:
+      'Each decision is recorded, then delivered within the request’s time budget; one not delivered by then stays DECIDED and is handed to the workers (its result is 200 with the item DECIDED). One not even recorded in time is 503 `not-attempted`: send the request again with the same Idempotency-Key, and the decisions already made are answered as they were.',
+    idempotent: true,
     body: { schema: BulkDecisionRequest, required: true },
     response: { description: 'One result per decision, in request order.', schema: 'BulkDecisionResult' },
-    problems: [413, 415],
-    handle: async ({ principal, body }, { deps }) => {
-      const result = await decideMany(deps, principal, body);
+    problems: [409, 413, 415],
+    handle: async ({ principal, body, idempotencyKey }, { deps }) => {
+      const result = await decideMany(deps, principal, body, idempotencyKey);
       await nameChannels(deps.channelNames, result.results.flatMap((r) => (r.item ? [r.item.message] : [])));
       return result;
     },
@@ -199,11 +212,12 @@ export const ROUTES: readonly Route[] = [
       'Recorded in the audit log (GET /decisions, kind ACTION) and in the item’s history. A sender banned already is a success (`action.alreadyBanned`). ' +
       '503 when no bearer is configured or Chime does not answer; 502 when Chime refuses the bearer.',
     params: CallbackIdParams,
+    idempotent: true,
     body: { schema: ReviewActionRequest, required: true },
     response: { description: 'The action as the audit log shows it, and the item.', schema: 'FollowUpResult' },
-    problems: [404, 413, 415, 502, 503],
-    handle: async ({ principal, params, body }, { deps }) => {
-      const result = await actOnReview(deps, principal, params.callbackId, body);
+    problems: [404, 409, 413, 415, 502, 503],
+    handle: async ({ principal, params, body, idempotencyKey }, { deps }) => {
+      const result = await actOnReview(deps, principal, params.callbackId, body, idempotencyKey);
       await nameChannels(deps.channelNames, [result.action, ...(result.item ? [result.item.message] : [])]);
       return result;
     },

@@ -3,15 +3,24 @@ import { toWorkMessage, type Decision, type ModerationItem } from '../domain/ite
 import type { WorkQueue } from '../domain/ports.js';
 import type { ExpiryAction } from '../config.js';
 import { DeadlinePassedError, ItemTooLargeError, TransitionConflictError } from '../errors.js';
-import { expireItem, recordDecision, deliverDecision, resumeDelivery, type DecisionPathDeps, type DeliveryOutcome } from '../pipeline/decide.js';
+import { expireItem, expireUndelivered, recordDecision, deliverDecision, resumeDelivery, type DecisionPathDeps, type DeliveryOutcome } from '../pipeline/decide.js';
 
 export interface SweeperDeps extends DecisionPathDeps {
   queue: WorkQueue;
   expiryAction: ExpiryAction;
   expiryMarginSeconds: number;
   stuckAfterSeconds: number;
-  /** Upper bound of items handled per category per sweep, so one run stays inside its timeout. */
-  maxItemsPerCategory: number;
+  /**
+   * The live index's shards this sweep reads: one shard group of the fan-out (see
+   * shardsOfGroup). Undefined: every shard (the local stack, tests).
+   */
+  shards?: readonly number[];
+  /** Epoch ms after which the sweep takes no new page (the invocation's time budget). */
+  stopAt?: number;
+  /** Items worked at once; callbacks dominate a sweep's time, not our CPU. */
+  concurrency?: number;
+  /** Upper bound of items handled per category per sweep (benchmarks, tests); default: no bound but time. */
+  maxItemsPerCategory?: number;
 }
 
 export interface SweepReport {
@@ -21,35 +30,62 @@ export interface SweepReport {
   expired: number;
   /** RECEIVED items nobody picked up: sent to the work queue again. */
   requeued: number;
-  /** DECIDED items whose callback never landed: delivered again. */
+  /** DECIDED items whose callback never landed: delivered again (or settled by read-back). */
   redelivered: number;
+  /** Due by the index but not stuck after all (written meanwhile): their sweep moment moved on. */
+  rescheduled: number;
   /** Lost a conditional write to someone else (a moderator, a worker): left alone. */
   lostRaces: number;
   /** Deliveries that will be retried on a later sweep or by the queue. */
   retryLater: number;
   /** Items read from the index (every one of them due): the sweep's cost. */
   read: number;
+  /** True when the time budget ran out with due items left (the next run goes on). */
+  cutShort: boolean;
   errors: Array<{ callbackId: string; error: string; itemTooLarge?: true }>;
 }
 
 const SWEEPER = 'sweeper';
 
+/** The reports of a fan-out's invocations as one. */
+export function addSweepReports(reports: readonly SweepReport[]): SweepReport {
+  const total: SweepReport = { expiryDecisions: 0, expired: 0, requeued: 0, redelivered: 0, rescheduled: 0, lostRaces: 0, retryLater: 0, read: 0, cutShort: false, errors: [] };
+  for (const report of reports) {
+    for (const key of ['expiryDecisions', 'expired', 'requeued', 'redelivered', 'rescheduled', 'lostRaces', 'retryLater', 'read'] as const) total[key] += report[key];
+    total.cutShort ||= report.cutShort;
+    total.errors.push(...report.errors);
+  }
+  return total;
+}
+export const DEFAULT_SWEEP_CONCURRENCY = 32;
+
+/** The live index's shards of one group of the sweeper's fan-out: every `groups`-th shard from `group`. */
+export function shardsOfGroup(group: number, groups: number, shards: number): number[] {
+  return Array.from({ length: shards }, (_, shard) => shard).filter((shard) => shard % groups === group);
+}
+
 /**
- * One sweep. It never scans, and it reads only what is due: every read is a key condition on
- * the live index, whose sort key is each item's next sweep moment (src/domain/deadline.ts
- * sweepAt). With nothing due a sweep costs one small query per shard, however many items live.
+ * One sweep of a group of shards. It never scans, and it reads only what is due: every read is a
+ * key condition on the live index, whose sort key is each item's next sweep moment
+ * (src/domain/deadline.ts sweepAt). With nothing due a sweep costs one small query per shard.
  *
  *   now ─────────────── actBy = deadline - margin ─────── deadline ──▶
  *   undecided here: left  │ undecided here: expiry action │ past: EXPIRED, no callback
  *
+ * It scales with the traffic: the schedule fans out one invocation per shard group
+ * (serverless.yml), each works its due items DEFAULT_SWEEP_CONCURRENCY at a time and goes on
+ * until nothing is due or its time budget is spent (the next run carries on).
+ *
  * Stuck work is re-driven: a RECEIVED item untouched for STUCK_AFTER_SECONDS goes back to the
  * work queue, and a DECIDED item whose delivery lease has lapsed is delivered again (the same
- * recorded decision). Every write is conditional, so the sweeper loses cleanly to a moderator.
- * The index is read eventually consistently and the items strongly, so each item's own state
- * decides what is done; an item that moved on meanwhile is left alone.
+ * recorded decision). A DECIDED item past its deadline is never expired while a deliverer holds
+ * its lease (the callback may be landing), and one whose callback may have landed is read back
+ * before anything is recorded. Every write is conditional, so the sweeper loses cleanly to a
+ * moderator. The index is read eventually consistently and the items strongly, so each item's
+ * own state decides what is done; an item that moved on meanwhile is left alone.
  */
 export async function sweep(deps: SweeperDeps): Promise<SweepReport> {
-  const report: SweepReport = { expiryDecisions: 0, expired: 0, requeued: 0, redelivered: 0, lostRaces: 0, retryLater: 0, read: 0, errors: [] };
+  const report: SweepReport = { expiryDecisions: 0, expired: 0, requeued: 0, redelivered: 0, rescheduled: 0, lostRaces: 0, retryLater: 0, read: 0, cutShort: false, errors: [] };
   const now = deps.clock.now();
   const at = new Date(now).toISOString();
   const stuckCutoff = new Date(now - deps.stuckAfterSeconds * 1000).toISOString();
@@ -61,6 +97,11 @@ export async function sweep(deps: SweeperDeps): Promise<SweepReport> {
       if (error instanceof TransitionConflictError) report.lostRaces += 1;
       else report.errors.push({ callbackId: item.callbackId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error), ...(error instanceof ItemTooLargeError ? { itemTooLarge: true as const } : {}) });
     }
+  };
+
+  /** Due by the index, but written since (not stuck): move its sweep moment instead of acting. */
+  const reschedule = async (item: ModerationItem) => {
+    if (await deps.store.reschedule(item)) report.rescheduled += 1;
   };
 
   /** The expiry policy for an undecided item inside the margin, or EXPIRED once it is too late. */
@@ -89,14 +130,16 @@ export async function sweep(deps: SweeperDeps): Promise<SweepReport> {
     guarded(item, async () => {
       if (item.status !== 'RECEIVED') return;
       if (isWithinMargin(item.deadline, now, deps.expiryMarginSeconds)) return expire(item);
-      if (item.updatedAt >= stuckCutoff) return;
-      // Touch first (conditional on the version read), so concurrent sweeps re-drive once.
+      if (item.updatedAt >= stuckCutoff) return reschedule(item);
+      // Touch first (conditional on the version read), so concurrent sweeps re-drive once; the
+      // touch moves its sweep moment to the next stuck check.
       const touched = await deps.store.transition({
         callbackId: item.callbackId,
         deadline: item.deadline,
         from: ['RECEIVED'],
         to: 'RECEIVED',
         expectedVersion: item.version,
+        reschedule: true,
         set: { redriveCount: (item.redriveCount ?? 0) + 1 },
         history: { actor: SWEEPER, event: 'requeued', reason: `No worker decided it within ${deps.stuckAfterSeconds}s` },
         now: deps.clock.now(),
@@ -106,16 +149,24 @@ export async function sweep(deps: SweeperDeps): Promise<SweepReport> {
     }),
   );
 
-  // 3. DECIDED: past the deadline, EXPIRED; stuck with a lapsed lease, delivered again.
+  // 3. DECIDED: past the deadline, settled or EXPIRED; stuck with a lapsed lease, delivered again.
   await forEachDue(deps, 'DECIDED', at, report, (item) =>
     guarded(item, async () => {
       if (item.status !== 'DECIDED') return;
+      const leased = (item.delivery?.leaseUntil ?? 0) > deps.clock.now();
       if (isPastDeadline(item.deadline, deps.clock.now())) {
-        await expireItem(deps, item, SWEEPER, 'Deadline passed before the recorded decision was delivered');
-        report.expired += 1;
+        // A deliverer holds it: its callback may be landing right now. It settles the outcome.
+        if (leased) {
+          report.retryLater += 1;
+          return;
+        }
+        const outcome = await expireUndelivered(deps, item, SWEEPER);
+        if (outcome.status === 'EXPIRED') report.expired += 1;
+        else if (outcome.status === 'RETRY') report.retryLater += 1;
+        else report.redelivered += 1;
         return;
       }
-      if (item.updatedAt >= stuckCutoff) return;
+      if (item.updatedAt >= stuckCutoff) return reschedule(item);
       const outcome = await resumeDelivery(deps, item, SWEEPER);
       if (outcome.status === 'BUSY' || outcome.status === 'RETRY') report.retryLater += 1;
       else report.redelivered += 1;
@@ -145,25 +196,29 @@ async function applyExpiryPolicy(deps: SweeperDeps, item: ModerationItem): Promi
   }
 }
 
-/** Items handled at once within a page: callbacks dominate a sweep's time, not our CPU. */
-const SWEEP_CONCURRENCY = 8;
-
 /**
- * Pages through the due items of one live status, soonest first, handling at most
- * `maxItemsPerCategory` of them: the budget counts items read, and every item read is due.
+ * Pages through the due items of one live status in this sweep's shards, soonest first, working
+ * `concurrency` items at once, until nothing more is due, the time budget is spent, or (when set)
+ * `maxItemsPerCategory` items were read. Every item read is due.
  */
 async function forEachDue(deps: SweeperDeps, status: LiveStatus, at: string, report: SweepReport, handle: (item: ModerationItem) => Promise<void>): Promise<void> {
+  const concurrency = deps.concurrency ?? DEFAULT_SWEEP_CONCURRENCY;
+  const max = deps.maxItemsPerCategory ?? Number.POSITIVE_INFINITY;
   let next: Record<string, unknown> | undefined;
   let seen = 0;
   do {
-    const page = await deps.store.listDue({ status, at, limit: Math.min(100, deps.maxItemsPerCategory - seen), ...(next ? { next } : {}) });
+    if (deps.stopAt !== undefined && deps.clock.now() >= deps.stopAt) {
+      report.cutShort = true;
+      return;
+    }
+    const page = await deps.store.listDue({ status, at, limit: Math.min(100, max - seen), ...(deps.shards ? { shards: deps.shards } : {}), ...(next ? { next } : {}) });
     seen += page.items.length;
     report.read += page.items.length;
     let index = 0;
     const lane = async () => {
       for (let i = index++; i < page.items.length; i = index++) await handle(page.items[i]!);
     };
-    await Promise.all(Array.from({ length: Math.min(SWEEP_CONCURRENCY, page.items.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(concurrency, page.items.length) }, lane));
     next = page.next;
-  } while (next && seen < deps.maxItemsPerCategory);
+  } while (next && seen < max);
 }

@@ -1,3 +1,4 @@
+import { callbackProblems, toCallbackRequest } from '../domain/callback.js';
 import { isPastDeadline } from '../domain/deadline.js';
 import type { Decision, ModerationItem, PolicyVersionRef, RecordedVerdict, WorkMessage } from '../domain/item.js';
 import type { ChannelMessage, PolicyVerdict } from '../domain/message.js';
@@ -38,6 +39,30 @@ export function decisionFromVerdict(verdict: PolicyVerdict, nowMs: number): Deci
   };
 }
 
+/** The rule id of a hold for a decision Chime would refuse (README "Every failure has a designed behaviour"). */
+export const CALLBACK_LIMITS_RULE = 'callback.limits';
+
+/**
+ * A sender must never be able to strand their own message: an automatic ALLOW, UPDATE or DENY
+ * whose callback Chime would refuse (content over 4 KB once PII is masked, say: a message of
+ * 2,000 characters of `a@b.co` grows to 4,850 bytes) is held for a moderator instead, with the
+ * reason as a finding. The moderator's own edit is checked by the API before it is recorded.
+ */
+export function holdIfChimeWouldRefuse(verdict: WorkerVerdict, work: Pick<WorkMessage, 'callbackId' | 'message'>, nowMs: number): WorkerVerdict {
+  if (verdict.action === 'REVIEW') return verdict;
+  const problems = callbackProblems(toCallbackRequest(work, decisionFromVerdict(verdict, nowMs)));
+  if (problems.length === 0) return verdict;
+  const reason = `Chime would refuse the policy's ${verdict.action} (${problems.join('; ')}): held for a moderator`;
+  const { content: _refused, ...rest } = verdict;
+  return {
+    ...rest,
+    action: 'REVIEW',
+    ruleIds: [...verdict.ruleIds, CALLBACK_LIMITS_RULE],
+    reason: `${verdict.reason}; ${reason}`,
+    findings: [...verdict.findings, { ruleId: CALLBACK_LIMITS_RULE, action: 'REVIEW', reason }],
+  };
+}
+
 /**
  * Decides one work message. Idempotent under redelivery: the first write is conditional on
  * RECEIVED, and whoever loses it looks at what the winner left and carries on from there.
@@ -52,7 +77,7 @@ export async function processWorkMessage(deps: WorkerDeps, work: WorkMessage): P
       return { status: 'EXPIRED', item: await expireItem(deps, current, WORKER, 'Deadline passed before a worker picked the message up') };
     }
 
-    const verdict = await deps.evaluate(work.message);
+    const verdict = holdIfChimeWouldRefuse(await deps.evaluate(work.message), work, now);
     const { content: _masked, shadow, ...policy } = verdict;
     const recorded = { policy, ...(shadow ? { shadowPolicy: shadow } : {}) };
     if (verdict.action === 'REVIEW') {

@@ -85,8 +85,10 @@ describe('follow-up actions (convenient Chime, the default bearer)', () => {
         chimeBearer: DEFAULT_BEARER,
         completedAt: expect.any(String),
       });
-      // The item is still held (a ban is not a decision), and its history says who banned and why.
-      expect(response.body.item).toMatchObject({ callbackId: held.callbackId, status: 'PENDING_REVIEW', version: held.version + 1 });
+      // The item is still held (a ban is not a decision), and its history says who banned and why;
+      // the note is bookkeeping: the version (a moderator's expectedVersion) and the sweep moment stay.
+      expect(response.body.item).toMatchObject({ callbackId: held.callbackId, status: 'PENDING_REVIEW', version: held.version });
+      expect((await stack.runtime.store.get(held.callbackId))).toMatchObject({ updatedAt: (await stack.runtime.store.get(held.callbackId))!.updatedAt, version: held.version });
       expect(response.body.item.history.at(-1)).toMatchObject({ actor: 'alice', from: 'PENDING_REVIEW', to: 'PENDING_REVIEW', event: 'sender-banned', reason: 'spam wave from this account' });
 
       // Chime: banned, and refused on the next message.

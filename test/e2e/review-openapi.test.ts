@@ -34,8 +34,9 @@ describe('GET /openapi.json', () => {
   it('documents every route the two functions serve, and no other', () => {
     // The apps as the Lambdas build them (the review API's, the policy API's); their dependencies are never called here.
     const roles = { groupsClaim: 'g', moderatorGroup: 'm', adminGroup: 'a' };
-    const reviewApp = createReviewApp({ deps: {} as never, routes: ROUTES, roles, logError: () => {} });
-    const policyApp = createReviewApp({ deps: {} as never, routes: POLICY_ROUTES, roles, logError: () => {} });
+    const verifier = { verify: () => Promise.reject(new Error('never called')) };
+    const reviewApp = createReviewApp({ deps: {} as never, routes: ROUTES, roles, verifier, logError: () => {} });
+    const policyApp = createReviewApp({ deps: {} as never, routes: POLICY_ROUTES, roles, verifier, logError: () => {} });
     // One entry per handler in a route's chain (role check, body limit, handler): dedupe.
     const servedBy = (app: typeof reviewApp) => [...new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`))];
     const served = [...servedBy(reviewApp), ...servedBy(policyApp)];

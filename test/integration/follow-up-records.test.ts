@@ -162,7 +162,7 @@ describe('follow-up action records', () => {
         retentionDays: 30,
         expiryMarginSeconds: 3600,
         expiryAction: 'DENY',
-        channelModeration: new ChimeChannelModeration(client, bearerFor('{appInstanceArn}/bot/review-api')),
+        channelModeration: new ChimeChannelModeration({ writes: client }, bearerFor('{appInstanceArn}/bot/review-api')),
         warn: (message: string) => void warnings.push(message),
       } as Partial<ReviewDeps> as ReviewDeps;
       return { deps, client };

@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SqsWorkQueue } from '../../src/adapters/sqs-queue.js';
+import { PARKED_BODY_MAX_BYTES } from '../../src/adapters/parked-payload.js';
+import { SqsDeadLetters, SqsWorkQueue } from '../../src/adapters/sqs-queue.js';
 import { systemClock } from '../../src/domain/ports.js';
 import { acceptEvent, type IntakeDeps } from '../../src/intake/accept.js';
+import { sqsFailureDestination } from '../../src/local/lambda-runtime.js';
 import { aChannelFlowEvent } from '../support/factories.js';
 import { startBackends, type Backends } from '../support/backends.js';
 
@@ -67,5 +70,76 @@ describe('intake (against real DynamoDB and SQS endpoints)', () => {
     expect(await acceptEvent(deps, 'garbage')).toMatchObject({ outcome: 'REJECTED' });
     const [kept] = await backends.receive('intakeDlq');
     expect(kept?.body).toMatchObject({ reason: 'INVALID_EVENT', payload: 'garbage' });
+  });
+
+  it.each([
+    ['CreatedTimestamp', '-10000000000000'],
+    ['LastEditedTimestamp', '-9999999999999999'],
+  ])('refuses a %s of %s with its reason on the DLQ, instead of throwing RangeError', async (field, value) => {
+    const event = aChannelFlowEvent();
+    (event.ChannelMessage as Record<string, unknown>)[field] = value;
+    const result = await acceptEvent(deps, event);
+    expect(result).toEqual({ outcome: 'REJECTED', issues: [expect.stringMatching(new RegExp(`^ChannelMessage\\.${field} must be an ISO-8601 time`))] });
+    const [kept] = await backends.receive('intakeDlq');
+    expect(kept?.body).toMatchObject({ reason: 'INVALID_EVENT', issues: (result as { issues: string[] }).issues, payloadTruncated: false, payload: event });
+    expect(await backends.store.get(event.CallbackId)).toBeUndefined();
+  });
+
+  it('keeps a 1 MB event within SQS\'s 256 KiB, with its reason, size, digest and a preview', async () => {
+    const event = aChannelFlowEvent({ message: { content: 'x'.repeat(1_000_000) } });
+    const json = JSON.stringify(event);
+    expect(await acceptEvent(deps, event)).toEqual({ outcome: 'REJECTED', issues: ['ChannelMessage.Content must be at most 8192 bytes in UTF-8'] });
+    const [kept] = await backends.receive('intakeDlq');
+    expect(kept?.body).toMatchObject({
+      reason: 'INVALID_EVENT',
+      issues: ['ChannelMessage.Content must be at most 8192 bytes in UTF-8'],
+      payloadTruncated: true,
+      payloadBytes: Buffer.byteLength(json),
+      payloadDigest: createHash('sha256').update(json).digest('hex'),
+      payloadPreview: json.slice(0, 2048),
+    });
+    expect(Buffer.byteLength(JSON.stringify(kept?.body))).toBeLessThanOrEqual(PARKED_BODY_MAX_BYTES);
+  });
+
+  const nested = (depth: number, wrap: (inner: unknown) => unknown) => {
+    let value: unknown = wrap(undefined);
+    for (let i = 1; i < depth; i++) value = wrap(value);
+    return value;
+  };
+
+  it.each([
+    ['a 200 KB array nested 100,000 deep', nested(100_000, (inner) => (inner === undefined ? [] : [inner]))],
+    ['20,000 levels of nested objects', nested(20_000, (inner) => (inner === undefined ? {} : { a: inner }))],
+  ])('keeps %s, which cannot be serialised, with its reason', async (_name, payload) => {
+    expect(await acceptEvent(deps, payload)).toMatchObject({ outcome: 'REJECTED' });
+    const [kept] = await backends.receive('intakeDlq');
+    expect(kept?.body).toMatchObject({ reason: 'INVALID_EVENT', issues: expect.arrayContaining([expect.any(String)]), payloadTruncated: true, payloadBytesEstimated: true, payloadSerialisationError: expect.stringMatching(/RangeError/) });
+  });
+
+  it('throws when SQS does not take the parked event, so that Lambda retries it', async () => {
+    const broken = new SqsDeadLetters(backends.clients.sqs, `${backends.resources.intakeDlqUrl}-does-not-exist`);
+    await expect(acceptEvent({ ...deps, deadLetters: broken }, aChannelFlowEvent({ callbackId: 'too-short' }))).rejects.toThrow();
+  });
+
+  it('delivers a failed async invocation\'s record to the DLQ whatever its event holds, as Lambda\'s on-failure destination', async () => {
+    const record = {
+      version: '1.0' as const,
+      timestamp: new Date().toISOString(),
+      requestContext: { requestId: 'r-1', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:intake:$LATEST', condition: 'RetriesExhausted' as const, approximateInvokeCount: 3 },
+      requestPayload: nested(100_000, (inner) => (inner === undefined ? [] : [inner])),
+      responseContext: { statusCode: 200, executedVersion: '$LATEST' as const, functionError: 'Unhandled' as const },
+      responsePayload: { errorType: 'Error', errorMessage: 'SQS was down' },
+    };
+    await sqsFailureDestination(backends.clients.sqs, backends.resources.intakeDlqUrl)(record);
+    const [kept] = await backends.receive('intakeDlq');
+    expect(kept?.body).toMatchObject({
+      version: '1.0',
+      requestContext: record.requestContext,
+      responsePayload: record.responsePayload,
+      payloadTruncated: true,
+      payloadBytes: 200_000,
+      payloadBytesEstimated: true,
+    });
+    expect(kept?.body).not.toHaveProperty('requestPayload');
   });
 });

@@ -3,6 +3,7 @@
  * past DynamoDB's 400 KB limit and stranded its message PENDING). Against the embedded servers,
  * or DYNAMODB_ENDPOINT (DynamoDB Local), through the review API's own operations.
  */
+import { ChimeCallbackSender, oneAttemptChime } from '../../src/adapters/chime-callback.js';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { derivedAttributes } from '../../src/adapters/table-keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -189,9 +190,11 @@ describe('item size stays bounded', () => {
     const decision = { action: 'ALLOW' as const, origin: 'MODERATOR' as const, actor: { id: 'sub-alice', name: 'alice' }, reason: 'ok', ruleIds: [], decidedAt: new Date().toISOString() };
     let current = await recordDecision(deps, item, decision, { from: ['PENDING_REVIEW'] });
     backends.simulator.setFaults({ callbackUnavailableRate: 1 });
+    // One try per delivery: each is turned away, recorded, and left for the next.
+    const callbacks = new ChimeCallbackSender(oneAttemptChime(backends.clients), { turnedAwayAttempts: 1 });
     try {
       for (let attempt = 0; attempt < 120; attempt += 1) {
-        const outcome = await deliverDecision({ ...deps, callbacks: backends.callbacks }, current, 'worker');
+        const outcome = await deliverDecision({ ...deps, callbacks }, current, 'worker');
         expect(outcome.status).toBe('RETRY');
         current = outcome.item;
       }

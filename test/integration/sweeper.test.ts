@@ -98,6 +98,8 @@ describe('the sweeper (against real DynamoDB, SQS and the Chime simulator)', () 
       get: (id) => backends.store.get(id),
       recordReceived: (item) => backends.store.recordReceived(item),
       transition: (change) => backends.store.transition(change),
+      reschedule: (item) => backends.store.reschedule(item),
+      appendHistory: (id, entry, now) => backends.store.appendHistory(id, entry, now),
       listDue: async (query) => {
         const page = await backends.store.listDue(query);
         if (query.status === 'PENDING_REVIEW' && page.items.some((i) => i.callbackId === work.callbackId)) {

@@ -2,6 +2,7 @@ import { ChannelFlowCallbackCommand } from '@aws-sdk/client-chime-sdk-messaging'
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChimeCallbackSender } from '../../src/adapters/chime-callback.js';
+import { toCallbackRequest } from '../../src/domain/callback.js';
 import { createAwsClients } from '../../src/adapters/clients.js';
 import type { ChannelMessage, PolicyVerdict } from '../../src/domain/message.js';
 import type { CallbackSender } from '../../src/domain/ports.js';
@@ -29,7 +30,7 @@ describe('the worker (against real DynamoDB and the Chime simulator)', () => {
     deps = {
       store: backends.store,
       // One attempt per call, so each test sees exactly what Chime answered.
-      callbacks: new ChimeCallbackSender(createAwsClients({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, endpoints: { chime: backends.simulator.endpoint }, maxAttempts: 1 }).chime),
+      callbacks: new ChimeCallbackSender({ writes: createAwsClients({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, endpoints: { chime: backends.simulator.endpoint } }).chimeWrites }),
       clock,
       leaseSeconds: 30,
       evaluate: (message) => evaluate(policy, message),
@@ -96,7 +97,8 @@ describe('the worker (against real DynamoDB and the Chime simulator)', () => {
     backends.simulator.setFaults({ callbackThrottleRate: 0 });
     const second = await processWorkMessage(deps, work);
     expect(second).toMatchObject({ status: 'DELIVERED', item: { delivery: { attempts: 2 } } });
-    expect(callbacksFor(work.callbackId).map((c) => c.outcome.status)).toEqual([429, 200]);
+    // Turned away three times in place (429: not applied, safe to repeat), then left for a retry.
+    expect(callbacksFor(work.callbackId).map((c) => c.outcome.status)).toEqual([429, 429, 429, 200]);
   });
 
   it('records a Conflict as ALREADY_RESOLVED and never retries it', async () => {
@@ -106,7 +108,8 @@ describe('the worker (against real DynamoDB and the Chime simulator)', () => {
     );
     const outcome = await processWorkMessage(deps, work);
     expect(outcome).toMatchObject({ status: 'ALREADY_RESOLVED', item: { status: 'ALREADY_RESOLVED', outcome: { errorType: 'ConflictException' } } });
-    expect(outcome.item.history.at(-1)?.reason).toMatch(/already resolved .*most likely an earlier delivery of ours/);
+    // Read back before anything was concluded: resolved, and nothing of ours can have landed.
+    expect(outcome.item.history.at(-1)?.reason).toMatch(/resolved .*no callback of ours can have landed/);
     expect(outcome.item.expiresAt).toBeDefined();
   });
 
@@ -124,6 +127,7 @@ describe('the worker (against real DynamoDB and the Chime simulator)', () => {
           chimeClock.advance(WINDOW_MS + 1_000);
           return deps.callbacks.send(request);
         },
+        readStatus: (message) => deps.callbacks.readStatus(message),
       };
       try {
         const outcome = await processWorkMessage({ ...deps, callbacks: slowCall }, work);
@@ -158,17 +162,35 @@ describe('the worker (against real DynamoDB and the Chime simulator)', () => {
       }
     });
 
-    it('is ALREADY_RESOLVED before our deadline when an earlier deliverer may have called back and died', async () => {
-      const { work } = await pendingMessage(backends, 'did the first worker call?');
-      // The first worker recorded its decision (and took the lease), then vanished.
+    it('reads back before concluding anything from a 403 after an earlier deliverer died: nothing landed, so FAILED', async () => {
+      const { work, messageId } = await pendingMessage(backends, 'did the first worker call?');
+      // The first worker recorded its decision (and took the lease), then vanished before calling.
       await recordDecision(deps, work, decisionFromVerdict(evaluate(policy, work.message), clock.now()), { from: ['RECEIVED'] });
       clock.advance(31_000);
       chimeClock.advance(WINDOW_MS + 1_000);
       try {
         const outcome = await processWorkMessage(deps, work);
-        expect(outcome).toMatchObject({ status: 'ALREADY_RESOLVED', item: { status: 'ALREADY_RESOLVED', outcome: { errorType: 'ForbiddenException' } } });
+        // The message is still PENDING for its sender: the 403 was a refusal, not Chime's answer to a second callback.
+        expect(outcome).toMatchObject({ status: 'FAILED', item: { status: 'FAILED', outcome: { errorType: 'ForbiddenException' } } });
+        expect(chimeStatus(messageId)).toBe('PENDING');
       } finally {
         chimeClock.advance(-(WINDOW_MS + 1_000));
+      }
+    });
+
+    it('records DELIVERED when the earlier deliverer\'s callback had landed and a 403 answers ours (Chime\'s word for a second callback)', async () => {
+      const { work, messageId } = await pendingMessage(backends, 'the first worker did call');
+      const decided = await recordDecision(deps, work, decisionFromVerdict(evaluate(policy, work.message), clock.now()), { from: ['RECEIVED'] });
+      // …its callback landed, and it died before recording it.
+      await deps.callbacks.send(toCallbackRequest(decided, decided.decision!));
+      clock.advance(31_000);
+      backends.simulator.setFaults({ callbackForbiddenRate: 1 });
+      try {
+        const outcome = await processWorkMessage(deps, work);
+        expect(outcome).toMatchObject({ status: 'DELIVERED', item: { status: 'DELIVERED', delivery: { confirmedBy: 'read-back' } } });
+        expect(chimeStatus(messageId)).toBe('SENT');
+      } finally {
+        backends.simulator.setFaults({ callbackForbiddenRate: 0 });
       }
     });
   });
@@ -182,13 +204,24 @@ describe('the worker (against real DynamoDB and the Chime simulator)', () => {
     expect(outcome.item.outcome?.reason).toMatch(/Chime rejected the callback/);
   });
 
-  it('refuses to send a callback Chime would reject, and records why', async () => {
-    const { work } = await pendingMessage(backends, 'short');
+  it('never strands a message: a policy UPDATE Chime would refuse is held for a moderator with the reason, not sent', async () => {
+    const { work, messageId } = await pendingMessage(backends, 'short');
     const oversized = (): PolicyVerdict => ({ action: 'UPDATE', ruleIds: ['x'], reason: 'x', findings: [], content: 'x'.repeat(5000) });
     const outcome = await processWorkMessage({ ...deps, evaluate: oversized }, work);
-    expect(outcome).toMatchObject({ status: 'FAILED', item: { outcome: { errorType: 'InvalidCallback' } } });
-    expect(outcome.item.outcome?.reason).toMatch(/Content must be at most 4096 bytes/);
+    expect(outcome).toMatchObject({ status: 'PENDING_REVIEW', item: { status: 'PENDING_REVIEW', policy: { action: 'REVIEW', ruleIds: ['x', 'callback.limits'] } } });
+    expect(outcome.item.policy?.findings.at(-1)).toMatchObject({ ruleId: 'callback.limits', action: 'REVIEW', reason: expect.stringMatching(/Content must be at most 4096 bytes/) });
     expect(callbacksFor(work.callbackId)).toHaveLength(0);
+    expect(chimeStatus(messageId)).toBe('PENDING');
+  });
+
+  it('holds a message of 2,000 characters of e-mail addresses that masking would take past 4 KB (the PII overflow)', async () => {
+    const content = 'a@b.co '.repeat(285).trim().slice(0, 2000);
+    const { work, messageId } = await pendingMessage(backends, content);
+    const outcome = await processWorkMessage(deps, work);
+    expect(Buffer.byteLength(content)).toBeLessThanOrEqual(4096);
+    expect(outcome).toMatchObject({ status: 'PENDING_REVIEW', item: { policy: { action: 'REVIEW', ruleIds: expect.arrayContaining(['pii.email', 'callback.limits']) } } });
+    expect(callbacksFor(work.callbackId)).toHaveLength(0);
+    expect(chimeStatus(messageId)).toBe('PENDING');
   });
 
   it('expires a message whose deadline passed before it was picked up, without calling back', async () => {

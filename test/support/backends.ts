@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { ChimeCallbackSender } from '../../src/adapters/chime-callback.js';
+import { ChimeCallbackSender, oneAttemptChime } from '../../src/adapters/chime-callback.js';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../../src/adapters/clients.js';
 import { DynamoDbCounters } from '../../src/adapters/dynamodb-counters.js';
 import { DynamoDbModerationStore } from '../../src/adapters/dynamodb-store.js';
@@ -72,7 +72,7 @@ export async function startBackends(
     store: new DynamoDbModerationStore(clients.documents, { tableName: resources.tableName, retentionDays: options.retentionDays ?? 30, keys: { ...TEST_KEYS, ...options.keys }, counters }),
     queue: new SqsWorkQueue(clients.sqs, resources.workQueueUrl),
     deadLetters: new SqsDeadLetters(clients.sqs, resources.intakeDlqUrl),
-    callbacks: new ChimeCallbackSender(clients.chime),
+    callbacks: new ChimeCallbackSender(oneAttemptChime(clients)),
     async receive(queue, max = 10) {
       const reply = await clients.sqs.send(
         new ReceiveMessageCommand({ QueueUrl: urls[queue], MaxNumberOfMessages: max, WaitTimeSeconds: 0, AttributeNames: ['All'], VisibilityTimeout: 30 }),

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   callbackProblems,
-  classifyCallbackError,
   CLOCK_SKEW_ALLOWANCE_MS,
   earlierCallbackMayHaveLanded,
   heldMilliseconds,
-  readForbidden,
+  needsReadBack,
+  readCallbackAnswer,
+  settleCallback,
   toCallbackRequest,
+  type CallbackAnswer,
+  type CallbackFacts,
 } from '../../src/domain/callback.js';
 import type { Decision } from '../../src/domain/item.js';
 import { aMessage, callbackId } from '../support/factories.js';
@@ -86,66 +89,136 @@ describe('callbackProblems', () => {
   });
 });
 
-describe('classifyCallbackError', () => {
+describe('readCallbackAnswer', () => {
   const sdkError = (name: string, status: number, message = 'x') => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
-  const deadline = '2026-11-23T12:00:00.000Z';
-  // The window is open by our ledger, and nothing of ours was sent before.
-  const openWindow = { deadline, answeredAt: Date.parse(deadline) - 3_600_000, earlierCallbackMayHaveLanded: false };
 
   it.each([
-    ['ThrottledClientException', 429, 'RETRYABLE'],
-    ['ServiceFailureException', 500, 'RETRYABLE'],
-    ['ServiceUnavailableException', 503, 'RETRYABLE'],
-    ['ConflictException', 409, 'ALREADY_RESOLVED'],
-    ['ForbiddenException', 403, 'FORBIDDEN_BEFORE_DEADLINE'],
-    ['UnauthorizedClientException', 401, 'FATAL'],
-  ])('classifies %s (%i) as %s', (name, status, kind) => {
-    expect(classifyCallbackError(sdkError(name, status), openWindow).kind).toBe(kind);
+    ['ThrottledClientException', 429, 'TURNED_AWAY'],
+    ['ServiceUnavailableException', 503, 'TURNED_AWAY'],
+    ['ServiceFailureException', 500, 'NO_ANSWER'],
+    ['ConflictException', 409, 'NOT_PENDING'],
+    ['ForbiddenException', 403, 'FORBIDDEN'],
+    ['UnauthorizedClientException', 401, 'REJECTED'],
+  ])('reads %s (%i) as %s', (name, status, kind) => {
+    expect(readCallbackAnswer(sdkError(name, status)).kind).toBe(kind);
   });
 
-  it('treats a "non-pending message" BadRequest as already resolved, and other BadRequests as fatal', () => {
-    expect(classifyCallbackError(sdkError('BadRequestException', 400, 'Cannot process a non-pending message'), openWindow).kind).toBe('ALREADY_RESOLVED');
-    expect(classifyCallbackError(sdkError('BadRequestException', 400, 'Content too long'), openWindow).kind).toBe('FATAL');
+  it('tells a "non-pending message" BadRequest (resolved already) from any other BadRequest (refused)', () => {
+    expect(readCallbackAnswer(sdkError('BadRequestException', 400, 'Cannot process a non-pending message')).kind).toBe('NOT_PENDING');
+    expect(readCallbackAnswer(sdkError('BadRequestException', 400, 'Content too long')).kind).toBe('REJECTED');
   });
 
-  it('retries network failures', () => {
-    expect(classifyCallbackError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), openWindow).kind).toBe('RETRYABLE');
-    expect(classifyCallbackError(Object.assign(new Error('timed out'), { name: 'TimeoutError' }), openWindow).kind).toBe('RETRYABLE');
+  it('reads every failure without an HTTP answer as NO_ANSWER: Chime may have applied the call', () => {
+    expect(readCallbackAnswer(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toEqual({ kind: 'NO_ANSWER', errorType: 'ECONNRESET', message: 'socket hang up' });
+    expect(readCallbackAnswer(Object.assign(new Error('timed out'), { name: 'TimeoutError' })).kind).toBe('NO_ANSWER');
+    expect(readCallbackAnswer(new TypeError('boom'))).toEqual({ kind: 'NO_ANSWER', errorType: 'TypeError', message: 'boom' });
   });
 
-  it('keeps anything unknown as fatal, with its name', () => {
-    expect(classifyCallbackError(new TypeError('boom'), openWindow)).toEqual({ kind: 'FATAL', errorType: 'TypeError', message: 'boom' });
-  });
-
-  it('reads a 403 against the ledger, keeping Chime\'s name and message', () => {
-    const closed = { ...openWindow, answeredAt: Date.parse(deadline) };
-    expect(classifyCallbackError(sdkError('ForbiddenException', 403, 'window closed'), closed)).toEqual({ kind: 'EXPIRED', errorType: 'ForbiddenException', message: 'window closed' });
-    // A bare 403 without the typed exception (a proxy, an older SDK) is read the same way.
-    expect(classifyCallbackError(sdkError('Error', 403), openWindow).kind).toBe('FORBIDDEN_BEFORE_DEADLINE');
+  it('reads a bare 403 without the typed exception (a proxy, an older SDK) the same way', () => {
+    expect(readCallbackAnswer(sdkError('Error', 403)).kind).toBe('FORBIDDEN');
   });
 });
 
-describe('readForbidden', () => {
+describe('settleCallback: what is recorded for each answer, and each read-back', () => {
   const deadline = '2026-11-23T12:00:00.000Z';
-  const at = (msBeforeDeadline: number, earlierCallbackMayHaveLanded = false) => ({ deadline, answeredAt: Date.parse(deadline) - msBeforeDeadline, earlierCallbackMayHaveLanded });
-
-  it('is a fault while the window is open and nothing of ours can have landed', () => {
-    expect(readForbidden(at(47 * 3_600_000))).toBe('FORBIDDEN_BEFORE_DEADLINE');
-    expect(readForbidden(at(CLOCK_SKEW_ALLOWANCE_MS + 1))).toBe('FORBIDDEN_BEFORE_DEADLINE');
+  const openAt = Date.parse(deadline) - 3_600_000;
+  const answer = (kind: Exclude<CallbackAnswer['kind'], 'ACCEPTED'>): CallbackAnswer => ({ kind, errorType: `${kind}Error`, message: kind.toLowerCase() });
+  const facts = (overrides: Partial<CallbackFacts>): CallbackFacts => ({
+    answer: { kind: 'ACCEPTED' },
+    action: 'ALLOW',
+    isEdit: false,
+    earlierMayHaveLanded: false,
+    deadline,
+    answeredAt: openAt,
+    ...overrides,
   });
 
-  it('is the window closing at or after the deadline, whatever else the ledger says', () => {
-    expect(readForbidden(at(0))).toBe('EXPIRED');
-    expect(readForbidden(at(-5_000))).toBe('EXPIRED');
-    expect(readForbidden(at(-5_000, true))).toBe('EXPIRED');
+  it('records a 200 as DELIVERED, confirmed by the answer', () => {
+    expect(settleCallback(facts({}))).toEqual({ outcome: 'DELIVERED', confirmedBy: 'answer' });
   });
 
-  it('gives a clock skew allowance just before the deadline to the window closing', () => {
-    expect(readForbidden(at(CLOCK_SKEW_ALLOWANCE_MS))).toBe('EXPIRED');
+  it('retries what Chime turned away, keeping any doubt there was', () => {
+    expect(settleCallback(facts({ answer: answer('TURNED_AWAY') }))).toMatchObject({ outcome: 'RETRY', inDoubt: false });
+    expect(settleCallback(facts({ answer: answer('TURNED_AWAY'), earlierMayHaveLanded: true }))).toMatchObject({ outcome: 'RETRY', inDoubt: true });
   });
 
-  it('is Chime\'s answer to a second callback when an earlier one of ours may have landed', () => {
-    expect(readForbidden(at(3_600_000, true))).toBe('ALREADY_RESOLVED');
+  it('records a request Chime rejects as invalid FAILED', () => {
+    expect(settleCallback(facts({ answer: answer('REJECTED') }))).toMatchObject({ outcome: 'FAILED', reason: expect.stringMatching(/rejected/) });
+  });
+
+  it('never records an unknown as a fact: no answer and no read-back stays DECIDED, in doubt', () => {
+    for (const observed of [undefined, { status: 'UNREADABLE', errorType: 'ForbiddenException', message: 'no grant' }] as const) {
+      expect(settleCallback(facts({ answer: answer('NO_ANSWER'), ...(observed ? { observed } : {}) }))).toMatchObject({ outcome: 'RETRY', inDoubt: true });
+      // An answer that only a read-back could settle, after an attempt of ours that may have landed.
+      for (const kind of ['NOT_PENDING', 'FORBIDDEN'] as const) {
+        expect(settleCallback(facts({ answer: answer(kind), earlierMayHaveLanded: true, ...(observed ? { observed } : {}) }))).toMatchObject({ outcome: 'RETRY', inDoubt: true });
+      }
+    }
+  });
+
+  it('takes a refusal at its word when nothing of ours can have landed and the message cannot be read', () => {
+    expect(settleCallback(facts({ answer: answer('NOT_PENDING') }))).toMatchObject({ outcome: 'ALREADY_RESOLVED' });
+    expect(settleCallback(facts({ answer: answer('FORBIDDEN') }))).toMatchObject({ outcome: 'FAILED', forbiddenBeforeDeadline: true });
+    expect(settleCallback(facts({ answer: answer('FORBIDDEN'), answeredAt: Date.parse(deadline) }))).toMatchObject({ outcome: 'EXPIRED' });
+  });
+
+  describe('the message is still PENDING for its sender', () => {
+    const observed = { status: 'PENDING' } as const;
+
+    it('after no answer: the callback has not landed (yet); retried, still in doubt', () => {
+      expect(settleCallback(facts({ answer: answer('NO_ANSWER'), observed }))).toMatchObject({ outcome: 'RETRY', inDoubt: true });
+    });
+
+    it('after a 403 before the deadline: a missing grant, FAILED with the advice (an alarm), even if an earlier attempt was in doubt', () => {
+      for (const earlierMayHaveLanded of [false, true]) {
+        const settled = settleCallback(facts({ answer: answer('FORBIDDEN'), observed, earlierMayHaveLanded }));
+        expect(settled).toMatchObject({ outcome: 'FAILED', forbiddenBeforeDeadline: true });
+        expect((settled as { reason: string }).reason).toMatch(/chime:ChannelFlowCallback/);
+      }
+    });
+
+    it('after a 403 at or just before the deadline (clock skew): the window closed, EXPIRED', () => {
+      expect(settleCallback(facts({ answer: answer('FORBIDDEN'), observed, answeredAt: Date.parse(deadline) - CLOCK_SKEW_ALLOWANCE_MS }))).toMatchObject({ outcome: 'EXPIRED' });
+      expect(settleCallback(facts({ answer: answer('FORBIDDEN'), observed, answeredAt: Date.parse(deadline) - CLOCK_SKEW_ALLOWANCE_MS - 1 }))).toMatchObject({ outcome: 'FAILED' });
+    });
+
+    it('after "resolved already" following an attempt of ours: ours landed, a later processor or a newer edit holds it', () => {
+      expect(settleCallback(facts({ answer: answer('NOT_PENDING'), observed, earlierMayHaveLanded: true }))).toMatchObject({ outcome: 'DELIVERED', confirmedBy: 'read-back' });
+      expect(settleCallback(facts({ answer: answer('NOT_PENDING'), observed }))).toMatchObject({ outcome: 'ALREADY_RESOLVED' });
+    });
+  });
+
+  describe('the message is resolved in Chime', () => {
+    it.each([
+      ['ALLOW', 'SENT'],
+      ['UPDATE', 'SENT'],
+      ['DENY', 'DENIED'],
+      ['DENY', 'GONE'],
+    ] as const)('a %s read back %s after a lost answer is DELIVERED, confirmed by read-back', (action, status) => {
+      for (const kind of ['NO_ANSWER', 'NOT_PENDING', 'FORBIDDEN'] as const) {
+        const earlierMayHaveLanded = kind !== 'NO_ANSWER';
+        expect(settleCallback(facts({ answer: answer(kind), action, observed: { status }, earlierMayHaveLanded }))).toMatchObject({ outcome: 'DELIVERED', confirmedBy: 'read-back' });
+      }
+    });
+
+    it('reads any resolved edit as SENT: a denied edit is dropped and the message keeps its last version', () => {
+      expect(settleCallback(facts({ answer: answer('NO_ANSWER'), action: 'DENY', isEdit: true, observed: { status: 'SENT' } }))).toMatchObject({ outcome: 'DELIVERED' });
+    });
+
+    it('is ALREADY_RESOLVED when nothing of ours can have landed, or Chime shows something else than decided', () => {
+      expect(settleCallback(facts({ answer: answer('NOT_PENDING'), observed: { status: 'SENT' } }))).toMatchObject({ outcome: 'ALREADY_RESOLVED' });
+      expect(settleCallback(facts({ answer: answer('NO_ANSWER'), action: 'DENY', observed: { status: 'SENT' } }))).toMatchObject({ outcome: 'ALREADY_RESOLVED', reason: expect.stringMatching(/shows the message SENT/) });
+      expect(settleCallback(facts({ answer: answer('NO_ANSWER'), action: 'ALLOW', observed: { status: 'GONE' } }))).toMatchObject({ outcome: 'ALREADY_RESOLVED' });
+      expect(settleCallback(facts({ answer: answer('NO_ANSWER'), observed: { status: 'FAILED', detail: 'Processor p could not be invoked' } }))).toMatchObject({
+        outcome: 'ALREADY_RESOLVED',
+        reason: expect.stringMatching(/could not be invoked/),
+      });
+    });
+  });
+
+  it('asks for a read-back exactly for the answers only a read-back can settle', () => {
+    expect((['TURNED_AWAY', 'NO_ANSWER', 'NOT_PENDING', 'FORBIDDEN', 'REJECTED'] as const).filter((kind) => needsReadBack(answer(kind)))).toEqual(['NO_ANSWER', 'NOT_PENDING', 'FORBIDDEN']);
+    expect(needsReadBack({ kind: 'ACCEPTED' })).toBe(false);
   });
 });
 
@@ -158,7 +231,15 @@ describe('earlierCallbackMayHaveLanded', () => {
     expect(earlierCallbackMayHaveLanded({ attempts: 0, leaseUntil: 0 })).toBe(false);
   });
 
-  it('is true after an attempt whose answer was not a success (a 5xx or a timeout may still have been applied)', () => {
+  it('is true after an attempt whose outcome was never settled (in doubt)', () => {
+    expect(earlierCallbackMayHaveLanded({ attempts: 1, leaseUntil: 0, inDoubt: true })).toBe(true);
+  });
+
+  it('is false after attempts that were all settled as not landed (turned away, or read back pending)', () => {
+    expect(earlierCallbackMayHaveLanded({ attempts: 3, leaseUntil: 0, inDoubt: false })).toBe(false);
+  });
+
+  it('counts any attempt in a record written before doubt was tracked', () => {
     expect(earlierCallbackMayHaveLanded({ attempts: 1, leaseUntil: 0 })).toBe(true);
   });
 

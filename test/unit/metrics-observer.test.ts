@@ -57,7 +57,7 @@ describe('metricsObserver (the EMF the dashboard and alarms read)', () => {
   });
 
   it('emits each callback error at once, with its type as a dimension', () => {
-    observer.callbackFailed({ callbackId: 'c'.repeat(40), errorType: 'ThrottledClientException', kind: 'RETRYABLE', message: 'slow down', actor: 'worker' });
+    observer.callbackFailed({ callbackId: 'c'.repeat(40), errorType: 'ThrottledClientException', kind: 'RETRY', message: 'slow down', actor: 'worker' });
     const docs = emfDocuments(write);
     expect(docs).toHaveLength(1);
     expect(docs[0]).toMatchObject({ service: 'chime-flow-moderation', errorType: 'ThrottledClientException', CallbackErrors: 1 });
@@ -71,6 +71,14 @@ describe('metricsObserver (the EMF the dashboard and alarms read)', () => {
     expect(docs.map((d) => Object.keys(d).filter((k) => k.startsWith('Callback')))).toEqual([['CallbackErrors'], ['CallbackForbiddenBeforeDeadline']]);
     expect(docs[1]!._aws.CloudWatchMetrics[0]).toMatchObject({ Dimensions: [['service']] });
     expect(logged).toEqual([[expect.stringMatching(/Forbidden before its deadline/), expect.objectContaining({ callbackId: 'c'.repeat(40), kind: 'FORBIDDEN_BEFORE_DEADLINE' })]]);
+  });
+
+  it('counts answers that were lost: settled by read-back, or left in doubt', () => {
+    observer.callbackFailed({ callbackId: 'c'.repeat(40), errorType: 'ECONNRESET', kind: 'LANDED', message: 'socket hang up', actor: 'worker' });
+    observer.callbackFailed({ callbackId: 'd'.repeat(40), errorType: 'ServiceFailureException', kind: 'IN_DOUBT', message: 'oops', actor: 'worker' });
+    const docs = emfDocuments(write);
+    expect(docs.map((d) => Object.keys(d).filter((k) => k.startsWith('Callback')))).toEqual([['CallbackErrors'], ['CallbackSettledByReadBack'], ['CallbackErrors'], ['CallbackInDoubt']]);
+    expect(logged).toEqual([]);
   });
 
   it('does not raise the Forbidden alarm\'s metric for an expiry', () => {

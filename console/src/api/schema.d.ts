@@ -101,7 +101,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Up to 25 decisions at once, with a result for each */
+        /**
+         * Up to 25 decisions at once, with a result for each
+         * @description Each decision is recorded, then delivered within the request’s time budget; one not delivered by then stays DECIDED and is handed to the workers (its result is 200 with the item DECIDED). One not even recorded in time is 503 `not-attempted`: send the request again with the same Idempotency-Key, and the decisions already made are answered as they were.
+         */
         post: operations["decideMany"];
         delete?: never;
         options?: never;
@@ -1437,7 +1440,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1541,7 +1544,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1573,7 +1576,10 @@ export interface operations {
     decideReview: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: send the same key again after an error or a timeout, and the first request’s outcome is answered again instead of the action being repeated. 1-128 characters of [A-Za-z0-9._:-]; a UUID is a good key. The same key with a different request is 409 idempotency-key-reused. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Chime's CallbackId of the held message (32-64 characters of [A-Za-z0-9_-]). */
                 callbackId: string;
@@ -1631,7 +1637,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1681,7 +1687,10 @@ export interface operations {
     decideMany: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: send the same key again after an error or a timeout, and the first request’s outcome is answered again instead of the action being repeated. 1-128 characters of [A-Za-z0-9._:-]; a UUID is a good key. The same key with a different request is 409 idempotency-key-reused. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1727,6 +1736,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem: payload-too-large */
             413: {
                 headers: {
@@ -1759,7 +1777,10 @@ export interface operations {
     actOnReview: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: send the same key again after an error or a timeout, and the first request’s outcome is answered again instead of the action being repeated. 1-128 characters of [A-Za-z0-9._:-]; a UUID is a good key. The same key with a different request is 409 idempotency-key-reused. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Chime's CallbackId of the held message (32-64 characters of [A-Za-z0-9_-]). */
                 callbackId: string;
@@ -1817,6 +1838,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem: payload-too-large */
             413: {
                 headers: {
@@ -1853,7 +1883,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: chime-bearer-not-configured, chime-unavailable */
+            /** @description Problem: chime-bearer-not-configured, chime-unavailable, not-attempted */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1867,7 +1897,10 @@ export interface operations {
     redactMessage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: send the same key again after an error or a timeout, and the first request’s outcome is answered again instead of the action being repeated. 1-128 characters of [A-Za-z0-9._:-]; a UUID is a good key. The same key with a different request is 409 idempotency-key-reused. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1922,7 +1955,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1967,7 +2000,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: chime-bearer-not-configured, chime-unavailable */
+            /** @description Problem: chime-bearer-not-configured, chime-unavailable, not-attempted */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1981,7 +2014,10 @@ export interface operations {
     deleteMessage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: send the same key again after an error or a timeout, and the first request’s outcome is answered again instead of the action being repeated. 1-128 characters of [A-Za-z0-9._:-]; a UUID is a good key. The same key with a different request is 409 idempotency-key-reused. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2036,7 +2072,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2081,7 +2117,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: chime-bearer-not-configured, chime-unavailable */
+            /** @description Problem: chime-bearer-not-configured, chime-unavailable, not-attempted */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2596,7 +2632,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2709,7 +2745,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2924,7 +2960,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
             409: {
                 headers: {
                     [name: string]: unknown;

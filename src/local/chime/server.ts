@@ -33,8 +33,13 @@ const DEFAULT_FAULTS: SimulatorFaults = {
   duplicateInvocations: 0,
   duplicateDelayMs: 139,
   invokeFailureRate: 0,
+  callbackForbiddenRate: 0,
+  loseAnswerRate: 0,
 };
-const RATE_FAULTS = new Set<keyof SimulatorFaults>(['callbackThrottleRate', 'callbackUnavailableRate', 'invokeFailureRate']);
+const RATE_FAULTS = new Set<keyof SimulatorFaults>(['callbackThrottleRate', 'callbackUnavailableRate', 'invokeFailureRate', 'callbackForbiddenRate', 'loseAnswerRate']);
+
+/** The calls `loseAnswerRate` applies to: those our system makes that change something. */
+const LOSABLE_OPERATIONS = new Set<OperationName>(['ChannelFlowCallback', 'CreateChannelBan', 'DeleteChannelBan', 'RedactChannelMessage', 'DeleteChannelMessage']);
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -256,6 +261,9 @@ export async function startChimeSimulator(options: ChimeSimulatorOptions): Promi
         if (faults.callbackUnavailableRate > 0 && random() < faults.callbackUnavailableRate) {
           throw new SimError(503, 'ServiceUnavailable', 'Service unavailable (simulated fault)');
         }
+        if (faults.callbackForbiddenRate > 0 && random() < faults.callbackForbiddenRate) {
+          throw new SimError(403, 'Forbidden', 'User is not authorized to perform: chime:ChannelFlowCallback (simulated fault callbackForbiddenRate)');
+        }
       }
       if (malformed) throw badRequest('Malformed JSON in the request body');
       let result: Result;
@@ -263,6 +271,12 @@ export async function startChimeSimulator(options: ChimeSimulatorOptions): Promi
       else if (route.op === 'Simulator') result = simulatorRoute(route.simulatorPath!, body);
       else result = OPERATIONS[route.op](deps, { req, url, body, route });
       if (record) record.outcome = { status: result[0] };
+      if (route.op !== 'Simulator' && LOSABLE_OPERATIONS.has(route.op) && faults.loseAnswerRate > 0 && random() < faults.loseAnswerRate) {
+        // Applied above; the answer never arrives: the caller sees its connection reset.
+        if (record) record.outcome = { status: result[0], answerLost: true };
+        req.socket.destroy();
+        return;
+      }
       send(res, result[0], result[1]);
     } catch (err) {
       const e = err instanceof SimError ? err : new SimError(500, 'ServiceFailure', err instanceof Error ? err.message : String(err));

@@ -34,6 +34,18 @@ export interface SimulatorFaults {
    * the processor's FallbackAction applies: ABORT fails the message, CONTINUE moves on.
    */
   invokeFailureRate: number;
+  /**
+   * 0..1: fraction of ChannelFlowCallback requests answered 403 ForbiddenException before they are
+   * applied, as a missing chime:ChannelFlowCallback grant answers while the window is open.
+   */
+  callbackForbiddenRate: number;
+  /**
+   * 0..1: fraction of the calls our system makes that change something (ChannelFlowCallback,
+   * CreateChannelBan, DeleteChannelBan, RedactChannelMessage, DeleteChannelMessage) that are
+   * APPLIED, and then the connection is dropped before the answer: the caller sees a reset socket
+   * and cannot know it happened.
+   */
+  loseAnswerRate: number;
 }
 
 export type FallbackAction = 'CONTINUE' | 'ABORT';
@@ -138,7 +150,8 @@ export interface RecordedCallback {
   deleteResource: boolean;
   /** The request body's ChannelMessage, as sent. */
   channelMessage: unknown;
-  outcome: { status: number; errorType?: string };
+  /** `answerLost`: applied, and the connection dropped before the answer (the loseAnswerRate fault). */
+  outcome: { status: number; errorType?: string; answerLost?: true };
 }
 
 export type SimulatedMessageStatus = 'PENDING' | 'SENT' | 'DENIED' | 'FAILED';

@@ -140,10 +140,11 @@ describe('serverless.yml: the follow-up actions', () => {
   const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
   const FOLLOW_UPS = ['chime:CreateChannelBan', 'chime:DeleteChannelMessage', 'chime:RedactChannelMessage'];
 
-  it("grants the review API's role exactly ban, redact and delete, on the app instance's channels and nothing wider", () => {
+  it("grants the review API's role exactly ban, redact and delete, and the reads that settle them, on the app instance's channels and nothing wider", () => {
     const granting = statements('ReviewApiRole').filter((s) => actions(s).some((a) => FOLLOW_UPS.includes(a) || a === 'chime:*'));
     expect(granting).toHaveLength(1);
-    expect(actions(granting[0]!).sort()).toEqual(FOLLOW_UPS);
+    // Each action whose answer is lost is settled by reading Chime's state back (BRIEF.md invariant 6).
+    expect(actions(granting[0]!).sort()).toEqual([...FOLLOW_UPS, 'chime:DescribeChannelBan', 'chime:GetChannelMessage'].sort());
     expect(granting[0]!.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:chime:${AWS::Region}:${AWS::AccountId}:app-instance/${param:appInstanceId}/channel/*' });
     expect(granting[0]!.Condition).toBeUndefined();
   });

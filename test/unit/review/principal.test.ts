@@ -1,44 +1,90 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { JWTPayload } from 'jose';
 import { AuthenticationError, ForbiddenError } from '../../../src/errors.js';
-import { parseGroups, principalFromClaims } from '../../../src/review/principal.js';
+import { loadLocalIssuer, type LocalIssuer } from '../../../src/local/issuer.js';
+import { groupsOf, identityOf, principalOf } from '../../../src/review/principal.js';
+import { createTokenVerifier, type TokenVerifier, type VerifiedToken } from '../../../src/review/token-verifier.js';
 
 const roles = { groupsClaim: 'cognito:groups', moderatorGroup: 'moderators', adminGroup: 'admins' };
 
-describe('parseGroups', () => {
+describe('principal: identity and role from a verified token', () => {
+  let issuer: LocalIssuer;
+  let verifier: TokenVerifier;
+
+  beforeAll(async () => {
+    issuer = await loadLocalIssuer({ issuer: 'https://issuer.test', audience: 'api', groupsClaim: 'cognito:groups', keyFile: null });
+    verifier = createTokenVerifier({ issuer: issuer.issuer, audience: issuer.audience, keys: issuer.jwks });
+  });
+
+  /** A payload as the API gets it: minted, signed, and verified (the type admits nothing else). */
+  const verified = async (groups: unknown, claims: JWTPayload = {}): Promise<VerifiedToken> =>
+    verifier.verify(`Bearer ${await issuer.mint({ user: 'alice', groups: [], claims: { 'cognito:groups': groups, ...claims } })}`);
+
+  it('takes the subject, the username and the roles', async () => {
+    expect(principalOf(await verified(['moderators'], { sub: 's-1' }), roles)).toEqual({ subject: 's-1', username: 'alice', groups: ['moderators'], isAdmin: false });
+    expect(principalOf(await verified(['admins'], { sub: 's-2', username: undefined, 'cognito:username': 'ada' }), roles)).toMatchObject({ username: 'ada', isAdmin: true });
+  });
+
+  it('falls back to the subject when no username claim is present', async () => {
+    expect(principalOf(await verified(['moderators'], { sub: 's-3', username: undefined }), roles).username).toBe('s-3');
+  });
+
+  it('reads the groups from the configured claim', async () => {
+    const token = await verified(undefined, { groups: ['mods'] });
+    expect(principalOf(token, { groupsClaim: 'groups', moderatorGroup: 'mods', adminGroup: 'root' }).groups).toEqual(['mods']);
+  });
+
   it.each([
-    [['moderators', 'admins'], ['moderators', 'admins']],
-    ['[moderators admins]', ['moderators', 'admins']], // API Gateway's rendering of an array claim
-    ['["moderators","admins"]', ['moderators', 'admins']],
-    ['moderators,admins', ['moderators', 'admins']],
-    ['moderators', ['moderators']],
-    ['[]', []],
-    ['', []],
-    [undefined, []],
-    [42, []],
-    [['moderators', 7, ''], ['moderators']],
-  ])('reads %j as %j', (claim, groups) => {
-    expect(parseGroups(claim)).toEqual(groups);
-  });
-});
-
-describe('principalFromClaims', () => {
-  it('takes the subject, the username and the roles', () => {
-    expect(principalFromClaims({ sub: 's-1', username: 'alice', 'cognito:groups': '[moderators]' }, roles)).toEqual({ subject: 's-1', username: 'alice', groups: ['moderators'], isAdmin: false });
-    expect(principalFromClaims({ sub: 's-2', 'cognito:username': 'ada', 'cognito:groups': ['admins'] }, roles)).toMatchObject({ username: 'ada', isAdmin: true });
+    [['readers,admins']],
+    [['readers moderators']],
+    [['moderators ']],
+    [[' admins']],
+    [['Admins']],
+    [['[admins]']],
+    ['moderators admins'],
+    ['moderators,admins'],
+    ['[moderators admins]'],
+    ['["admins"]'],
+    [[['admins']]],
+    [{ admins: true }],
+  ])('never splits, trims or unwraps a group name: %j has no role', async (claim) => {
+    const token = await verified(claim);
+    expect(() => principalOf(token, roles)).toThrow(ForbiddenError);
   });
 
-  it('falls back to the subject when no username claim is present', () => {
-    expect(principalFromClaims({ sub: 's-3', 'cognito:groups': ['moderators'] }, roles).username).toBe('s-3');
+  it('matches group names exactly, spaces and all', async () => {
+    const supportRoles = { groupsClaim: 'cognito:groups', moderatorGroup: 'Trust & Safety', adminGroup: 'Support admins' };
+    expect(principalOf(await verified(['Support admins']), supportRoles)).toMatchObject({ groups: ['Support admins'], isAdmin: true });
+    expect(principalOf(await verified(['Trust & Safety']), supportRoles)).toMatchObject({ isAdmin: false });
+    const twoGroups = await verified(['Support', 'admins']);
+    expect(() => principalOf(twoGroups, supportRoles)).toThrow(ForbiddenError);
   });
 
-  it('reads the groups from the configured claim', () => {
-    expect(principalFromClaims({ sub: 's', groups: ['mods'] }, { groupsClaim: 'groups', moderatorGroup: 'mods', adminGroup: 'root' }).groups).toEqual(['mods']);
+  it('reads an array as the list of groups, and a lone string as one group name', async () => {
+    expect(groupsOf(await verified(['moderators', 'admins']), 'cognito:groups')).toEqual(['moderators', 'admins']);
+    expect(principalOf(await verified(['moderators', 'admins']), roles).isAdmin).toBe(true);
+    expect(groupsOf(await verified('moderators'), 'cognito:groups')).toEqual(['moderators']);
+    expect(principalOf(await verified('moderators'), roles)).toMatchObject({ groups: ['moderators'], isAdmin: false });
+    expect(groupsOf(await verified('moderators admins'), 'cognito:groups')).toEqual(['moderators admins']);
   });
 
-  it('is a 401 without verified claims and a 403 without a role', () => {
-    expect(() => principalFromClaims(undefined, roles)).toThrow(AuthenticationError);
-    expect(() => principalFromClaims({}, roles)).toThrow(AuthenticationError);
-    expect(() => principalFromClaims({ sub: 's', 'cognito:groups': ['viewers'] }, roles)).toThrow(ForbiddenError);
-    expect(() => principalFromClaims({ sub: 's', 'cognito:groups': 'moderators-lite' }, roles)).toThrow(ForbiddenError);
+  it('ignores entries that name no group', async () => {
+    expect(groupsOf(await verified(['moderators', 7, '', null, ['admins']]), 'cognito:groups')).toEqual(['moderators']);
+    expect(groupsOf(await verified(undefined), 'cognito:groups')).toEqual([]);
+    expect(groupsOf(await verified(42), 'cognito:groups')).toEqual([]);
+  });
+
+  it('tells who a token is without asking for a role (chat members have none)', async () => {
+    expect(identityOf(await verified(undefined, { sub: 'member-1' }))).toEqual({ subject: 'member-1', username: 'alice' });
+  });
+
+  it('is a 401 without a subject and a 403 without a role', async () => {
+    const noSubject = await verified(['admins'], { sub: '' });
+    expect(() => identityOf(noSubject)).toThrow(AuthenticationError);
+    expect(() => principalOf(noSubject, roles)).toThrow(AuthenticationError);
+    for (const groups of [['viewers'], [], 'moderators-lite']) {
+      const token = await verified(groups);
+      expect(() => principalOf(token, roles)).toThrow(ForbiddenError);
+    }
   });
 });

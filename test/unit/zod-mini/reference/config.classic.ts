@@ -33,6 +33,8 @@ const PipelineEnv = z.object({
   STUCK_AFTER_SECONDS: seconds(300),
   /** How long a terminal item stays readable (the audit trail) before its TTL removes it. */
   RETENTION_DAYS: z.coerce.number().positive().default(30),
+  SWEEP_INTERVAL_SECONDS: seconds(60),
+  WORK_QUEUE_RETENTION_SECONDS: seconds(345_600),
   /** Empty means the bundled policy/default.yaml. */
   POLICY_FILE: z.string().trim().optional(),
   /**
@@ -150,6 +152,8 @@ export function loadPipelineSettings(env: NodeJS.ProcessEnv = process.env): Pipe
     expiryAction: parsed.EXPIRY_ACTION,
     stuckAfterSeconds: parsed.STUCK_AFTER_SECONDS,
     retentionDays: parsed.RETENTION_DAYS,
+    sweepIntervalSeconds: parsed.SWEEP_INTERVAL_SECONDS,
+    workQueueRetentionSeconds: parsed.WORK_QUEUE_RETENTION_SECONDS,
     ...(parsed.POLICY_FILE ? { policyFile: parsed.POLICY_FILE } : {}),
     shards: { status: parsed.STATUS_SHARDS, audit: parsed.AUDIT_SHARDS, counters: parsed.COUNTER_SHARDS },
   });
