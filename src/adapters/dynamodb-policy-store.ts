@@ -29,10 +29,17 @@ import type { PolicyCommit, PolicyHead, PolicyStore, PolicyVersionRecord } from 
  *     │                                   mix with the winner's; it deletes them (best effort)
  *     ▼
  *   put HEAD  if version = v  (or, at v = 0, if there is no head)      ◀── THE COMMIT POINT
- *     │ lost the condition? re-read HEAD: our writeId there → we won (a retried request);
- *     │ otherwise PolicyVersionConflictError carrying the winner's head
+ *     │ lost the condition? read what version v+1 is: the HEAD if it is still v+1, else its
+ *     │ VERSION#v+1 record (every later writer repairs it from the HEAD before committing):
+ *     │   our writeId there → we won (the SDK retried a put whose answer was lost, and maybe
+ *     │                        another admin committed on top since)
+ *     │   another writeId   → PolicyVersionConflictError carrying the winner's head, and our
+ *     │                        chunks (which nothing points at) are deleted
  *     ▼
  *   put VERSION#v+1 (put-if-absent; if this is skipped, the next writer or reader repairs it)
+ *
+ * Every version record carries its commit's writeId, so who wrote version v+1 can be read back
+ * whatever happened since: a committed version's document is never deleted.
  */
 
 export const POLICY_PK_PREFIX = 'POLICY#';
@@ -58,9 +65,17 @@ const signal = (timeoutMs?: number) => (timeoutMs ? { abortSignal: AbortSignal.t
 
 type HeadItem = PolicyVersionRecord & { pk: string; sk: string; writeId: string };
 
+/** A version as stored: the record, and the writeId of the commit that made it (absent on records from before it was kept). */
+type StoredVersion = PolicyVersionRecord & { writeId?: string };
+
 function toRecord(item: Record<string, unknown>): PolicyVersionRecord {
   const { pk: _pk, sk: _sk, writeId: _writeId, ...record } = item;
   return record as unknown as PolicyVersionRecord;
+}
+
+function toStored(item: Record<string, unknown>): StoredVersion {
+  const { pk: _pk, sk: _sk, ...record } = item;
+  return record as unknown as StoredVersion;
 }
 
 export class DynamoDbPolicyStore implements PolicyStore {
@@ -132,8 +147,8 @@ export class DynamoDbPolicyStore implements PolicyStore {
 
   async commit(change: PolicyCommit): Promise<PolicyVersionRecord> {
     const { scope, expectedVersion } = change;
-    const head = await this.getHead(scope);
-    if ((head?.version ?? 0) !== expectedVersion) throw new PolicyVersionConflictError(scope, expectedVersion, head);
+    const head = await this.getStoredHead(scope);
+    if ((head?.version ?? 0) !== expectedVersion) throw new PolicyVersionConflictError(scope, expectedVersion, head && toRecord(head as unknown as Record<string, unknown>));
     if (head) await this.putVersionRecord(head);
     await this.putIfAbsent({ pk: POLICY_SCOPES_PK, sk: scope, scope, firstWrittenAt: new Date(change.now).toISOString() });
 
@@ -175,16 +190,36 @@ export class DynamoDbPolicyStore implements PolicyStore {
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // dynalite ignores ReturnValuesOnConditionCheckFailure: re-read to see who won.
-      const winner = await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: pkOf(scope), sk: HEAD_SK }, ConsistentRead: true }));
-      if ((winner.Item as HeadItem | undefined)?.writeId !== writeId) {
-        if (written) await this.deleteDocument(scope, written, record.chunkCount ?? 0);
-        throw new PolicyVersionConflictError(scope, expectedVersion, winner.Item ? toRecord(winner.Item) : undefined);
+      // dynalite ignores ReturnValuesOnConditionCheckFailure: read back who committed version v+1.
+      const winner = await this.committed(scope, expectedVersion + 1);
+      if (winner?.writeId !== writeId) {
+        // Certain we lost (version v+1 is another commit's): our chunks are nobody's. If it cannot
+        // be told (no record of v+1 yet), they stay: an orphaned chunk is inert, a deleted
+        // committed document is not.
+        if (written && winner?.writeId !== undefined) await this.deleteDocument(scope, written, record.chunkCount ?? 0);
+        const current = await this.getHead(scope);
+        throw new PolicyVersionConflictError(scope, expectedVersion, current);
       }
-      // Our own write landed on an earlier attempt whose answer was lost: we won.
+      // Our own put landed on an attempt whose answer was lost: we won (and maybe someone has
+      // committed on top since: their commit wrote our VERSION record from our head).
     }
-    await this.putVersionRecord(record);
+    await this.putVersionRecord({ ...record, writeId });
     return record;
+  }
+
+  /** The head item with its writeId (the repair of a version record keeps it). */
+  private async getStoredHead(scope: string): Promise<StoredVersion | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: pkOf(scope), sk: HEAD_SK }, ConsistentRead: true }));
+    return result.Item ? toStored(result.Item) : undefined;
+  }
+
+  /** Version `version` of a scope as committed, with its writeId: the head while it is the newest, else its VERSION record. */
+  private async committed(scope: string, version: number): Promise<StoredVersion | undefined> {
+    const head = await this.getStoredHead(scope);
+    if (!head || head.version < version) return undefined;
+    if (head.version === version) return head;
+    const result = await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: pkOf(scope), sk: versionSk(version) }, ConsistentRead: true }));
+    return result.Item ? toStored(result.Item) : undefined;
   }
 
   async getVersion(scope: string, version: number): Promise<PolicyVersionRecord | undefined> {
@@ -198,7 +233,7 @@ export class DynamoDbPolicyStore implements PolicyStore {
     if (!options.next) {
       // The newest version's record may be missing if its writer stopped right after the
       // commit: write it from the head (idempotent) so the history never has a hole.
-      const head = await this.getHead(scope);
+      const head = await this.getStoredHead(scope);
       if (head) await this.putVersionRecord(head);
     }
     const page = await this.client.send(
@@ -257,7 +292,7 @@ export class DynamoDbPolicyStore implements PolicyStore {
     );
   }
 
-  private async putVersionRecord(record: PolicyVersionRecord) {
+  private async putVersionRecord(record: StoredVersion) {
     try {
       await this.putIfAbsent({ pk: pkOf(record.scope), sk: versionSk(record.version), ...record });
     } catch (error) {

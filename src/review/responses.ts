@@ -138,9 +138,22 @@ export const ReviewDetail = z
   .extend(ReviewSummary, {
     decision: z.nullable(DecisionView),
     delivery: z.nullable(
-      z.object({ attempts: z.number().check(z.int()), lastAttemptAt: z.optional(z.string()), lastError: z.optional(z.string()), deliveredAt: z.optional(z.string()) }),
+      z.object({
+        attempts: z.number().check(z.int()),
+        lastAttemptAt: z.optional(z.string()),
+        lastError: z.optional(z.string()),
+        deliveredAt: z.optional(z.string()),
+        confirmedBy: z.optional(z.enum(['answer', 'read-back'])).apply(meta, { description: 'How delivery was confirmed: Chime’s answer, or a read-back of the message after the answer was lost.' }),
+        inDoubt: z.optional(z.boolean()).apply(meta, { description: 'An answer was lost and not settled yet: the next attempt is read back before anything is recorded.' }),
+      }),
     ),
-    outcome: z.nullable(z.object({ reason: z.string(), errorType: z.optional(z.string()) })),
+    outcome: z.nullable(
+      z.object({
+        reason: z.string(),
+        errorType: z.optional(z.string()),
+        unsettled: z.optional(z.boolean()).apply(meta, { description: 'EXPIRED while a callback of ours may have landed and Chime could not be read to tell: not known, not a fact.' }),
+      }),
+    ),
     history: z
       .array(
         z.object({
@@ -229,6 +242,12 @@ export const AuditEntry = z
       .apply(meta, { description: 'ACTION only: what was acted on in Chime.' }),
     completedAt: z.optional(z.string()).apply(meta, { description: 'ACTION only: when Chime answered.' }),
     alreadyBanned: z.optional(z.boolean()).apply(meta, { description: 'BAN_SENDER only: Chime had banned the member already (still DONE).' }),
+    confirmedBy: z
+      .optional(z.enum(['answer', 'read-back']))
+      .apply(meta, {
+        description:
+          'ACTION, DONE: how it is known that Chime did it: its answer, or (when the answer was lost) a read-back of Chime’s state. A DECISION: how the callback was confirmed, when delivered.',
+      }),
     chimeError: z.optional(z.object({ type: z.string(), message: z.string() })).apply(meta, { description: 'ACTION, FAILED: what Chime answered.' }),
     chimeBearer: z.optional(z.string()).apply(meta, { description: 'ACTION only: the AppInstanceUser or bot the API acted as.' }),
   })

@@ -76,18 +76,26 @@ export function toReviewDetail(item: ModerationItem, nowMs: number, expiryMargin
   const delivery = item.delivery;
   return {
     ...toReviewSummary(item, nowMs, expiryMarginSeconds, expiryAction),
-    decision: item.decision ?? null,
+    decision: item.decision ? withoutIdempotency(item.decision) : null,
     delivery: delivery
       ? {
           attempts: delivery.attempts,
           ...(delivery.lastAttemptAt ? { lastAttemptAt: delivery.lastAttemptAt } : {}),
           ...(delivery.lastError ? { lastError: delivery.lastError } : {}),
           ...(delivery.deliveredAt ? { deliveredAt: delivery.deliveredAt } : {}),
+          ...(delivery.confirmedBy ? { confirmedBy: delivery.confirmedBy } : {}),
+          ...(delivery.inDoubt ? { inDoubt: true } : {}),
         }
       : null,
     outcome: item.outcome ?? null,
     history: item.history,
   };
+}
+
+/** A moderator's Idempotency-Key is theirs to replay with, not a part of the decision to show. */
+function withoutIdempotency(decision: NonNullable<ModerationItem['decision']>): Omit<NonNullable<ModerationItem['decision']>, 'idempotency'> {
+  const { idempotency: _key, ...shown } = decision;
+  return shown;
 }
 
 /** One audit-log line: who decided what, when, why, and from what (the original message). */
@@ -146,6 +154,7 @@ export function toActionAuditEntry(record: FollowUpRecord): z.output<typeof Audi
     },
     ...(record.completedAt !== undefined ? { completedAt: record.completedAt } : {}),
     ...(record.alreadyBanned !== undefined ? { alreadyBanned: record.alreadyBanned } : {}),
+    ...(record.confirmedBy !== undefined ? { confirmedBy: record.confirmedBy } : {}),
     ...(record.error ? { chimeError: { type: record.error.type, message: record.error.message } } : {}),
     chimeBearer: record.bearer,
   };

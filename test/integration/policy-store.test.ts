@@ -1,6 +1,8 @@
 import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsClients, destroyAwsClients } from '../../src/adapters/clients.js';
 import { DynamoDbPolicyStore, POLICY_SCOPES_PK } from '../../src/adapters/dynamodb-policy-store.js';
+import { loseNextAnswer } from '../../src/local/storage-faults.js';
 import { PolicyStoreError, PolicyVersionConflictError } from '../../src/errors.js';
 import type { ScopedPolicyDocument } from '../../src/policy/schema.js';
 import type { PolicyCommit } from '../../src/policy/store.js';
@@ -73,6 +75,65 @@ describe('the DynamoDB policy store (ControlTable, against a real DynamoDB endpo
     expect(head.documentId).toBe(winner.documentId);
     // Chunks: the first version's and the winner's, nobody else's.
     expect(new Set((await rawItems(scope, 'DOC#')).map((i) => (i.sk as string).split('#')[1]))).toEqual(new Set([(await store.getVersion(scope, 1))!.documentId, winner.documentId]));
+  });
+
+  describe('a commit whose answer is lost (the SDK retries the head put, which then fails its condition)', () => {
+    /** A second store whose client loses the answer of its next HEAD put: applied, then reset. */
+    const storeLosingHeadAnswer = (between?: () => Promise<void>) => {
+      const clients = createAwsClients({ region: 'us-east-1', ...(backends.credentials ? { credentials: backends.credentials } : {}), endpoints: { dynamodb: backends.dynamodbEndpoint } });
+      const faults = loseNextAnswer(clients.dynamodb, (_command, input) => (input as { Item?: { sk?: { S?: string } } }).Item?.sk?.S === 'HEAD', between);
+      return { store: new DynamoDbPolicyStore(clients.documents, { tableName: backends.resources.controlTableName }), faults, destroy: () => destroyAwsClients(clients) };
+    };
+
+    it('wins: the retry reads back its own writeId on the head', async () => {
+      const scope = channelArn();
+      const lossy = storeLosingHeadAnswer();
+      try {
+        const record = await lossy.store.commit({ scope, expectedVersion: 0, kind: 'put', mode: 'enforce', actor: alice, comment: 'mine', now: Date.now(), document: { terms: { block: ['one'] } } });
+        expect(lossy.faults.counts.answersLost).toBe(1);
+        expect(record).toMatchObject({ version: 1, comment: 'mine' });
+        expect(await store.loadDocument((await store.getHead(scope))!)).toEqual({ terms: { block: ['one'] } });
+      } finally {
+        lossy.destroy();
+      }
+    });
+
+    it('wins even when another admin commits on top before the retry, and never deletes its committed document', async () => {
+      const scope = channelArn();
+      await put(scope, 0, { terms: { block: ['zero'] } });
+      // Admin 1's head write (version 2) lands; before its retry, admin 2 commits version 3 on top.
+      const lossy = storeLosingHeadAnswer(async () => {
+        await put(scope, 2, { terms: { block: ['three'] } }, 'admin 2');
+      });
+      try {
+        const record = await lossy.store.commit({ scope, expectedVersion: 1, kind: 'put', mode: 'enforce', actor: { id: 'sub-bob', name: 'bob' }, comment: 'admin 1', now: Date.now(), document: { terms: { block: ['two'] } } });
+        expect(lossy.faults.counts.answersLost).toBe(1);
+        // Admin 1 is told the truth: its version 2 was committed.
+        expect(record).toMatchObject({ version: 2, comment: 'admin 1' });
+      } finally {
+        lossy.destroy();
+      }
+      // Version 2 is in the history, and its document is whole: GET, rollback and the audit work.
+      const versions = (await store.listVersions(scope, { limit: 10 })).items;
+      expect(versions.map((v) => [v.version, v.comment])).toEqual([
+        [3, 'admin 2'],
+        [2, 'admin 1'],
+        [1, 'test'],
+      ]);
+      expect(await store.loadDocument((await store.getVersion(scope, 2))!)).toEqual({ terms: { block: ['two'] } });
+      expect(await store.loadDocument((await store.getHead(scope))!)).toEqual({ terms: { block: ['three'] } });
+      expect(warnings).toEqual([]);
+    });
+
+    it('loses, and deletes only its own unreferenced chunks, when the other commit is the one at its version', async () => {
+      const scope = channelArn();
+      await put(scope, 0, { terms: { block: ['zero'] } });
+      await put(scope, 1, { terms: { block: ['winner'] } }, 'winner');
+      const documentsBefore = (await rawItems(scope, 'DOC#')).length;
+      const error = await put(scope, 1, { terms: { block: ['late'] } }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PolicyVersionConflictError);
+      expect((await rawItems(scope, 'DOC#')).length).toBe(documentsBefore);
+    });
   });
 
   it('stores a 100,000-term list compressed across chunk items under the 400 KB limit', async () => {

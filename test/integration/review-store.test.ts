@@ -6,7 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModerationItem } from '../../src/domain/item.js';
 import { TransitionConflictError } from '../../src/errors.js';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { recordDecision } from '../../src/pipeline/decide.js';
+import { claimReview } from '../../src/review/claims.js';
+import type { ReviewDeps } from '../../src/review/deps.js';
+import { CursorCodec } from '../../src/review/cursor.js';
 import { shardOf } from '../../src/adapters/table-keys.js';
 import { startBackends, TEST_KEYS, type Backends } from '../support/backends.js';
 import { aMessage, callbackId, channelArn } from '../support/factories.js';
@@ -28,6 +32,23 @@ function pending(overrides: Partial<ModerationItem> = {}): ModerationItem {
     ...overrides,
   };
 }
+
+/** What the claim operations use, on the real store. */
+const reviewDeps = (backends: Backends): ReviewDeps =>
+  ({
+    store: backends.store,
+    callbacks: backends.callbacks,
+    clock: { now: () => Date.now() },
+    leaseSeconds: 30,
+    queue: backends.queue,
+    cursors: new CursorCodec('c'.repeat(32)),
+    callbackWindowSeconds: 172_800,
+    expiryMarginSeconds: 3600,
+    expiryAction: 'DENY',
+    retentionDays: 30,
+    statistics: backends.counters,
+    warn: () => {},
+  }) as ReviewDeps;
 
 describe('review store operations', () => {
   let backends: Backends;
@@ -144,6 +165,49 @@ describe('review store operations', () => {
         next = page.next;
       } while (next);
       expect(seen).toEqual(expected);
+    });
+  });
+
+  describe('two renewals of one claim at once', () => {
+    it('counts both: the loser of the write reads again and renews on top, none is lost silently', async () => {
+      const item = pending({ deadline: iso(Date.now() + 3_600_000), receivedAt: iso(Date.now()), updatedAt: iso(Date.now()) });
+      await backends.store.recordReceived(item);
+      const alice = { subject: 'sub-alice', username: 'alice', groups: ['moderators'], isAdmin: false };
+      const deps = reviewDeps(backends);
+      await claimReview(deps, alice, item.callbackId, 300);
+      await claimReview(deps, alice, item.callbackId, 300); // the `claimed` entry now counts 2
+      // Both renewals read the item before either writes (a latch on the store's reads).
+      let waiting = 0;
+      let release!: () => void;
+      const bothRead = new Promise<void>((resolve) => (release = resolve));
+      const latched = { ...deps, store: Object.assign(Object.create(Object.getPrototypeOf(deps.store)), deps.store, {
+        get: async (id: string) => {
+          const read = await deps.store.get(id);
+          if (++waiting === 2) release();
+          await bothRead;
+          return read;
+        },
+      }) };
+      await Promise.all([claimReview(latched, alice, item.callbackId, 300), claimReview(latched, alice, item.callbackId, 300)]);
+      const current = (await backends.store.get(item.callbackId))!;
+      expect(current.history.filter((h) => h.event === 'claimed')).toEqual([expect.objectContaining({ count: 4 })]);
+    });
+  });
+
+  describe('what the eventually consistent index says, checked against the item', () => {
+    it('leaves out of the queue, the nearest deadline and the sweep an item whose index entry is stale', async () => {
+      // The index still files it under PENDING_REVIEW (a write not yet propagated to the GSI);
+      // the item itself, read strongly, was decided.
+      const stale = pending({ deadline: iso(Date.now() + 60_000), receivedAt: iso(Date.now()), updatedAt: iso(Date.now()) });
+      await backends.store.recordReceived(stale);
+      await backends.clients.documents.send(
+        new UpdateCommand({ TableName: backends.resources.tableName, Key: { callbackId: stale.callbackId }, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': 'DECIDED' } }),
+      );
+      const queue = await backends.store.listPendingReviews({ subject: 'x', now: Date.now(), claimed: 'any', limit: 100 });
+      expect(queue.items.map((i) => i.callbackId)).not.toContain(stale.callbackId);
+      expect((await backends.store.nearestPendingReview())?.callbackId).not.toBe(stale.callbackId);
+      const due = await backends.store.listDue({ status: 'PENDING_REVIEW', at: iso(Date.now() + 86_400_000), limit: 100 });
+      expect(due.items.map((i) => i.callbackId)).not.toContain(stale.callbackId);
     });
   });
 });

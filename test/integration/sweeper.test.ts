@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Decision } from '../../src/domain/item.js';
 import type { ModerationStore } from '../../src/domain/ports.js';
-import { recordDecision } from '../../src/pipeline/decide.js';
-import { sweep, type SweeperDeps } from '../../src/sweeper/sweep.js';
+import { deliverDecision, recordDecision } from '../../src/pipeline/decide.js';
+import { toCallbackRequest } from '../../src/domain/callback.js';
+import { addSweepReports, shardsOfGroup, sweep, type SweeperDeps } from '../../src/sweeper/sweep.js';
 import { processWorkMessage } from '../../src/worker/process.js';
 import { evaluate, loadPolicyFile, resolvePolicyPath } from '../../src/policy/index.js';
 import { newItem } from '../../src/intake/accept.js';
-import { startBackends, type Backends } from '../support/backends.js';
+import { startBackends, TEST_KEYS, type Backends } from '../support/backends.js';
 import { aMessage, callbackId } from '../support/factories.js';
 import { pendingMessage } from '../support/pending.js';
 import { AdjustableClock } from '../support/wait.js';
@@ -159,5 +160,67 @@ describe('the sweeper (against real DynamoDB, SQS and the Chime simulator)', () 
     expect(await sweep({ ...deps, maxItemsPerCategory: 120 })).toMatchObject({ expired: 30, read: 30 });
     const statuses = await Promise.all(ids.map(async (id) => (await backends.store.get(id))?.status));
     expect(new Set(statuses)).toEqual(new Set(['EXPIRED']));
+  });
+
+  describe('a delivery in flight at the deadline', () => {
+    it('is never expired while its deliverer holds the lease; once the lease lapses, a callback that landed is read back and recorded DELIVERED', async () => {
+      const { work, messageId } = await heldForReview('a refund, decided at the last second');
+      // A moderator decides ten seconds before the deadline; the deliverer takes the lease…
+      clock.advance((WINDOW - 10) * 1000);
+      const decided = await recordDecision(deps, work, moderatorAllow(clock.now()), { from: ['PENDING_REVIEW'] });
+      // …its callback lands in Chime, and its answer is on the way when the deadline passes.
+      await backends.callbacks.send(toCallbackRequest(decided, decided.decision!));
+      clock.advance(11_000);
+      expect(await sweep(deps)).toMatchObject({ expired: 0, retryLater: 1 });
+      expect(await backends.store.get(work.callbackId)).toMatchObject({ status: 'DECIDED' });
+      // The deliverer died without writing. After its lease, the sweeper asks Chime before concluding.
+      clock.advance(30_000);
+      expect(await sweep(deps)).toMatchObject({ expired: 0, redelivered: 1 });
+      expect(await backends.store.get(work.callbackId)).toMatchObject({ status: 'DELIVERED', delivery: { confirmedBy: 'read-back' } });
+      expect(backends.simulator.messages().find((m) => m.messageId === messageId)?.status).toBe('SENT');
+    });
+
+    it('records a callback Chime accepted DELIVERED even if the item was expired meanwhile: Chime\'s word is the fact', async () => {
+      const { work } = await heldForReview();
+      const decided = await recordDecision(deps, work, moderatorAllow(clock.now()), { from: ['PENDING_REVIEW'] });
+      // An older sweeper (or anything else) wrote EXPIRED while this deliverer was calling.
+      await backends.store.transition({ callbackId: decided.callbackId, deadline: decided.deadline, from: ['DECIDED'], to: 'EXPIRED', set: { outcome: { reason: 'x' } }, history: { actor: 'sweeper', event: 'expired' }, now: clock.now() });
+      const outcome = await deliverDecision(deps, decided, 'alice');
+      expect(outcome).toMatchObject({ status: 'DELIVERED', item: { status: 'DELIVERED', delivery: { confirmedBy: 'answer' } } });
+      expect((await backends.store.get(work.callbackId))?.outcome).toBeUndefined();
+    });
+
+    it('leaves a past-deadline item in doubt DECIDED while Chime cannot be read, then EXPIRED marked unsettled an hour on', async () => {
+      const { work } = await heldForReview();
+      const decided = await recordDecision(deps, work, moderatorAllow(clock.now()), { from: ['PENDING_REVIEW'] });
+      await backends.store.transition({ callbackId: decided.callbackId, deadline: decided.deadline, from: ['DECIDED'], to: 'DECIDED', expectedVersion: decided.version, set: { delivery: { attempts: 1, leaseUntil: 0, inDoubt: true } }, history: { actor: 'worker', event: 'delivery-in-doubt' }, now: clock.now() });
+      const unreadable: SweeperDeps = { ...deps, callbacks: { send: (r) => backends.callbacks.send(r), readStatus: async () => ({ status: 'UNREADABLE', errorType: 'ThrottledClientException', message: 'slow down' }) } };
+      clock.advance(WINDOW * 1000 + 1_000);
+      expect(await sweep(unreadable)).toMatchObject({ expired: 0, retryLater: 1 });
+      expect(await backends.store.get(work.callbackId)).toMatchObject({ status: 'DECIDED' });
+      clock.advance(3_600_000);
+      expect(await sweep(unreadable)).toMatchObject({ expired: 1 });
+      expect(await backends.store.get(work.callbackId)).toMatchObject({ status: 'EXPIRED', outcome: { unsettled: true } });
+    });
+  });
+
+  it('fans out per shard group under a deadline storm: every held item gets the expiry action once, each shard read by one group', async () => {
+    const groups = TEST_KEYS.statusShards;
+    const ids = await Promise.all(
+      Array.from({ length: 240 }, async (_, i) => {
+        const item = newItem(callbackId(), aMessage({ createdTimestamp: undefined, content: `storm ${i}` }), clock.now() - (WINDOW - MARGIN + 60) * 1000, WINDOW);
+        await backends.store.recordReceived({ ...item, status: 'PENDING_REVIEW' });
+        return item.callbackId;
+      }),
+    );
+    // Held items the emulator never issued: it refuses their callbacks (400), which is recorded FAILED.
+    // What matters here is that each is decided once, by the one group that owns its shard.
+    const reports = await Promise.all(Array.from({ length: groups }, (_, group) => sweep({ ...deps, shards: shardsOfGroup(group, groups, TEST_KEYS.statusShards), maxItemsPerCategory: undefined })));
+    const total = addSweepReports(reports);
+    expect(total).toMatchObject({ expiryDecisions: 240, read: 240, lostRaces: 0, errors: [] });
+    for (const report of reports) expect(report.read).toBeGreaterThan(0);
+    const items = await Promise.all(ids.map((id) => backends.store.get(id)));
+    for (const item of items) expect(item?.history.filter((h) => h.event.startsWith('decided:'))).toHaveLength(1);
+    expect(await sweep(deps)).toMatchObject({ expiryDecisions: 0, read: 0 });
   });
 });

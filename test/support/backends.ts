@@ -17,6 +17,9 @@ import { startStorage } from '../../src/local/storage.js';
  */
 export interface Backends {
   clients: AwsClients;
+  /** Where the clients point, and with what credentials (for a second set of clients: faults). */
+  endpoints: { dynamodb: string; sqs: string; chime: string };
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   resources: ProvisionedResources;
   simulator: ChimeSimulator;
   /** The statistics counters the store records into (flush to write them). */
@@ -65,6 +68,8 @@ export async function startBackends(
 
   return {
     clients,
+    endpoints: { ...storage.endpoints, chime: simulator.endpoint },
+    ...(storage.credentials ? { credentials: storage.credentials } : {}),
     resources,
     simulator,
     invocations,

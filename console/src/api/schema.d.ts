@@ -618,10 +618,19 @@ export interface components {
                 lastAttemptAt?: string;
                 lastError?: string;
                 deliveredAt?: string;
+                /**
+                 * @description How delivery was confirmed: Chime’s answer, or a read-back of the message after the answer was lost.
+                 * @enum {string}
+                 */
+                confirmedBy?: "answer" | "read-back";
+                /** @description An answer was lost and not settled yet: the next attempt is read back before anything is recorded. */
+                inDoubt?: boolean;
             } | null;
             outcome: {
                 reason: string;
                 errorType?: string;
+                /** @description EXPIRED while a callback of ours may have landed and Chime could not be read to tell: not known, not a fact. */
+                unsettled?: boolean;
             } | null;
             /** @description Oldest first. Every status change is kept; claim renewals update their `claimed` entry (count, lastAt), and older bookkeeping is folded into one `history-compacted` entry, so an item never outgrows its size budget. */
             history: {
@@ -714,6 +723,11 @@ export interface components {
             completedAt?: string;
             /** @description BAN_SENDER only: Chime had banned the member already (still DONE). */
             alreadyBanned?: boolean;
+            /**
+             * @description ACTION, DONE: how it is known that Chime did it: its answer, or (when the answer was lost) a read-back of Chime’s state. A DECISION: how the callback was confirmed, when delivered.
+             * @enum {string}
+             */
+            confirmedBy?: "answer" | "read-back";
             /** @description ACTION, FAILED: what Chime answered. */
             chimeError?: {
                 type: string;

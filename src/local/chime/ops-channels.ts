@@ -247,6 +247,17 @@ export function listChannelBans(d: Deps, ctx: Ctx): Result {
   return [200, { ChannelArn: c.arn, ChannelBans: page.map((b) => ({ Member: wireIdentity(b.member) })), ...(nextToken ? { NextToken: nextToken } : {}) }];
 }
 
+/** DescribeChannelBan: the ban, or NotFound when the member is not banned (what a read-back of a ban relies on). */
+export function describeChannelBan(d: Deps, ctx: Ctx): Result {
+  const memberArn = ctx.route.memberArn!;
+  validateMemberArn(memberArn, 'MemberArn');
+  const { c, bearer } = channelAndBearer(d, ctx, 'Forbidden');
+  d.store.requireManager(c, bearer, "read this channel's bans");
+  const ban = c.bans.get(memberArn);
+  if (!ban) throw notFound(`${memberArn} is not banned from channel ${c.arn}`);
+  return [200, { ChannelArn: c.arn, ChannelBan: { Member: wireIdentity(ban.member), ChannelArn: c.arn, CreatedTimestamp: epochSeconds(ban.createdMs), CreatedBy: wireIdentity(ban.createdBy) } }];
+}
+
 export function deleteChannelBan(d: Deps, ctx: Ctx): Result {
   const memberArn = ctx.route.memberArn!;
   validateMemberArn(memberArn, 'MemberArn');

@@ -9,6 +9,7 @@ export type OperationName =
   | 'ChannelFlowCallback'
   | 'CreateChannel'
   | 'CreateChannelBan'
+  | 'DescribeChannelBan'
   | 'CreateChannelFlow'
   | 'CreateChannelMembership'
   | 'DeleteChannelBan'
@@ -72,6 +73,7 @@ export const BINDINGS: readonly Binding[] = [
   b('DeleteChannelMembership', 'DELETE', '/channels/{channelArn}/memberships/{memberArn}'),
   b('CreateChannelBan', 'POST', '/channels/{channelArn}/bans'),
   b('ListChannelBans', 'GET', '/channels/{channelArn}/bans'),
+  b('DescribeChannelBan', 'GET', '/channels/{channelArn}/bans/{memberArn}'),
   b('DeleteChannelBan', 'DELETE', '/channels/{channelArn}/bans/{memberArn}'),
   b('CreateChannelFlow', 'POST', '/channel-flows'),
   b('ListChannelFlows', 'GET', '/channel-flows'),

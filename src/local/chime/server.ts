@@ -60,6 +60,7 @@ const OPERATIONS: Record<OperationName, (d: Deps, ctx: Ctx) => Result> = {
   DeleteChannelMembership: channels.deleteChannelMembership,
   CreateChannelBan: channels.createChannelBan,
   ListChannelBans: channels.listChannelBans,
+  DescribeChannelBan: channels.describeChannelBan,
   DeleteChannelBan: channels.deleteChannelBan,
   CreateChannelFlow: flows.createChannelFlow,
   DescribeChannelFlow: flows.describeChannelFlow,
