@@ -12,6 +12,7 @@ import { explainProblem } from './lib/problems';
 import { BASE, navigate, onLinkClick, parseRoute, useLocation } from './router';
 import { AuditView } from './views/AuditView';
 import { DashboardView } from './views/DashboardView';
+import { FailedView } from './views/FailedView';
 import { LazyPolicies } from './views/LazyPolicies';
 import { QueueView } from './views/QueueView';
 
@@ -126,6 +127,7 @@ export function App(props: { config: ConsoleConfigDocument }) {
                 ['Queue', BASE, route.name === 'queue'],
                 ['Audit', `${BASE}/audit`, route.name === 'audit'],
                 ['Dashboard', `${BASE}/dashboard`, route.name === 'dashboard'],
+                ['Failed', `${BASE}/failed`, route.name === 'failed'],
                 ['Policies', `${BASE}/policies`, route.name === 'policies'],
               ] as const
             ).map(([label, href, current]) => (
@@ -157,6 +159,7 @@ export function App(props: { config: ConsoleConfigDocument }) {
         {who && route.name === 'queue' && <QueueView api={api} me={who} isAdmin={me?.isAdmin ?? false} openId={route.openId} search={where.search} />}
         {who && route.name === 'audit' && <AuditView api={api} isAdmin={me?.isAdmin ?? false} search={where.search} />}
         {who && route.name === 'dashboard' && <DashboardView api={api} />}
+        {who && route.name === 'failed' && <FailedView api={api} isAdmin={me?.isAdmin} />}
         {who && route.name === 'policies' && <LazyPolicies api={api} isAdmin={me?.isAdmin} scope={route.scope} search={where.search} />}
         {who && route.name === 'unknown' && (
           <section>

@@ -8,12 +8,13 @@ import { useEffect, useState } from 'preact/hooks';
  *   /console/reviews/{callbackId}  the queue with one item open
  *   /console/audit                 the decision log (its filters in the query)
  *   /console/dashboard             the figures
+ *   /console/failed                FAILED messages still in their window, and re-delivery (admins)
  *   /console/policies              the live policies (global open)
  *   /console/policies/{scope}      one scope (URL-encoded ARN); its view in the query: view=edit|effective|replay|history
  */
 export const BASE = '/console';
 
-export type Route = { name: 'queue'; openId?: string } | { name: 'audit' } | { name: 'dashboard' } | { name: 'policies'; scope?: string } | { name: 'unknown' };
+export type Route = { name: 'queue'; openId?: string } | { name: 'audit' } | { name: 'dashboard' } | { name: 'failed' } | { name: 'policies'; scope?: string } | { name: 'unknown' };
 
 export function parseRoute(pathname: string): Route {
   const path = pathname.startsWith(BASE) ? pathname.slice(BASE.length).replace(/\/+$/, '') : pathname;
@@ -22,6 +23,7 @@ export function parseRoute(pathname: string): Route {
   if (review) return { name: 'queue', openId: review[1]! };
   if (path === '/audit') return { name: 'audit' };
   if (path === '/dashboard') return { name: 'dashboard' };
+  if (path === '/failed') return { name: 'failed' };
   if (path === '/policies') return { name: 'policies' };
   const policy = /^\/policies\/([^/]+)$/.exec(path);
   if (policy) {

@@ -6,10 +6,11 @@ import type { Decision, ModerationItem, Status } from '../domain/item.js';
  * CallbackId, which spreads by nature. Its two indexes would not, so their partition keys are
  * write-sharded by a hash of the CallbackId:
  *
- *   byLiveDue     liveKey  = STATUS#shard           live items only (RECEIVED, PENDING_REVIEW,
- *                 dueKey   = sweepAt#callbackId     DECIDED): the keys are removed when an item
- *                                                   becomes terminal, so the index holds what the
- *                                                   sweeper and the queue can still act on
+ *   byLiveDue     liveKey  = STATUS#shard           live items (RECEIVED, PENDING_REVIEW, DECIDED),
+ *                 dueKey   = sweepAt#callbackId     and FAILED ones by their deadline: the keys are
+ *                                                   removed when an item becomes terminal otherwise,
+ *                                                   so the index holds what the sweeper, the queue
+ *                                                   and a re-delivery can still act on
  *   byAuditShard  auditKey = YYYY-MM-DD#shard       decided items: one day of the audit log,
  *                 auditSort = decidedAt#callbackId  spread over AUDIT_SHARDS partitions
  *
@@ -56,10 +57,17 @@ export const auditKey = (day: string, shard: number): string => `${day}#${shard}
  */
 export const callbackIdOf = (key: string): string => key.slice(key.indexOf('#') + 1);
 
-/** The attributes of the live index for an item in `status` (none when it is terminal). */
+/**
+ * The attributes of the live index for an item in `status`: a live item's next sweep moment; a
+ * FAILED item's deadline (it can be re-delivered while its window is open: POST
+ * /operations/redeliver lists them by it, and nothing sweeps them); none for the other terminal
+ * statuses.
+ */
 export function liveAttributes(callbackId: string, status: Status, item: { deadline: string; updatedAt: string }, settings: KeySettings): { liveKey: string; dueKey: string } | undefined {
+  const shard = shardOf(callbackId, settings.statusShards);
+  if (status === 'FAILED') return { liveKey: liveKey(status, shard), dueKey: sortKey(item.deadline, callbackId) };
   if (!isLiveStatus(status)) return undefined;
-  return { liveKey: liveKey(status, shardOf(callbackId, settings.statusShards)), dueKey: sortKey(sweepAt(status, item, settings), callbackId) };
+  return { liveKey: liveKey(status, shard), dueKey: sortKey(sweepAt(status, item, settings), callbackId) };
 }
 
 /**

@@ -16,7 +16,9 @@ export const STACK_FILE = process.env.LOCAL_STACK_FILE || fileURLToPath(new URL(
 export interface RunningStack {
   pid: number;
   startedAt: string;
-  endpoints: { chime: string; api: string; lambda: string; console?: string };
+  endpoints: { chime: string; api: string; lambda: string; console?: string; sqs?: string; dynamodb?: string };
+  /** Where the operators' tools find the stack's queues (npm run redrive). */
+  resources?: { intakeDlqUrl?: string; workQueueUrl?: string };
   issuer: string;
 }
 

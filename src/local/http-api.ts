@@ -1,4 +1,4 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -234,6 +234,18 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
       if (!res.headersSent) sendProblem(res, problem('internal-error', 'Internal error. Quote the request id if you report it.'), requestId);
       else res.destroy(error as Error);
     }
+  });
+  // What Node's HTTP parser refuses before any of the above runs (a raw non-ASCII byte or a
+  // backslash in the request target, headers over 16 KB): answered as every other refusal here,
+  // problem+json, instead of Node's bare 400 / 431 with no body.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const body: Problem =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? { ...problem('invalid-request', 'The request line and headers are larger than this server accepts (16 KB).'), status: 431, title: 'Request header fields too large' }
+        : problem('invalid-request', 'The request is not valid HTTP: its request line or headers cannot be read.');
+    const text = JSON.stringify({ ...body, requestId: randomUUID() });
+    socket.end(`HTTP/1.1 ${body.status} ${STATUS_CODES[body.status]}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
   });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {

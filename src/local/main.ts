@@ -28,7 +28,15 @@ try {
 writeStackFile({
   pid: process.pid,
   startedAt: new Date(started).toISOString(),
-  endpoints: { chime: stack.endpoints.chime, api: stack.endpoints.api, lambda: stack.endpoints.lambda, ...('console' in stack.endpoints ? { console: String(stack.endpoints.console) } : {}) },
+  endpoints: {
+    chime: stack.endpoints.chime,
+    api: stack.endpoints.api,
+    lambda: stack.endpoints.lambda,
+    sqs: stack.endpoints.sqs,
+    dynamodb: stack.endpoints.dynamodb,
+    ...('console' in stack.endpoints ? { console: String(stack.endpoints.console) } : {}),
+  },
+  resources: { intakeDlqUrl: stack.resources.intakeDlqUrl, workQueueUrl: stack.resources.workQueueUrl },
   issuer: stack.issuer.issuer,
 });
 
@@ -45,11 +53,13 @@ chime-flow-moderation local stack is up (${Date.now() - started} ms)
   DynamoDB                       ${stack.endpoints.dynamodb}   table ${stack.resources.tableName}
   SQS                            ${stack.endpoints.sqs}
       work queue                 ${stack.resources.workQueueUrl}
+      intake DLQ                 ${stack.resources.intakeDlqUrl}   (npm run redrive -- --dlq intake)
   Review API (moderators)        ${stack.endpoints.api}   (README: "For moderators")
       OpenAPI document           ${stack.endpoints.api}/openapi.json
       JWT issuer / key set       ${stack.issuer.issuer}   ${stack.endpoints.api}/.well-known/jwks.json
       a token                    npm run --silent token -- --user alice --groups moderators
       live policies              npm run --silent policy -- list   (README: "Live policies"; changes apply within POLICY_REFRESH_SECONDS=${process.env.POLICY_REFRESH_SECONDS || 10}s)
+      FAILED messages            npm run redeliver -- --status FAILED   (README: "Recovering FAILED messages")
 
   callback window ${config.callbackWindowSeconds}s · expiry margin ${config.expiryMarginSeconds}s · expiry action ${config.expiryAction} · policy ${config.policyFile ?? 'policy/default.yaml'}
 

@@ -33,6 +33,7 @@ import { localLambdaInvoker, startChimeSimulator, type ChimeSimulator, type Simu
 import { intakeInvokePolicy } from '../infra/invoke-permission.js';
 import { projectFlow } from '../setup-flow/flow.js';
 import { CrashFaults } from './faults.js';
+import { injectStorageFaults, type StorageFaultCounts, type StorageFaultRates } from './storage-faults.js';
 import { startInvokeEndpoint, type InvokeEndpoint } from './invoke-endpoint.js';
 import { ACCOUNT_ID, currentInvocation, LocalLambda, sqsFailureDestination } from './lambda-runtime.js';
 import { startSqsEventSource, type SqsEventSource } from './sqs-event-source.js';
@@ -79,6 +80,12 @@ export interface LocalStackOptions {
   /** Delays before intake's two async retries (Lambda waits about 1 and 2 minutes). */
   intakeRetryDelaysMs?: number[];
   faults?: Partial<SimulatorFaults>;
+  /**
+   * Storage faults on the functions' DynamoDB and SQS clients (src/local/storage-faults.ts):
+   * requests dropped, answers lost after the server applied them. Default STORAGE_DROP_RATE and
+   * STORAGE_LOSE_ANSWER_RATE, else none. Settable live through `storageFaults` on the stack.
+   */
+  storageFaults?: Partial<StorageFaultRates>;
   clock?: Clock;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   log?: (line: string) => void;
@@ -118,6 +125,8 @@ export interface LocalStack {
   simulator: ChimeSimulator;
   lambda: LocalLambda;
   crashes: CrashFaults;
+  /** The storage faults in force (change them live) and what they did. */
+  storageFaults: { rates: StorageFaultRates; counts: { dynamodb: StorageFaultCounts; sqs: StorageFaultCounts } };
   /** The local identity provider the API's authorizer trusts; `mint` makes tokens. */
   issuer: LocalIssuer;
   reviewApi: ReviewApiSettings;
@@ -128,6 +137,19 @@ export interface LocalStack {
   /** Messages waiting or in flight on a queue. */
   queueDepth(queue: 'work' | 'workDlq' | 'intakeDlq'): Promise<{ visible: number; inFlight: number }>;
   stop(): Promise<void>;
+}
+
+/** `STORAGE_DROP_RATE`, `STORAGE_LOSE_ANSWER_RATE`: storage faults for `npm start` (0 to 1). */
+export function storageFaultsFromEnv(env: NodeJS.ProcessEnv): Partial<StorageFaultRates> {
+  const rates: Partial<StorageFaultRates> = {};
+  for (const [name, key] of [['STORAGE_DROP_RATE', 'dropRequestRate'], ['STORAGE_LOSE_ANSWER_RATE', 'loseAnswerRate']] as const) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0 || value > 1) throw new ConfigurationError(`Invalid configuration: ${name} must be a number from 0 to 1 (got "${raw}")`);
+    rates[key] = value;
+  }
+  return rates;
 }
 
 /**
@@ -245,6 +267,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, chime: chimeEndpoint },
     };
     const crashes = new CrashFaults();
+    // Storage faults on the functions' own clients (not on the set-up clients above).
+    const storageRates: StorageFaultRates = { dropRequestRate: 0, loseAnswerRate: 0, ...storageFaultsFromEnv(env), ...options.storageFaults };
+    const storageFaults = {
+      rates: storageRates,
+      counts: { dynamodb: injectStorageFaults(clients.dynamodb, () => storageRates).counts, sqs: injectStorageFaults(clients.sqs, () => storageRates).counts },
+    };
     const counters = new DynamoDbCounters(clients.documents, {
       tableName: config.controlTableName,
       shards: config.shards.counters,
@@ -392,6 +420,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       simulator,
       lambda,
       crashes,
+      storageFaults,
       issuer,
       reviewApi,
       workerPolicies,

@@ -88,9 +88,11 @@ function validate<S extends z.ZodMiniType>(schema: S, value: unknown, location: 
 
 function queryObject(url: string): Record<string, string> {
   const params = new URL(url).searchParams;
-  const query: Record<string, string> = {};
+  // No prototype: `__proto__`, `constructor` or `toString` are parameters like any other (an
+  // unknown one is refused as such), never "given more than once" nor silently dropped.
+  const query: Record<string, string> = Object.create(null);
   for (const [name, value] of params) {
-    if (name in query) throw new InvalidRequestError(`Query parameter ${name} is given more than once`, [{ path: `query.${name}`, message: 'is given more than once' }]);
+    if (Object.hasOwn(query, name)) throw new InvalidRequestError(`Query parameter ${name} is given more than once`, [{ path: `query.${name}`, message: 'is given more than once' }]);
     query[name] = value;
   }
   return query;
@@ -192,7 +194,9 @@ export function createReviewApp<D = ReviewDeps>(options: ReviewAppOptions<D>): H
         const query = route.query ? validate(route.query, rawQuery, 'query') : undefined;
         const rawBody = await readJsonBody(c, route);
         const body = route.body ? validate(route.body.schema, rawBody, 'body') : undefined;
-        const idempotencyKey = route.idempotent ? readIdempotencyKey(c.req.header(IDEMPOTENCY_HEADER)) : undefined;
+        // From the event when there is one: hono's Lambda adapter drops a header whose value is
+        // empty, and an empty key must be refused, not read as no key.
+        const idempotencyKey = route.idempotent ? readIdempotencyKey(c.env?.event?.headers?.[IDEMPOTENCY_HEADER] ?? c.req.header(IDEMPOTENCY_HEADER)) : undefined;
         // Public routes never read the principal; every other route has one by now.
         const result = await route.handle({ principal: c.get('principal') as Principal, params, query, body, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) }, context);
         return c.json(result as object, 200, { 'cache-control': 'no-store' });

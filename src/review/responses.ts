@@ -314,4 +314,28 @@ export const Me = z
   .apply(meta, { id: 'Me' });
 
 /** The review API's answers, by the name its route table gives them (RouteSpec.response.schema). */
-export const REVIEW_RESPONSES = { OpenApiDocument, ReviewPage, ReviewDetail, BulkDecisionResult, FollowUpResult, AuditPage, Stats, Me } as const;
+export const FailedPage = z
+  .object({
+    items: z.array(ReviewDetail),
+    next: z.optional(z.string()).apply(meta, { description: 'Cursor of the next page; absent on the last.' }),
+  })
+  .apply(meta, { id: 'FailedPage' });
+
+export const RedeliverResult = z
+  .object({
+    results: z.array(
+      z.object({
+        callbackId: z.string(),
+        outcome: z.enum(['DELIVERED', 'FAILED', 'ALREADY_RESOLVED', 'EXPIRED', 'QUEUED', 'SKIPPED', 'NOT_ATTEMPTED']).apply(meta, {
+          description:
+            'DELIVERED: Chime took the recorded decision. FAILED: refused again (see `reason`). QUEUED: Chime did not take it now; the workers retry it. SKIPPED: not FAILED, its window closed, or it changed meanwhile. NOT_ATTEMPTED: out of time; still FAILED, call again. ALREADY_RESOLVED / EXPIRED: what Chime showed.',
+        }),
+        reason: z.optional(z.string()),
+        item: z.optional(ReviewDetail),
+      }),
+    ),
+    more: z.boolean().apply(meta, { description: 'More FAILED items match than this call took: call again.' }),
+  })
+  .apply(meta, { id: 'RedeliverResult' });
+
+export const REVIEW_RESPONSES = { OpenApiDocument, ReviewPage, ReviewDetail, BulkDecisionResult, FollowUpResult, AuditPage, Stats, Me, FailedPage, RedeliverResult } as const;

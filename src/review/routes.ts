@@ -11,7 +11,8 @@ import type { Principal } from './principal.js';
 import type { POLICY_RESPONSES } from './policy-responses.js';
 import { getReview, listReviews } from './queue.js';
 import type { REVIEW_RESPONSES } from './responses.js';
-import { BulkDecisionRequest, CallbackIdParams, ClaimRequest, DecisionRequest, DecisionsQuery, MessageActionRequest, ReviewActionRequest, ReviewsQuery } from './schemas.js';
+import { BulkDecisionRequest, CallbackIdParams, ClaimRequest, DecisionRequest, DecisionsQuery, FailedQuery, MessageActionRequest, RedeliverRequest, ReviewActionRequest, ReviewsQuery } from './schemas.js';
+import { listFailed, redeliver } from './operations.js';
 import { collectStats } from './stats.js';
 
 /**
@@ -253,6 +254,33 @@ export const ROUTES: readonly Route[] = [
       await nameChannels(deps.channelNames, page.items);
       return page;
     },
+  }),
+  // Recovery for operators (src/operations/redeliver.ts): FAILED items, and their decisions delivered again.
+  defineRoute({
+    method: 'GET',
+    path: '/operations/failed',
+    operationId: 'listFailed',
+    summary: 'FAILED items whose callback window is still open, nearest deadline first',
+    description: 'What POST /operations/redeliver would take. Each item says why it failed (`outcome`) and what was decided.',
+    query: FailedQuery,
+    response: { description: 'One page of FAILED items.', schema: 'FailedPage' },
+    problems: [],
+    handle: async ({ query }, { deps }) => namedAll(deps, await listFailed(deps, query)),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/operations/redeliver',
+    operationId: 'redeliverFailed',
+    summary: 'Admins: deliver again the recorded decision of FAILED items whose window is still open',
+    description:
+      'After a fix (a missing chime:ChannelFlowCallback grant, say): each FAILED item is reopened under the normal delivery lease and its recorded decision is sent again, never a new one. ' +
+      'The answer says what happened to each. Items not reached in time stay FAILED (`NOT_ATTEMPTED`, `more: true`): call again. A second call does nothing to an item the first delivered.',
+    adminOnly: true,
+    adminOnlyDetail: 'Only admins may re-deliver FAILED items.',
+    body: { schema: RedeliverRequest, required: true },
+    response: { description: 'One result per item taken.', schema: 'RedeliverResult' },
+    problems: [413, 415],
+    handle: async ({ principal, body }, { deps }) => redeliver(deps, principal, body),
   }),
   defineRoute({
     method: 'GET',

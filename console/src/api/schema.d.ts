@@ -189,6 +189,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/operations/failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * FAILED items whose callback window is still open, nearest deadline first
+         * @description What POST /operations/redeliver would take. Each item says why it failed (`outcome`) and what was decided.
+         */
+        get: operations["listFailed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/operations/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Admins: deliver again the recorded decision of FAILED items whose window is still open
+         * @description After a fix (a missing chime:ChannelFlowCallback grant, say): each FAILED item is reopened under the normal delivery lease and its recorded decision is sent again, never a new one. The answer says what happened to each. Items not reached in time stay FAILED (`NOT_ATTEMPTED`, `more: true`): call again. A second call does nothing to an item the first delivered.
+         */
+        post: operations["redeliverFailed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stats": {
         parameters: {
             query?: never;
@@ -372,6 +412,30 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        RedeliverRequest: {
+            /**
+             * @description Which items: FAILED ones, whose recorded decision is delivered again.
+             * @constant
+             */
+            status: "FAILED";
+            /** @description These items only (1-100). Otherwise every FAILED item whose window is still open, nearest deadline first. */
+            callbackIds?: string[];
+            /**
+             * Format: date-time
+             * @description Only items that failed at or after this time.
+             */
+            from?: string;
+            /**
+             * Format: date-time
+             * @description Only items that failed at or before this time.
+             */
+            to?: string;
+            /**
+             * @description Items to take in this call, 1-100 (the answer says when there are more).
+             * @default 25
+             */
+            limit: number;
+        };
         ClaimRequest: {
             /**
              * @description Lease length; re-claiming extends it.
@@ -798,6 +862,25 @@ export interface components {
             expiryMarginSeconds: number;
             /** @description Chime's callback window: the deadline is this long after the message was sent. */
             callbackWindowSeconds: number;
+        };
+        FailedPage: {
+            items: components["schemas"]["ReviewDetail"][];
+            /** @description Cursor of the next page; absent on the last. */
+            next?: string;
+        };
+        RedeliverResult: {
+            results: {
+                callbackId: string;
+                /**
+                 * @description DELIVERED: Chime took the recorded decision. FAILED: refused again (see `reason`). QUEUED: Chime did not take it now; the workers retry it. SKIPPED: not FAILED, its window closed, or it changed meanwhile. NOT_ATTEMPTED: out of time; still FAILED, call again. ALREADY_RESOLVED / EXPIRED: what Chime showed.
+                 * @enum {string}
+                 */
+                outcome: "DELIVERED" | "FAILED" | "ALREADY_RESOLVED" | "EXPIRED" | "QUEUED" | "SKIPPED" | "NOT_ATTEMPTED";
+                reason?: string;
+                item?: components["schemas"]["ReviewDetail"];
+            }[];
+            /** @description More FAILED items match than this call took: call again. */
+            more: boolean;
         };
         /** @description A policy document as stored for one scope: the POLICY_FILE schema, plus `mode` (enforce | shadow), a section may be `false` (rule off here), and `remove` (inherited list entries that do not apply here). */
         PolicyDocument: {
@@ -2194,6 +2277,145 @@ export interface operations {
             };
             /** @description Problem: forbidden, admins-only */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listFailed: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1-100. */
+                limit?: number;
+                /** @description Opaque: the `next` of the previous page. Valid only with the same filters. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of FAILED items. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedPage"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeliverFailed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedeliverRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per item taken. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedeliverResult"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: payload-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unsupported-media-type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -49,10 +49,10 @@ export function ProblemNotice(props: { explained: Explanation }) {
 }
 
 /** A form's submit and Cancel buttons; while the form works, its submit button is disabled and may say so (`working`). */
-export function FormActions(props: { confirm: string; working?: string; busy: boolean; disabled: boolean; tone: 'danger' | 'primary'; onCancel: () => void }) {
+export function FormActions(props: { confirm: string; working?: string; busy: boolean; disabled: boolean; tone: 'danger' | 'primary'; onCancel: () => void; describedBy?: string }) {
   return (
     <div class="actions">
-      <button type="submit" class={props.tone} disabled={props.disabled || props.busy}>
+      <button type="submit" class={props.tone} disabled={props.disabled || props.busy} aria-describedby={props.describedBy}>
         {props.busy && props.working ? props.working : props.confirm}
       </button>
       <button type="button" onClick={props.onCancel}>

@@ -315,9 +315,22 @@ export const ReviewSummary = z
 export const ReviewDetail = ReviewSummary.extend({
   decision: DecisionView.nullable(),
   delivery: z
-    .object({ attempts: z.number().int(), lastAttemptAt: z.string().optional(), lastError: z.string().optional(), deliveredAt: z.string().optional() })
+    .object({
+      attempts: z.number().int(),
+      lastAttemptAt: z.string().optional(),
+      lastError: z.string().optional(),
+      deliveredAt: z.string().optional(),
+      confirmedBy: z.enum(['answer', 'read-back']).optional().meta({ description: 'How delivery was confirmed: Chime’s answer, or a read-back of the message after the answer was lost.' }),
+      inDoubt: z.boolean().optional().meta({ description: 'An answer was lost and not settled yet: the next attempt is read back before anything is recorded.' }),
+    })
     .nullable(),
-  outcome: z.object({ reason: z.string(), errorType: z.string().optional() }).nullable(),
+  outcome: z
+    .object({
+      reason: z.string(),
+      errorType: z.string().optional(),
+      unsettled: z.boolean().optional().meta({ description: 'EXPIRED while a callback of ours may have landed and Chime could not be read to tell: not known, not a fact.' }),
+    })
+    .nullable(),
   history: z
     .array(
       z.object({
@@ -398,6 +411,13 @@ export const AuditEntry = z
       .meta({ description: 'ACTION only: what was acted on in Chime.' }),
     completedAt: z.string().optional().meta({ description: 'ACTION only: when Chime answered.' }),
     alreadyBanned: z.boolean().optional().meta({ description: 'BAN_SENDER only: Chime had banned the member already (still DONE).' }),
+    confirmedBy: z
+      .enum(['answer', 'read-back'])
+      .optional()
+      .meta({
+        description:
+          'ACTION, DONE: how it is known that Chime did it: its answer, or (when the answer was lost) a read-back of Chime’s state. A DECISION: how the callback was confirmed, when delivered.',
+      }),
     chimeError: z.object({ type: z.string(), message: z.string() }).optional().meta({ description: 'ACTION, FAILED: what Chime answered.' }),
     chimeBearer: z.string().optional().meta({ description: 'ACTION only: the AppInstanceUser or bot the API acted as.' }),
   })
