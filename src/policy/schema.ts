@@ -130,6 +130,33 @@ export type PolicyMode = z.output<typeof PolicyModeSchema>;
 export const POLICY_SECTIONS = ['senders', 'content', 'metadata', 'terms', 'links', 'pii'] as const;
 export type PolicySection = (typeof POLICY_SECTIONS)[number];
 
+/** The entry schema of each list field (the pre-scan of scopedDocumentIssues). */
+const LIST_ENTRIES: Record<string, z.ZodMiniType> = { terms: TermSchema, links: DomainSchema, senders: SenderSchema };
+
+/**
+ * The most problems one document reports. A list of 150,000 blank terms is one mistake many times
+ * over: it gets this many problems, and one saying how many more there were, not 150,000 (whose
+ * answer alone would be megabytes, and whose collection would take the process seconds).
+ */
+export const MAX_DOCUMENT_ISSUES = 100;
+const MORE_ENTRIES = 'has more invalid entries';
+
+/**
+ * The invalid entries of a list field, stopping at MAX_DOCUMENT_ISSUES: checked entry by entry
+ * before the section is parsed whole, so a list of many bad entries costs no more than a few.
+ */
+function listIssues(entries: unknown, schema: z.ZodMiniType, path: Array<string | number>): { issues: DocumentIssue[]; more: boolean } {
+  const issues: DocumentIssue[] = [];
+  if (!Array.isArray(entries)) return { issues, more: false };
+  for (let i = 0; i < entries.length; i += 1) {
+    const result = schema.safeParse(entries[i]);
+    if (result.success) continue;
+    if (issues.length >= MAX_DOCUMENT_ISSUES) return { issues, more: true };
+    issues.push(...toDocumentIssues(result.error.issues, [...path, i]).slice(0, 1));
+  }
+  return { issues, more: false };
+}
+
 const SECTION_SCHEMAS = {
   terms: TermsSectionSchema,
   pii: PiiSectionSchema,
@@ -203,7 +230,8 @@ const DocumentShapeSchema = z.strictObject({
   content: z.optional(z.unknown()),
   metadata: z.optional(z.unknown()),
   senders: z.optional(z.unknown()),
-  remove: z.optional(RemoveSectionSchema),
+  // Checked on its own (after its lists' pre-scan), like the sections.
+  remove: z.optional(z.unknown()),
 });
 
 /** The policy-list key of an entry: how `remove` finds an inherited entry, and how unions dedupe. */
@@ -227,15 +255,47 @@ export function scopedDocumentIssues(raw: unknown, kind: ScopeKind, keys?: { [S 
       issues.push({ path: [section], message: 'must be an object with the section’s settings, or false to switch the rule off' });
       continue;
     }
+    // Its lists first, entry by entry with a stop: the whole section is parsed only when they are clean.
+    const lists = section in POLICY_LISTS && typeof value === 'object' ? (POLICY_LISTS[section as ListSection] as readonly string[]) : [];
+    const bad = lists.map((list) => listIssues((value as Record<string, unknown>)[list], LIST_ENTRIES[section]!, [section, list]));
+    if (bad.some((b) => b.issues.length > 0)) {
+      for (const [i, b] of bad.entries()) {
+        issues.push(...b.issues);
+        if (b.more) issues.push({ path: [section, lists[i]!], message: `${MORE_ENTRIES} than the first ${MAX_DOCUMENT_ISSUES} reported` });
+      }
+      continue;
+    }
     const result = SECTION_SCHEMAS[section].safeParse(value);
     if (!result.success) issues.push(...toDocumentIssues(result.error.issues, [section]));
+  }
+  let removeValid = true;
+  if (doc.remove !== undefined) {
+    const remove = doc.remove;
+    const bad = typeof remove === 'object' && remove !== null
+      ? (Object.keys(POLICY_LISTS) as ListSection[]).flatMap((section) =>
+          POLICY_LISTS[section].map((list) => ({ section, list, ...listIssues((remove as Record<string, Record<string, unknown> | undefined>)[section]?.[list], LIST_ENTRIES[section]!, ['remove', section, list]) })),
+        )
+      : [];
+    if (bad.some((b) => b.issues.length > 0)) {
+      removeValid = false;
+      for (const b of bad) {
+        issues.push(...b.issues);
+        if (b.more) issues.push({ path: ['remove', b.section, b.list], message: `${MORE_ENTRIES} than the first ${MAX_DOCUMENT_ISSUES} reported` });
+      }
+    } else {
+      const result = RemoveSectionSchema.safeParse(remove);
+      if (!result.success) {
+        removeValid = false;
+        issues.push(...toDocumentIssues(result.error.issues, ['remove']));
+      }
+    }
   }
   if (kind === 'global') {
     if (doc.remove !== undefined) issues.push({ path: ['remove'], message: 'global inherits nothing, so there is nothing to remove' });
     if (doc.mode === 'shadow') issues.push({ path: ['mode'], message: 'global is always enforced (it is what a shadow scope is compared against); try a new global policy with POST /policies/replay' });
   }
   // An entry both added and removed by one document is a contradiction, not a preference.
-  if (keys && shape.success && doc.remove && typeof doc.remove === 'object') {
+  if (keys && shape.success && removeValid && doc.remove && typeof doc.remove === 'object') {
     const remove = doc.remove as Record<string, Record<string, string[] | undefined> | undefined>;
     for (const section of Object.keys(POLICY_LISTS) as ListSection[]) {
       const own = doc[section];
@@ -256,7 +316,12 @@ export function scopedDocumentIssues(raw: unknown, kind: ScopeKind, keys?: { [S 
     if (!seen) byPath.set(key, { ...issue });
     else if (!seen.message.includes(issue.message)) seen.message = `${seen.message}; ${issue.message}`;
   }
-  return [...byPath.values()];
+  // At most MAX_DOCUMENT_ISSUES problems, and a word for what was left out (a list's own note first).
+  const all = [...byPath.values()];
+  const notes = all.filter((issue) => issue.message.startsWith(MORE_ENTRIES));
+  const problems = all.filter((issue) => !issue.message.startsWith(MORE_ENTRIES));
+  if (problems.length <= MAX_DOCUMENT_ISSUES) return [...problems, ...notes];
+  return [...problems.slice(0, MAX_DOCUMENT_ISSUES), ...notes, { path: [], message: `and ${problems.length - MAX_DOCUMENT_ISSUES} more problems (the first ${MAX_DOCUMENT_ISSUES} are listed)` }];
 }
 
 /** A JSON Schema rendering of a section, or `false` (for the OpenAPI document). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadLivePolicySettings } from '../../../src/config.js';
 import { ConfigurationError } from '../../../src/errors.js';
 import { ENTRY_KEYS } from '../../../src/policy/merge.js';
-import { scopedDocumentIssues } from '../../../src/policy/schema.js';
+import { MAX_DOCUMENT_ISSUES, scopedDocumentIssues } from '../../../src/policy/schema.js';
 
 describe('stored policy documents', () => {
   it('accepts today’s documents, `mode`, sections switched off with false, and `remove`', () => {
@@ -49,5 +49,29 @@ describe('POLICY_REFRESH_SECONDS', () => {
   it.each(['0', '-1', 'soon', '3601'])('fails fast on %j, naming the variable', (value) => {
     expect(() => loadLivePolicySettings({ POLICY_REFRESH_SECONDS: value })).toThrow(ConfigurationError);
     expect(() => loadLivePolicySettings({ POLICY_REFRESH_SECONDS: value })).toThrow(/POLICY_REFRESH_SECONDS/);
+  });
+});
+
+describe('a document with many invalid entries', () => {
+  it('reports the first MAX_DOCUMENT_ISSUES problems and says there are more, without walking every entry', () => {
+    // 150,000 blank terms once overflowed zod's issue collection (a 500) and took seconds.
+    const issues = scopedDocumentIssues({ terms: { block: Array.from({ length: 150_000 }, () => '') } }, 'channel', ENTRY_KEYS);
+    expect(issues).toHaveLength(MAX_DOCUMENT_ISSUES + 1);
+    expect(issues[0]).toEqual({ path: ['terms', 'block', 0], message: 'term must not be empty' });
+    expect(issues.at(-1)).toEqual({ path: ['terms', 'block'], message: `has more invalid entries than the first ${MAX_DOCUMENT_ISSUES} reported` });
+  });
+
+  it('bounds the lists of `remove` the same way', () => {
+    const issues = scopedDocumentIssues({ remove: { links: { deny: Array.from({ length: 5_000 }, () => ' ') } } }, 'channel', ENTRY_KEYS);
+    expect(issues).toHaveLength(MAX_DOCUMENT_ISSUES + 1);
+    expect(issues[0]?.path).toEqual(['remove', 'links', 'deny', 0]);
+  });
+
+  it('still reports every problem of a document with a few', () => {
+    expect(scopedDocumentIssues({ terms: { block: ['ok', '', 'fine', ''] }, links: { deny: [''] } }, 'channel', ENTRY_KEYS).map((i) => i.path)).toEqual([
+      ['terms', 'block', 1],
+      ['terms', 'block', 3],
+      ['links', 'deny', 0],
+    ]);
   });
 });
