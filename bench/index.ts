@@ -10,8 +10,8 @@ const { benchPipeline } = await import('./pipeline.js');
 const { benchReview } = await import('./review.js');
 const { benchPolicies, printPoliciesBench } = await import('./policies.js');
 const { benchConsole, printConsoleBench } = await import('./console.js');
-const { benchPartitionHeat, printPartitionHeat } = await import('./partition-heat.js');
-const { benchSweeper, printSweeperBench } = await import('./sweeper.js');
+const { benchCapacityConfigurations, printCapacitySummary, printPartitionHeat } = await import('./partition-heat.js');
+const { benchDeadlineStorm, benchSweeper, printDeadlineStorm, printSweeperBench } = await import('./sweeper.js');
 const { benchBundles, printBundlesBench } = await import('./bundles.js');
 
 const goal = (ok: boolean) => (ok ? 'meets the goal' : 'MISSES the goal');
@@ -38,11 +38,14 @@ console.log(`  GET /reviews?limit=50   p50 ${fmt(review.listP50)} ms   p99 ${fmt
 console.log(`  GET /reviews/{id}       p50 ${fmt(review.getP50)} ms   p99 ${fmt(review.getP99)} ms`);
 console.log(`  ratio (list p50 / get p50)  ${fmt(review.ratio)}   (goal ≤ 3: ${goal(review.ratio <= 3)})`);
 
-console.log('\nPartition heat: capacity units by partition key, this design and the previous one (README "Keys that spread")');
-printPartitionHeat(await benchPartitionHeat());
+console.log('\nHonest capacity: capacity units by partition key, and what stops a real table first, under Chime faults (README "Scale: keys that spread")');
+const heat = await benchCapacityConfigurations();
+for (const [n, report] of heat.entries()) printPartitionHeat(report, { previousDesign: n === 0 });
+printCapacitySummary(heat);
 
-console.log('\nThe sweeper\'s cost follows what is due, not what is live');
+console.log('\nThe sweeper\'s cost follows what is due, not what is live; and a deadline storm');
 printSweeperBench(await benchSweeper());
+printDeadlineStorm(await benchDeadlineStorm({ items: 4000, capacity: heat[0]!.figures.defaultQuotas.messagesPerSecond }));
 
 console.log('\nLive policies (the worker\'s cache, propagation of a PUT, replay)');
 printPoliciesBench(await benchPolicies());

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { CALLBACK_LIMITS } from '../domain/callback.js';
 import { parseTimestamp } from '../domain/deadline.js';
+import { CHANNEL_ARN_PATTERN } from '../domain/arns.js';
 import type { ChannelMessage } from '../domain/message.js';
 import '../zod-messages.js';
 
@@ -31,14 +32,8 @@ export const TIMESTAMP_FUTURE_TOLERANCE_MS = 86_400_000;
 /** ISO-8601 needs at most ~35 characters; a longer "timestamp" is not one. */
 const TIMESTAMP_MAX_LENGTH = 64;
 
-/**
- * A channel ARN as Chime issues them: `arn:PARTITION:chime:REGION:ACCOUNT:app-instance/ID/channel/ID`.
- * Stricter than the model's ChimeArn: the channel id is the model's ChannelId shape, the
- * AppInstance id is Chime's UUID form (letters, digits, `-`), and every part is bounded, so
- * the pattern is linear and cannot match more than a real ARN. The review API reuses it.
- */
-export const CHANNEL_ARN_PATTERN =
-  /^arn:aws[a-z-]{0,60}:chime:[a-z0-9-]{1,63}:\d{12}:app-instance\/[A-Za-z0-9-]{1,64}\/channel\/[A-Za-z0-9](?:[A-Za-z0-9:_.@-]{0,62}[A-Za-z0-9])?$/;
+/** Channel ARNs as Chime issues them (src/domain/arns.ts). */
+export { CHANNEL_ARN_PATTERN };
 
 /** The model's ChimeArn pattern, anchored (every segment is bounded). */
 const CHIME_ARN_PATTERN = /^arn:[a-z0-9.-]{1,63}:[a-z0-9.-]{0,63}:[a-z0-9.-]{0,63}:[a-z0-9.-]{0,63}:[^/].{0,1023}$/;

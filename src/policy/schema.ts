@@ -148,11 +148,13 @@ const MORE_ENTRIES = 'has more invalid entries';
 function listIssues(entries: unknown, schema: z.ZodMiniType, path: Array<string | number>): { issues: DocumentIssue[]; more: boolean } {
   const issues: DocumentIssue[] = [];
   if (!Array.isArray(entries)) return { issues, more: false };
+  let invalid = 0;
   for (let i = 0; i < entries.length; i += 1) {
     const result = schema.safeParse(entries[i]);
     if (result.success) continue;
-    if (issues.length >= MAX_DOCUMENT_ISSUES) return { issues, more: true };
-    issues.push(...toDocumentIssues(result.error.issues, [...path, i]).slice(0, 1));
+    if (invalid === MAX_DOCUMENT_ISSUES) return { issues, more: true };
+    invalid += 1;
+    issues.push(...toDocumentIssues(result.error.issues, [...path, i]));
   }
   return { issues, more: false };
 }
@@ -343,6 +345,9 @@ export function scopedPolicyDocumentJsonSchema(): Record<string, unknown> {
     properties: Record<string, unknown>;
   };
   for (const section of POLICY_SECTIONS) schema.properties[section] = switchableJsonSchema(section);
+  // `remove` is validated on its own (scopedDocumentIssues); the document shows its schema.
+  const { $schema: _removeDialect, ...remove } = z.toJSONSchema(RemoveSectionSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  schema.properties.remove = remove;
   scopedJsonSchema = {
     ...schema,
     description:

@@ -2,6 +2,7 @@
  * Policy scopes: `global`, an app instance ARN, or a channel ARN. A message in channel C of app
  * instance A is judged by the chain global → A → C (broadest first); see merge.ts.
  */
+import { APP_INSTANCE_ARN_PATTERN, CHANNEL_ARN_PATTERN as CHANNEL_SCOPE_PATTERN } from '../domain/arns.js';
 import type { ScopeKind } from './schema.js';
 
 export const GLOBAL_SCOPE = 'global';
@@ -9,8 +10,8 @@ export const GLOBAL_SCOPE = 'global';
 /** Chime's ARNs are at most 1600 characters (the API model's ChimeArn). */
 export const MAX_SCOPE_LENGTH = 1600;
 
-export const APP_INSTANCE_ARN_PATTERN = /^arn:aws[a-z-]*:chime:[a-z0-9-]+:\d{12}:app-instance\/[^/\s]+$/;
-export const CHANNEL_SCOPE_PATTERN = /^arn:aws[a-z-]*:chime:[a-z0-9-]+:\d{12}:app-instance\/[^/\s]+\/channel\/[^/\s]+$/;
+/** The same ARNs intake accepts (src/domain/arns.ts): a scope no message can ever be in is refused. */
+export { APP_INSTANCE_ARN_PATTERN, CHANNEL_SCOPE_PATTERN };
 
 export interface Scope {
   /** `global` or the ARN, exactly as stored. */

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { CALLBACK_LIMITS } from '../domain/callback.js';
-import { CHANNEL_ARN_PATTERN } from '../intake/event.js';
+import { CHANNEL_ARN_PATTERN } from '../domain/arns.js';
 import '../zod-messages.js';
 import { CursorSchema, integerParam, IsoTimeSchema } from './params.js';
 import { meta } from './schema-meta.js';

@@ -101,14 +101,21 @@ describe('the DynamoDB moderation store (against a real DynamoDB endpoint)', () 
     expect(paged).toEqual(made.map((i) => i.callbackId));
     expect(new Set(made.map((i) => shardOf(i.callbackId, TEST_KEYS.statusShards))).size).toBeGreaterThan(1);
 
-    // A terminal item leaves the index; a live one moves partitions with its status.
+    // A terminal item leaves the index (a FAILED one moves to FAILED#shard by its deadline, for a
+    // re-delivery while its window is open); a live one moves partitions with its status.
     await store.transition({ callbackId: made[0]!.callbackId, deadline: made[0]!.deadline, from: ['RECEIVED'], to: 'FAILED', history: { actor: 't', event: 'f' }, now: base });
+    await store.transition({ callbackId: made[8]!.callbackId, deadline: made[8]!.deadline, from: ['RECEIVED'], to: 'EXPIRED', history: { actor: 't', event: 'e' }, now: base });
     await store.transition({ callbackId: made[1]!.callbackId, deadline: made[1]!.deadline, from: ['RECEIVED'], to: 'PENDING_REVIEW', history: { actor: 't', event: 'held' }, now: base });
     const after = await store.listDue({ status: 'RECEIVED', at: new Date(base + 7 * 60_000).toISOString(), limit: 100 });
     expect(after.items.map((i) => i.callbackId)).toEqual(made.slice(2, 8).map((i) => i.callbackId));
     const failed = (await store.get(made[0]!.callbackId)) as unknown as Record<string, unknown>;
-    expect(failed.liveKey).toBeUndefined();
-    expect(failed.dueKey).toBeUndefined();
+    expect(failed.liveKey).toBe(`FAILED#${shardOf(made[0]!.callbackId, TEST_KEYS.statusShards)}`);
+    expect(failed.dueKey).toBe(`${made[0]!.deadline}#${made[0]!.callbackId}`);
+    expect((await store.listFailed({ openAfter: new Date(base).toISOString(), limit: 10 })).items.map((i) => i.callbackId)).toContain(made[0]!.callbackId);
+    expect((await store.listFailed({ openAfter: made[0]!.deadline, limit: 10 })).items.map((i) => i.callbackId)).not.toContain(made[0]!.callbackId);
+    const expired = (await store.get(made[8]!.callbackId)) as unknown as Record<string, unknown>;
+    expect(expired.liveKey).toBeUndefined();
+    expect(expired.dueKey).toBeUndefined();
     const held = (await store.get(made[1]!.callbackId)) as unknown as Record<string, unknown>;
     expect(held.liveKey).toBe(`PENDING_REVIEW#${shardOf(made[1]!.callbackId, TEST_KEYS.statusShards)}`);
     // Held for review, it is due at deadline − margin (here: its receipt, as the window is the margin).

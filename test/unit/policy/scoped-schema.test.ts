@@ -57,7 +57,7 @@ describe('a document with many invalid entries', () => {
     // 150,000 blank terms once overflowed zod's issue collection (a 500) and took seconds.
     const issues = scopedDocumentIssues({ terms: { block: Array.from({ length: 150_000 }, () => '') } }, 'channel', ENTRY_KEYS);
     expect(issues).toHaveLength(MAX_DOCUMENT_ISSUES + 1);
-    expect(issues[0]).toEqual({ path: ['terms', 'block', 0], message: 'term must not be empty' });
+    expect(issues[0]).toEqual({ path: ['terms', 'block', 0], message: 'term must not be empty; term must contain at least one letter or digit' });
     expect(issues.at(-1)).toEqual({ path: ['terms', 'block'], message: `has more invalid entries than the first ${MAX_DOCUMENT_ISSUES} reported` });
   });
 

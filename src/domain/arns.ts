@@ -1,0 +1,13 @@
+/**
+ * Chime ARNs as Chime issues them, one definition for every boundary that reads them: intake's
+ * events, the review API's parameters, the policy scopes. Stricter than the model's ChimeArn:
+ * every part is bounded, so the patterns are linear and never match more than a real ARN (the
+ * AppInstance id is Chime's UUID form; the channel id is the model's ChannelId shape).
+ */
+const APP_INSTANCE = 'arn:aws[a-z-]{0,60}:chime:[a-z0-9-]{1,63}:\\d{12}:app-instance\\/[A-Za-z0-9-]{1,64}';
+
+/** `arn:PARTITION:chime:REGION:ACCOUNT:app-instance/ID`. */
+export const APP_INSTANCE_ARN_PATTERN = new RegExp(`^${APP_INSTANCE}$`);
+
+/** `arn:PARTITION:chime:REGION:ACCOUNT:app-instance/ID/channel/ID`. */
+export const CHANNEL_ARN_PATTERN = new RegExp(`^${APP_INSTANCE}\\/channel\\/[A-Za-z0-9](?:[A-Za-z0-9:_.@-]{0,62}[A-Za-z0-9])?$`);
