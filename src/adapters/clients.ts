@@ -24,6 +24,12 @@ export interface ClientSettings {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** SDK attempts per call (default 3: the SDK retries 429/5xx itself). */
   maxAttempts?: number;
+  /**
+   * Connections each client may open at once (the SDK's default is 50). A Lambda container runs
+   * one invocation at a time and never needs more; the local stack runs every invocation of every
+   * function in one process, on one set of clients, and asks for more, as many containers would have.
+   */
+  maxSockets?: number;
 }
 
 const common = (settings: ClientSettings) => ({
@@ -31,6 +37,8 @@ const common = (settings: ClientSettings) => ({
   ...(settings.credentials ? { credentials: settings.credentials } : {}),
   ...(settings.maxAttempts ? { maxAttempts: settings.maxAttempts } : {}),
 });
+
+const agent = (settings: ClientSettings) => (settings.maxSockets ? { httpAgent: { maxSockets: settings.maxSockets, keepAlive: true } } : {});
 
 /*
  * One factory per service, so that a Lambda bundle holds only the SDK clients its function
@@ -40,13 +48,17 @@ const common = (settings: ClientSettings) => ({
 
 /** DynamoDB, and the document client over it (the moderation table, counters, live policies). */
 export function createDynamoDbClients(settings: ClientSettings): Pick<AwsClients, 'dynamodb' | 'documents'> {
-  const dynamodb = new DynamoDBClient({ ...common(settings), ...(settings.endpoints?.dynamodb ? { endpoint: settings.endpoints.dynamodb } : {}) });
+  const dynamodb = new DynamoDBClient({
+    ...common(settings),
+    ...(settings.endpoints?.dynamodb ? { endpoint: settings.endpoints.dynamodb } : {}),
+    ...(settings.maxSockets ? { requestHandler: agent(settings) } : {}),
+  });
   return { dynamodb, documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }) };
 }
 
 /** SQS (the work queue, the intake DLQ). */
 export function createSqsClient(settings: ClientSettings): SQSClient {
-  return new SQSClient({ ...common(settings), ...(settings.endpoints?.sqs ? { endpoint: settings.endpoints.sqs } : {}) });
+  return new SQSClient({ ...common(settings), ...(settings.endpoints?.sqs ? { endpoint: settings.endpoints.sqs } : {}), ...(settings.maxSockets ? { requestHandler: agent(settings) } : {}) });
 }
 
 /** Chime SDK Messaging: the reads client and the one-attempt writes client (see AwsClients). */
@@ -54,7 +66,7 @@ export function createChimeClients(settings: ClientSettings): Pick<AwsClients, '
   const options = {
     ...common(settings),
     ...(settings.endpoints?.chime ? { endpoint: settings.endpoints.chime } : {}),
-    requestHandler: { connectionTimeout: CHIME_TIMEOUTS.connectionMs, requestTimeout: CHIME_TIMEOUTS.requestMs },
+    requestHandler: { connectionTimeout: CHIME_TIMEOUTS.connectionMs, requestTimeout: CHIME_TIMEOUTS.requestMs, ...agent(settings) },
   };
   return { chime: new ChimeSDKMessagingClient(options), chimeWrites: new ChimeSDKMessagingClient({ ...options, maxAttempts: 1 }) };
 }

@@ -198,7 +198,8 @@ export class DynamoDbModerationStore implements ReviewStore {
     // due changes (the sweeper reschedules an item it finds due but not stuck).
     const staysPut = !change.reschedule && change.from.length === 1 && change.from[0] === change.to;
     if (!staysPut) {
-      const live = liveAttributes(change.callbackId, change.to, { deadline: change.deadline, updatedAt: at }, this.options.keys);
+      const redriveCount = change.set?.redriveCount;
+      const live = liveAttributes(change.callbackId, change.to, { deadline: change.deadline, updatedAt: at, ...(redriveCount !== undefined ? { redriveCount } : {}) }, this.options.keys);
       if (live) {
         setAttribute('liveKey', live.liveKey);
         setAttribute('dueKey', live.dueKey);

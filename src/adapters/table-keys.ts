@@ -63,7 +63,7 @@ export const callbackIdOf = (key: string): string => key.slice(key.indexOf('#') 
  * /operations/redeliver lists them by it, and nothing sweeps them); none for the other terminal
  * statuses.
  */
-export function liveAttributes(callbackId: string, status: Status, item: { deadline: string; updatedAt: string }, settings: KeySettings): { liveKey: string; dueKey: string } | undefined {
+export function liveAttributes(callbackId: string, status: Status, item: { deadline: string; updatedAt: string; redriveCount?: number }, settings: KeySettings): { liveKey: string; dueKey: string } | undefined {
   const shard = shardOf(callbackId, settings.statusShards);
   if (status === 'FAILED') return { liveKey: liveKey(status, shard), dueKey: sortKey(item.deadline, callbackId) };
   if (!isLiveStatus(status)) return undefined;

@@ -66,11 +66,21 @@ export const LIVE_STATUSES: readonly LiveStatus[] = ['RECEIVED', 'PENDING_REVIEW
 export const isLiveStatus = (status: string): status is LiveStatus => (LIVE_STATUSES as readonly string[]).includes(status);
 
 /**
+ * How long a RECEIVED item may sit before the sweeper sends it to the work queue again: the
+ * stuck time, doubled with each re-drive already made (up to 64×). A queue that is only slow
+ * (a backlog, a throttled table) is not flooded with copies of what it already holds, and a
+ * message really lost is still re-driven within the first stuck time.
+ */
+export function stuckAfterMs(item: { redriveCount?: number }, stuckAfterSeconds: number): number {
+  return stuckAfterSeconds * 1000 * 2 ** Math.min(item.redriveCount ?? 0, 6);
+}
+
+/**
  * The moment the sweeper must next look at a live item (the sort key of the live-status index,
  * so a sweep reads what is due and nothing else):
  *
  *   PENDING_REVIEW  deadline − margin                        apply the expiry policy
- *   RECEIVED        min(last write + stuck, deadline − margin) re-drive it, or the expiry policy
+ *   RECEIVED        min(last write + stuck × 2^re-drives, deadline − margin) re-drive it, or the expiry policy
  *   DECIDED         min(last write + stuck, deadline)          deliver again, or EXPIRED
  *
  * For PENDING_REVIEW this is deadline order shifted by a constant, so the review queue, read
@@ -78,11 +88,11 @@ export const isLiveStatus = (status: string): status is LiveStatus => (LIVE_STAT
  */
 export function sweepAt(
   status: LiveStatus,
-  item: { deadline: string; updatedAt: string },
+  item: { deadline: string; updatedAt: string; redriveCount?: number },
   settings: { expiryMarginSeconds: number; stuckAfterSeconds: number },
 ): string {
   const margin = actBy(item.deadline, settings.expiryMarginSeconds).getTime();
-  const stuck = Date.parse(item.updatedAt) + settings.stuckAfterSeconds * 1000;
+  const stuck = Date.parse(item.updatedAt) + stuckAfterMs(item, settings.stuckAfterSeconds);
   switch (status) {
     case 'PENDING_REVIEW':
       return new Date(margin).toISOString();

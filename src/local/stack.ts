@@ -180,6 +180,9 @@ export function simulatorFaultsFromEnv(env: NodeJS.ProcessEnv): Partial<Simulato
   return faults;
 }
 
+/** The functions' clients share one process locally: room for the connections many containers would open. */
+const LOCAL_MAX_SOCKETS = 256;
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const env = options.env ?? process.env;
   const host = options.host ?? '127.0.0.1';
@@ -255,7 +258,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The functions' Chime clients: the emulator, or CHIME_ENDPOINT (a harness between them and
     // the emulator: a proxy that drops answers, a recorder).
     const chimeEndpoint = options.chimeEndpoint ?? (env.CHIME_ENDPOINT || simulator.endpoint);
-    const clients = createAwsClients({ region, ...(credentials ? { credentials } : {}), endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, chime: chimeEndpoint } });
+    const clients = createAwsClients({ region, ...(credentials ? { credentials } : {}), endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, chime: chimeEndpoint }, maxSockets: LOCAL_MAX_SOCKETS });
     cleanups.push(async () => destroyAwsClients(clients));
     const config: AppConfig = {
       ...pipeline,

@@ -1,4 +1,4 @@
-import { isPastDeadline, isWithinMargin, type LiveStatus } from '../domain/deadline.js';
+import { isPastDeadline, isWithinMargin, stuckAfterMs, type LiveStatus } from '../domain/deadline.js';
 import { toWorkMessage, type Decision, type ModerationItem } from '../domain/item.js';
 import type { WorkQueue } from '../domain/ports.js';
 import type { ExpiryAction } from '../config.js';
@@ -130,7 +130,8 @@ export async function sweep(deps: SweeperDeps): Promise<SweepReport> {
     guarded(item, async () => {
       if (item.status !== 'RECEIVED') return;
       if (isWithinMargin(item.deadline, now, deps.expiryMarginSeconds)) return expire(item);
-      if (item.updatedAt >= stuckCutoff) return reschedule(item);
+      // Re-driven before: it waits twice as long each time (stuckAfterMs), a backlog is not flooded.
+      if (Date.parse(item.updatedAt) + stuckAfterMs(item, deps.stuckAfterSeconds) > now) return reschedule(item);
       // Touch first (conditional on the version read), so concurrent sweeps re-drive once; the
       // touch moves its sweep moment to the next stuck check.
       const touched = await deps.store.transition({
@@ -141,7 +142,7 @@ export async function sweep(deps: SweeperDeps): Promise<SweepReport> {
         expectedVersion: item.version,
         reschedule: true,
         set: { redriveCount: (item.redriveCount ?? 0) + 1 },
-        history: { actor: SWEEPER, event: 'requeued', reason: `No worker decided it within ${deps.stuckAfterSeconds}s` },
+        history: { actor: SWEEPER, event: 'requeued', reason: `No worker decided it within ${Math.round(stuckAfterMs(item, deps.stuckAfterSeconds) / 1000)}s` },
         now: deps.clock.now(),
       });
       await deps.queue.enqueue(toWorkMessage(touched));

@@ -16,6 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModerationItem } from '../../src/domain/item.js';
 import { evaluate, loadPolicyFile, resolvePolicyPath } from '../../src/policy/index.js';
@@ -113,7 +114,9 @@ describe(`the pipeline under every fault at once (${MESSAGES} messages, seed ${S
     const diagnose = async () => {
       const stuck = stack.simulator.messages().filter((m) => byMessage.has(m.messageId) && m.status === 'PENDING').slice(0, 10);
       const items = await Promise.all(stuck.flatMap((m) => m.callbackIds).map((id) => stack.runtime.store.get(id)));
+      const parked = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.resources.intakeDlqUrl, MaxNumberOfMessages: 5, WaitTimeSeconds: 0, VisibilityTimeout: 0 }));
       return JSON.stringify({
+        parked: (parked.Messages ?? []).map((m) => (JSON.parse(m.Body ?? '{}') as { responsePayload?: unknown; reason?: string }).responsePayload ?? (JSON.parse(m.Body ?? '{}') as { reason?: string }).reason),
         pending: stack.simulator.messages().filter((m) => byMessage.has(m.messageId) && m.status === 'PENDING').length,
         intakeDlq: await stack.queueDepth('intakeDlq'),
         workDlq: await stack.queueDepth('workDlq'),

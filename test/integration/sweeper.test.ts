@@ -126,6 +126,19 @@ describe('the sweeper (against real DynamoDB, SQS and the Chime simulator)', () 
     expect(await backends.store.get(work.callbackId)).toMatchObject({ status: 'RECEIVED', redriveCount: 1 });
   });
 
+  it('waits twice as long before each next re-drive of the same item: a backlog is not flooded with copies', async () => {
+    const { work } = await pendingMessage(backends, 'queued but slow', { clock });
+    await backends.purge('work');
+    clock.advance(301_000);
+    expect(await sweep(deps)).toMatchObject({ requeued: 1 });
+    clock.advance(301_000);
+    expect(await sweep(deps)).toMatchObject({ requeued: 0, read: 0 }); // not due until 600 s after the first re-drive
+    clock.advance(300_000);
+    expect(await sweep(deps)).toMatchObject({ requeued: 1 });
+    expect(await backends.store.get(work.callbackId)).toMatchObject({ status: 'RECEIVED', redriveCount: 2 });
+    expect((await backends.store.get(work.callbackId))!.history.at(-1)?.reason).toMatch(/within 600s/);
+  });
+
   it('delivers a recorded decision whose callback never landed, once its lease lapsed', async () => {
     const { work, messageId } = await heldForReview('refund please');
     await recordDecision(deps, work, moderatorAllow(clock.now()), { from: ['PENDING_REVIEW'] }); // …and then the process died

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { actBy, deadlineFor, isPastDeadline, isWithinMargin, parseTimestamp, retentionExpiry, secondsLeft, windowStart } from '../../src/domain/deadline.js';
+import { actBy, deadlineFor, isPastDeadline, isWithinMargin, parseTimestamp, retentionExpiry, secondsLeft, stuckAfterMs, sweepAt, windowStart } from '../../src/domain/deadline.js';
 
 const WINDOW = 172_800;
 
@@ -67,5 +67,22 @@ describe('acting before the deadline', () => {
   it('keeps terminal items for the retention period', () => {
     vi.setSystemTime(new Date('2026-11-21T00:00:00.000Z'));
     expect(retentionExpiry(Date.now(), 30)).toBe(Date.parse('2026-12-21T00:00:00.000Z') / 1000);
+  });
+});
+
+describe('stuckAfterMs and the RECEIVED sweep moment', () => {
+  const settings = { expiryMarginSeconds: 3600, stuckAfterSeconds: 300 };
+  const deadline = '2026-01-03T00:00:00.000Z';
+  const updatedAt = '2026-01-01T00:00:00.000Z';
+
+  it('doubles the wait with each re-drive, up to 64 times the stuck time', () => {
+    expect([0, 1, 2, 3, 6, 7, 20].map((redriveCount) => stuckAfterMs({ redriveCount }, 300) / 300_000)).toEqual([1, 2, 4, 8, 64, 64, 64]);
+    expect(stuckAfterMs({}, 300)).toBe(300_000);
+  });
+
+  it('moves a re-driven RECEIVED item\'s sweep moment accordingly, never past deadline − margin', () => {
+    expect(sweepAt('RECEIVED', { deadline, updatedAt, redriveCount: 2 }, settings)).toBe('2026-01-01T00:20:00.000Z');
+    expect(sweepAt('RECEIVED', { deadline, updatedAt, redriveCount: 6 }, settings)).toBe('2026-01-01T05:20:00.000Z');
+    expect(sweepAt('RECEIVED', { deadline: '2026-01-01T01:00:00.000Z', updatedAt, redriveCount: 6 }, settings)).toBe('2026-01-01T00:00:00.000Z');
   });
 });
