@@ -9,9 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModerationItem } from '../../src/domain/item.js';
 import type { CallbackSender } from '../../src/domain/ports.js';
 import { BULK_BUDGET, decideMany } from '../../src/review/decisions.js';
-import type { ReviewDeps } from '../../src/review/deps.js';
-import { CursorCodec } from '../../src/review/cursor.js';
-import { startBackends, type Backends } from '../support/backends.js';
+import { reviewDepsOn, startBackends, type Backends } from '../support/backends.js';
 import { pendingMessage } from '../support/pending.js';
 import { AdjustableClock } from '../support/wait.js';
 
@@ -43,20 +41,7 @@ describe('a bulk decision inside its time budget', () => {
         return backends.store.transition(change);
       },
     });
-    const deps = {
-      store,
-      callbacks: slow,
-      clock,
-      leaseSeconds: 30,
-      queue: backends.queue,
-      cursors: new CursorCodec('c'.repeat(32)),
-      callbackWindowSeconds: 172_800,
-      expiryMarginSeconds: 3600,
-      expiryAction: 'DENY',
-      retentionDays: 30,
-      statistics: backends.counters,
-      warn: () => {},
-    } as ReviewDeps;
+    const deps = reviewDepsOn(backends, { store, callbacks: slow, clock });
     await backends.purge('work');
     const principal = { subject: 'sub-ada', username: 'ada', groups: ['moderators'], isAdmin: false };
     const result = await decideMany(deps, principal, { decisions: held.map((i) => ({ callbackId: i.callbackId, action: 'ALLOW' as const })) });

@@ -9,15 +9,13 @@ import { derivedAttributes } from '../../src/adapters/table-keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPACTED_EVENT, ITEM_SIZE_BUDGET_BYTES, MAX_HISTORY_ENTRIES, approximateItemBytes, isTrail } from '../../src/domain/history.js';
 import type { HistoryEntry, ModerationItem } from '../../src/domain/item.js';
-import { systemClock } from '../../src/domain/ports.js';
 import { recordDecision, deliverDecision } from '../../src/pipeline/decide.js';
 import { claimReview, releaseClaim } from '../../src/review/claims.js';
-import { CursorCodec } from '../../src/review/cursor.js';
 import { decideReview } from '../../src/review/decisions.js';
 import type { ReviewDeps } from '../../src/review/deps.js';
 import type { Principal } from '../../src/review/principal.js';
 import { sweep } from '../../src/sweeper/sweep.js';
-import { startBackends, TEST_KEYS, type Backends } from '../support/backends.js';
+import { reviewDepsOn, startBackends, TEST_KEYS, type Backends } from '../support/backends.js';
 import { channelArn, userArn } from '../support/factories.js';
 
 const alice: Principal = { subject: 'sub-alice', username: 'alice', groups: ['moderators'], isAdmin: false };
@@ -31,20 +29,7 @@ describe('item size stays bounded', () => {
 
   beforeAll(async () => {
     backends = await startBackends();
-    deps = {
-      store: backends.store,
-      callbacks: backends.callbacks,
-      clock: systemClock,
-      leaseSeconds: 30,
-      queue: backends.queue,
-      cursors: new CursorCodec('x'.repeat(32)),
-      callbackWindowSeconds: 172_800,
-      expiryMarginSeconds: 3600,
-      expiryAction: 'DENY',
-      retentionDays: 30,
-      statistics: backends.counters,
-      warn: () => {},
-    };
+    deps = reviewDepsOn(backends);
   });
   afterAll(async () => {
     await backends?.stop();

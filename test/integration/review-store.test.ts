@@ -9,10 +9,8 @@ import { TransitionConflictError } from '../../src/errors.js';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { recordDecision } from '../../src/pipeline/decide.js';
 import { claimReview } from '../../src/review/claims.js';
-import type { ReviewDeps } from '../../src/review/deps.js';
-import { CursorCodec } from '../../src/review/cursor.js';
 import { shardOf } from '../../src/adapters/table-keys.js';
-import { startBackends, TEST_KEYS, type Backends } from '../support/backends.js';
+import { reviewDepsOn, startBackends, TEST_KEYS, type Backends } from '../support/backends.js';
 import { aMessage, callbackId, channelArn } from '../support/factories.js';
 
 const NOW = Date.parse('2026-05-01T12:00:00.000Z');
@@ -32,23 +30,6 @@ function pending(overrides: Partial<ModerationItem> = {}): ModerationItem {
     ...overrides,
   };
 }
-
-/** What the claim operations use, on the real store. */
-const reviewDeps = (backends: Backends): ReviewDeps =>
-  ({
-    store: backends.store,
-    callbacks: backends.callbacks,
-    clock: { now: () => Date.now() },
-    leaseSeconds: 30,
-    queue: backends.queue,
-    cursors: new CursorCodec('c'.repeat(32)),
-    callbackWindowSeconds: 172_800,
-    expiryMarginSeconds: 3600,
-    expiryAction: 'DENY',
-    retentionDays: 30,
-    statistics: backends.counters,
-    warn: () => {},
-  }) as ReviewDeps;
 
 describe('review store operations', () => {
   let backends: Backends;
@@ -173,7 +154,7 @@ describe('review store operations', () => {
       const item = pending({ deadline: iso(Date.now() + 3_600_000), receivedAt: iso(Date.now()), updatedAt: iso(Date.now()) });
       await backends.store.recordReceived(item);
       const alice = { subject: 'sub-alice', username: 'alice', groups: ['moderators'], isAdmin: false };
-      const deps = reviewDeps(backends);
+      const deps = reviewDepsOn(backends);
       await claimReview(deps, alice, item.callbackId, 300);
       await claimReview(deps, alice, item.callbackId, 300); // the `claimed` entry now counts 2
       // Both renewals read the item before either writes (a latch on the store's reads).

@@ -9,6 +9,9 @@ import { SqsDeadLetters, SqsWorkQueue } from '../../src/adapters/sqs-queue.js';
 import { deprovisionLocal, provisionLocal, resolveLocalNames, type ProvisionedResources } from '../../src/infra/provision.js';
 import { startChimeSimulator, type ChannelFlowEvent, type ChimeSimulator, type ChimeSimulatorOptions } from '../../src/local/chime-simulator.js';
 import { startStorage } from '../../src/local/storage.js';
+import { systemClock } from '../../src/domain/ports.js';
+import { CursorCodec } from '../../src/review/cursor.js';
+import type { ReviewDeps } from '../../src/review/deps.js';
 
 /**
  * Real servers for integration tests: dynalite and local-aws-sqs in-process, or whatever
@@ -102,5 +105,24 @@ export async function startBackends(
       await simulator.close();
       await storage.stop();
     },
+  };
+}
+
+/** What the review operations use, on these backends' real store, queue and Chime (override a part: a clock, a slow sender). */
+export function reviewDepsOn(backends: Backends, overrides: Partial<ReviewDeps> = {}): ReviewDeps {
+  return {
+    store: backends.store,
+    callbacks: backends.callbacks,
+    clock: systemClock,
+    leaseSeconds: 30,
+    queue: backends.queue,
+    cursors: new CursorCodec('x'.repeat(32)),
+    callbackWindowSeconds: 172_800,
+    expiryMarginSeconds: 3600,
+    expiryAction: 'DENY',
+    retentionDays: 30,
+    statistics: backends.counters,
+    warn: () => {},
+    ...overrides,
   };
 }
