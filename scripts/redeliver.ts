@@ -77,7 +77,7 @@ async function main(): Promise<number> {
   }
   if (!token) usageError('--token (an admin\'s JWT) is required with --url (or set TOKEN)');
 
-  const body = {
+  const body: Record<string, unknown> = {
     status: 'FAILED',
     limit: batch,
     ...(values['callback-id']?.length ? { callbackIds: values['callback-id'] } : {}),
@@ -92,7 +92,7 @@ async function main(): Promise<number> {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    const answer = (await response.json().catch(() => ({}))) as { results?: Result[]; more?: boolean; detail?: string; title?: string };
+    const answer = (await response.json().catch(() => ({}))) as { results?: Result[]; more?: boolean; next?: string; detail?: string; title?: string };
     if (!response.ok) {
       console.error(`POST /operations/redeliver answered ${response.status}: ${answer.detail ?? answer.title ?? 'no detail'}`);
       return 1;
@@ -104,9 +104,11 @@ async function main(): Promise<number> {
       if (!seen.has(result.callbackId) && result.outcome !== 'NOT_ATTEMPTED') progressed = true;
       seen.add(result.callbackId);
     }
-    // Named items are taken in one call; otherwise go on while the API says there are more
-    // and each call moves something (a FAILED-again item would otherwise come back forever).
+    // Named items are taken in one call; otherwise go on from where the listing stopped while the
+    // API says there are more and each call moves something.
     if (!answer.more || body.callbackIds || !progressed) break;
+    if (answer.next) body.cursor = answer.next;
+    else delete body.cursor;
     if (call >= 1000) break;
   }
   const summary = [...counts].map(([outcome, n]) => `${outcome} ${n}`).join(' · ');

@@ -48,7 +48,7 @@ export function createWorkerHandler(runtime: WorkerRuntime, policy: LivePolicies
     // What a chat user waited for, end to end, when the policy decided (the dashboard's p50/p99).
     const held = outcome.status === 'DELIVERED' && outcome.item.decision?.origin === 'AUTO' ? heldMilliseconds(outcome.item) : undefined;
     if (held !== undefined) metrics.addMetric('AutoDecisionHeldMs', MetricUnit.Milliseconds, held);
-    logger.info('Worked', { callbackId: work.callbackId, outcome: outcome.status, decision: outcome.item.decision?.action, ruleIds: outcome.item.policy?.ruleIds });
+    logger.info('Worked', { callbackId: work.callbackId, outcome: outcome.status, decision: outcome.item?.decision?.action, ruleIds: outcome.item?.policy?.ruleIds });
     if (outcome.status === 'RETRY' || outcome.status === 'BUSY') {
       await runtime.queue.retryLater(record.receiptHandle, outcome.retryAfterSeconds);
       throw new RetryableDeliveryError(work.callbackId, outcome.status === 'RETRY' ? outcome.errorType : 'DeliveryLeaseHeld', outcome.item.delivery?.attempts ?? 0);

@@ -1,4 +1,5 @@
-import { ChannelFlowCallbackCommand, GetChannelMessageStatusCommand, type ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
+import { ChannelFlowCallbackCommand, GetChannelMessageCommand, GetChannelMessageStatusCommand, type ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
+import { parseTimestamp } from '../domain/deadline.js';
 import type { CallbackRequest, ObservedMessage } from '../domain/callback.js';
 import type { ChannelMessage } from '../domain/message.js';
 import type { CallbackSender } from '../domain/ports.js';
@@ -32,13 +33,14 @@ export class ChimeCallbackSender implements CallbackSender {
     await retryTurnedAway(() => this.clients.writes.send(new ChannelFlowCallbackCommand(request)), this.options.turnedAwayAttempts);
   }
 
-  async readStatus(message: Pick<ChannelMessage, 'channelArn' | 'messageId' | 'sender'>): Promise<ObservedMessage> {
+  async readStatus(message: Pick<ChannelMessage, 'channelArn' | 'messageId' | 'sender' | 'createdTimestamp' | 'lastEditedTimestamp' | 'persistence'>): Promise<ObservedMessage> {
     try {
       const reply = await this.clients.writes.send(
         new GetChannelMessageStatusCommand({ ChannelArn: message.channelArn, MessageId: message.messageId, ChimeBearer: message.sender.arn }),
       );
       const value = reply.Status?.Value;
-      if (value === 'PENDING' || value === 'SENT' || value === 'DENIED' || value === 'FAILED') {
+      if (value === 'PENDING') return { status: 'PENDING', newerEdit: await this.newerEditPending(message) };
+      if (value === 'SENT' || value === 'DENIED' || value === 'FAILED') {
         return { status: value, ...(reply.Status?.Detail ? { detail: reply.Status.Detail } : {}) };
       }
       return { status: 'UNREADABLE', errorType: 'UnexpectedStatus', message: `GetChannelMessageStatus answered status ${String(value)}` };
@@ -46,6 +48,24 @@ export class ChimeCallbackSender implements CallbackSender {
       const err = error as { name?: string; message?: string };
       if (err.name === 'NotFoundException') return { status: 'GONE' };
       return { status: 'UNREADABLE', errorType: err.name ?? 'Error', message: err.message ?? String(error) };
+    }
+  }
+
+  /**
+   * Is the version pending a newer edit than the one our CallbackId is for? The sender reads the
+   * newest version (GetChannelMessage); its edit time is compared with our event's. Unknown
+   * (the read failed) counts as yes: it never turns a doubt into a conclusion.
+   */
+  private async newerEditPending(message: Pick<ChannelMessage, 'channelArn' | 'messageId' | 'sender' | 'createdTimestamp' | 'lastEditedTimestamp' | 'persistence'>): Promise<boolean> {
+    // Only persistent messages are edited (and only they can be read back whole).
+    if (message.persistence === 'NON_PERSISTENT') return false;
+    try {
+      const reply = await this.clients.writes.send(new GetChannelMessageCommand({ ChannelArn: message.channelArn, MessageId: message.messageId, ChimeBearer: message.sender.arn }));
+      const latest = reply.ChannelMessage?.LastEditedTimestamp?.getTime();
+      const ours = parseTimestamp(message.lastEditedTimestamp) ?? parseTimestamp(message.createdTimestamp) ?? 0;
+      return latest !== undefined && latest > ours;
+    } catch {
+      return true;
     }
   }
 }

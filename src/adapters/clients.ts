@@ -46,12 +46,17 @@ const agent = (settings: ClientSettings) => (settings.maxSockets ? { httpAgent: 
  * packages out (`npm run bench` lists the clients each bundle carries).
  */
 
+/** How long one DynamoDB request may take before it is given up (and retried by the SDK). */
+export const DYNAMODB_TIMEOUTS = { connectionMs: 5_000, requestMs: 10_000 } as const;
+
 /** DynamoDB, and the document client over it (the moderation table, counters, live policies). */
 export function createDynamoDbClients(settings: ClientSettings): Pick<AwsClients, 'dynamodb' | 'documents'> {
   const dynamodb = new DynamoDBClient({
     ...common(settings),
     ...(settings.endpoints?.dynamodb ? { endpoint: settings.endpoints.dynamodb } : {}),
-    ...(settings.maxSockets ? { requestHandler: agent(settings) } : {}),
+    // A connection that never answers must not hold a delivery lease (or a Lambda) to its end:
+    // it is given up and retried (every write carries its id: a retry is never applied twice).
+    requestHandler: { connectionTimeout: DYNAMODB_TIMEOUTS.connectionMs, requestTimeout: DYNAMODB_TIMEOUTS.requestMs, ...agent(settings) },
   });
   return { dynamodb, documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }) };
 }

@@ -23,7 +23,8 @@ import type { PolicyCommit, PolicyHead, PolicyStore, PolicyVersionRecord } from 
  * A write is single-item conditional writes only (dynalite has no transactions):
  *
  *   read HEAD (version v) ─ stale? 409 before writing anything
- *     │ repair VERSION#v if a crashed writer skipped it (put-if-absent: idempotent)
+ *     │ repair VERSION#v if a crashed writer skipped it (put-if-absent: idempotent; if this
+ *     │ fails, the commit fails: the chain of version records holds by induction)
  *     │ put POLICY#SCOPES/<scope> (put-if-absent)
  *     │ put DOC#<new id>#0..n          ← keyed by a fresh id: a losing writer's chunks never
  *     │                                   mix with the winner's; it deletes them (best effort)
@@ -149,7 +150,9 @@ export class DynamoDbPolicyStore implements PolicyStore {
     const { scope, expectedVersion } = change;
     const head = await this.getStoredHead(scope);
     if ((head?.version ?? 0) !== expectedVersion) throw new PolicyVersionConflictError(scope, expectedVersion, head && toRecord(head as unknown as Record<string, unknown>));
-    if (head) await this.putVersionRecord(head);
+    // Not best effort here: once this commit moves the head on, the record of version v (and its
+    // writeId, how a lost answer of v's commit is read back) could be written by no one else.
+    if (head) await this.putIfAbsent({ pk: pkOf(scope), sk: versionSk(head.version), ...head });
     await this.putIfAbsent({ pk: POLICY_SCOPES_PK, sk: scope, scope, firstWrittenAt: new Date(change.now).toISOString() });
 
     const writeId = randomUUID();

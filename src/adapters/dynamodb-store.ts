@@ -67,7 +67,9 @@ export class DynamoDbModerationStore implements ReviewStore {
 
   async recordReceived(item: ModerationItem) {
     const writeId = newWriteId();
-    const created = { ...item, lastWriteId: writeId };
+    // The id also goes into the `received` entry, which is never folded: our put is recognised
+    // even after later writes moved `lastWriteId` on.
+    const created = { ...item, lastWriteId: writeId, history: item.history.map((entry, i) => (i === 0 ? { ...entry, writeId } : entry)) };
     try {
       await this.client.send(
         new PutCommand({
@@ -83,7 +85,7 @@ export class DynamoDbModerationStore implements ReviewStore {
       const existing = await this.get(item.callbackId);
       if (!existing) throw error; // Vanished between the two calls: let the caller retry.
       // Our own put, applied on an attempt whose answer was lost: it is ours, created now.
-      if (existing.lastWriteId !== writeId) return { created: false as const, item: existing };
+      if (!wroteIt(existing, writeId)) return { created: false as const, item: existing };
     }
     this.options.counters?.record({
       receivedAt: item.receivedAt,
@@ -101,7 +103,7 @@ export class DynamoDbModerationStore implements ReviewStore {
   }
 
   async transition(change: Transition): Promise<ModerationItem> {
-    let written: ModerationItem & { previousStatus?: Status };
+    let written: Written;
     try {
       written = await this.update(change);
     } catch (error) {
@@ -121,21 +123,22 @@ export class DynamoDbModerationStore implements ReviewStore {
   }
 
   /** A status move and a new decision, for the statistics. */
-  private count(written: ModerationItem & { previousStatus?: Status }, change: Transition): void {
+  private count(written: Written, change: Transition): void {
     const counters = this.options.counters;
     if (!counters) return;
-    const moved = written.previousStatus !== undefined && written.previousStatus !== written.status;
+    const move = written.move ?? (written.previousStatus !== undefined ? { from: written.previousStatus, to: written.status } : undefined);
+    const moved = move !== undefined && move.from !== move.to;
     const decision = change.set?.decision as Decision | undefined;
     if (!moved && !decision) return;
     counters.record({
       receivedAt: written.receivedAt,
-      ...(moved ? { statuses: { [written.previousStatus!]: -1, [written.status]: 1 } } : {}),
+      ...(moved ? { statuses: { [move.from]: -1, [move.to]: 1 } } : {}),
       ...(decision ? { decision: { decidedAt: decision.decidedAt, origin: decision.origin } } : {}),
     });
   }
 
   /** The conditional UpdateItem of one transition (see Transition in src/domain/ports.ts). */
-  private async update(change: Transition): Promise<ModerationItem & { previousStatus?: Status }> {
+  private async update(change: Transition): Promise<Written> {
     const at = new Date(change.now).toISOString();
     const writeId = newWriteId();
     const names: Record<string, string> = {
@@ -168,7 +171,7 @@ export class DynamoDbModerationStore implements ReviewStore {
       // Replace one entry in place, guarded: the list must be exactly as the caller read it.
       names['#history'] = 'history';
       names['#entryAt'] = 'at';
-      values[':coalesced'] = { ...change.coalesce.entry, reason: boundedReason(change.coalesce.entry.reason) };
+      values[':coalesced'] = { ...change.coalesce.entry, reason: boundedReason(change.coalesce.entry.reason), writeId };
       values[':historyLength'] = change.coalesce.length;
       values[':coalescedAt'] = change.coalesce.at;
       sets.push(`#history[${change.coalesce.index}] = :coalesced`);
@@ -248,15 +251,19 @@ export class DynamoDbModerationStore implements ReviewStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return result.Attributes as ModerationItem & { previousStatus?: Status };
+      return result.Attributes as Written;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // dynalite ignores ReturnValuesOnConditionCheckFailure, so re-read to say who won.
       const current = await this.get(change.callbackId);
       // Our own write, applied on an attempt whose answer was lost: it won. If something was
-      // written after it, `previousStatus` is that write's, so the move is not counted again.
+      // written after it, `previousStatus` is that write's: the move is counted from our own
+      // history entry instead (a move it does not name, from several statuses, goes uncounted).
       if (current?.lastWriteId === writeId) return current;
-      if (current && wroteIt(current, writeId)) return { ...current, previousStatus: undefined };
+      if (current && wroteIt(current, writeId)) {
+        const from = current.history.find((entry) => entry.writeId === writeId)?.from;
+        return { ...current, previousStatus: undefined, ...(from !== undefined ? { move: { from, to: change.to } } : {}) };
+      }
       const expected = `status ${change.from.join('|')}${change.expectedVersion !== undefined ? ` at version ${change.expectedVersion}` : ''}${change.claimableBy !== undefined ? ` not claimed by anyone but ${change.claimableBy}` : ''}${change.coalesce ? ' with an unchanged history' : ''}`;
       throw new TransitionConflictError(change.callbackId, expected, current);
     }
@@ -579,6 +586,12 @@ export class DynamoDbModerationStore implements ReviewStore {
     return callbackIds.map((id) => found.get(id)).filter((item): item is T => item !== undefined);
   }
 }
+
+/**
+ * An item as a transition left it: `previousStatus` (what the write itself read), or, for a write
+ * recognised after later ones, the `move` its own history entry names, for the statistics.
+ */
+type Written = ModerationItem & { previousStatus?: Status; move?: { from: Status; to: Status } };
 
 /** Does the item carry this write (the last one, or one still in its history)? */
 function wroteIt(item: ModerationItem, writeId: string): boolean {

@@ -11,6 +11,9 @@ export const CALLBACK_LIMITS = {
   pushBodyMax: 150,
 } as const;
 
+/** The rule id of a hold for a decision Chime would refuse (README "Every failure has a designed behaviour"). */
+export const CALLBACK_LIMITS_RULE = 'callback.limits';
+
 /** The ChannelFlowCallback request, in the SDK's field names. */
 export interface CallbackRequest {
   CallbackId: string;
@@ -39,8 +42,12 @@ export function toCallbackRequest(item: Pick<ModerationItem, 'callbackId' | 'mes
     return { ...base, DeleteResource: true, ChannelMessage: { MessageId: message.messageId } };
   }
   const update = decision.action === 'UPDATE' ? (decision.update ?? {}) : {};
-  const content = update.content ?? message.content;
-  const metadata = update.metadata ?? message.metadata;
+  // An ALLOW echoes the original, unless the original is longer than a callback may carry (intake
+  // accepts a tolerance over Chime's documented sizes): then it is left out, and Chime keeps the
+  // message as it has it. A message Chime let through can always be allowed.
+  const echo = (value: string | undefined, max: number) => (value !== undefined && (decision.action === 'UPDATE' || bytes(value) <= max) ? value : undefined);
+  const content = update.content ?? echo(message.content, CALLBACK_LIMITS.contentMaxBytes) ?? '';
+  const metadata = update.metadata ?? echo(message.metadata, CALLBACK_LIMITS.metadataMaxBytes);
   const push = update.pushNotification;
   return {
     ...base,
@@ -130,7 +137,12 @@ export type CallbackAnswer =
  * it no longer keeps). UNREADABLE: the read itself failed, so nothing was learned.
  */
 export type ObservedMessage =
-  | { status: 'PENDING' | 'SENT' | 'DENIED' | 'FAILED'; detail?: string }
+  /**
+   * `newerEdit` (PENDING): the version pending is a newer edit than the one this CallbackId is
+   * for, so the message being PENDING says nothing about our callback.
+   */
+  | { status: 'PENDING'; newerEdit?: boolean }
+  | { status: 'SENT' | 'DENIED' | 'FAILED'; detail?: string }
   | { status: 'GONE' }
   | { status: 'UNREADABLE'; errorType: string; message: string };
 
@@ -139,7 +151,8 @@ export type CallbackSettlement =
   | { outcome: 'DELIVERED'; confirmedBy: 'answer' | 'read-back'; note?: string }
   /** Stays DECIDED, the lease released; `inDoubt`: a callback of ours may have landed, the next answer is read back. */
   | { outcome: 'RETRY'; inDoubt: boolean; reason: string }
-  | { outcome: 'ALREADY_RESOLVED' | 'EXPIRED'; reason: string }
+  /** `unsettled` (ALREADY_RESOLVED): Chime resolved it, and a callback of ours may or may not be what did. */
+  | { outcome: 'ALREADY_RESOLVED' | 'EXPIRED'; reason: string; unsettled?: true }
   /** `forbiddenBeforeDeadline`: a 403 while the message is still pending in its window, a missing grant (an alarm). */
   | { outcome: 'FAILED'; reason: string; forbiddenBeforeDeadline?: true };
 
@@ -162,8 +175,13 @@ export function readCallbackAnswer(error: unknown): CallbackAnswer {
   return answer('NO_ANSWER');
 }
 
-/** True for the answers only a read-back can settle. */
-export const needsReadBack = (answer: CallbackAnswer): boolean => answer.kind === 'NO_ANSWER' || answer.kind === 'NOT_PENDING' || answer.kind === 'FORBIDDEN';
+/**
+ * True for the answers only a read-back can settle: no answer, "resolved already" and 403, and
+ * any refusal at all after an attempt of ours that may have landed (it may be Chime's answer to a
+ * second callback, in words we do not know).
+ */
+export const needsReadBack = (answer: CallbackAnswer, earlierMayHaveLanded = false): boolean =>
+  answer.kind === 'NO_ANSWER' || answer.kind === 'NOT_PENDING' || answer.kind === 'FORBIDDEN' || (answer.kind === 'REJECTED' && earlierMayHaveLanded);
 
 /**
  * Our deadline is counted from Chime's own timestamp, so Chime's window closes at our deadline at
@@ -219,26 +237,28 @@ export interface CallbackFacts {
  *
  *   ACCEPTED ─────────────────────────────────────────────────────────▶ DELIVERED (answer)
  *   TURNED_AWAY ──────────────────────────────────────────────────────▶ RETRY
- *   REJECTED ─────────────────────────────────────────────────────────▶ FAILED
- *   NO_ANSWER / NOT_PENDING / FORBIDDEN ─ read back as the sender ─┐
+ *   REJECTED, nothing of ours in doubt ───────────────────────────────▶ FAILED
+ *   NO_ANSWER / NOT_PENDING / FORBIDDEN, or REJECTED after a doubt ─ read back as the sender ─┐
  *     unreadable: a callback of ours may have landed ─────────────▶ RETRY, in doubt (never guessed)
  *                 nothing of ours may have ─▶ the answer is a refusal: ALREADY_RESOLVED / EXPIRED / FAILED
  *     PENDING:    no answer ──────────────────────────────────────▶ RETRY, in doubt
- *                 403 ─────────────────────▶ EXPIRED (window closed) or FAILED (a missing grant)
- *                 resolved, ours may have landed ─▶ DELIVERED (a later processor or edit holds it)
- *                 resolved, nothing of ours ──────▶ ALREADY_RESOLVED
+ *                 "resolved already", ours may have landed ───────▶ DELIVERED (a later processor or edit holds it)
+ *                 403 / refused, our version pending ─────────────▶ EXPIRED (window closed) or FAILED (a missing grant)
+ *                 403, a newer edit pending, ours may have landed ▶ RETRY, in doubt, until the edit settles
  *     resolved as decided: ours may have landed ─▶ DELIVERED (read-back); otherwise ALREADY_RESOLVED
- *     resolved otherwise ────────────────────────────────────────▶ ALREADY_RESOLVED (what Chime shows)
+ *     resolved otherwise: nothing of ours ─▶ ALREADY_RESOLVED; ours may have landed ─▶ ALREADY_RESOLVED, unsettled
  */
 export function settleCallback(facts: CallbackFacts): CallbackSettlement {
   const { answer } = facts;
   if (answer.kind === 'ACCEPTED') return { outcome: 'DELIVERED', confirmedBy: 'answer' };
   const said = `${answer.errorType}: ${answer.message}`;
   if (answer.kind === 'TURNED_AWAY') return { outcome: 'RETRY', inDoubt: facts.earlierMayHaveLanded, reason: `Chime turned the callback away (${said})` };
-  if (answer.kind === 'REJECTED') return { outcome: 'FAILED', reason: `Chime rejected the callback (${said})` };
+  const rejected = (): CallbackSettlement => ({ outcome: 'FAILED', reason: `Chime rejected the callback (${said})` });
+  if (answer.kind === 'REJECTED' && !facts.earlierMayHaveLanded) return rejected();
 
   const oursMayHaveLanded = answer.kind === 'NO_ANSWER' || facts.earlierMayHaveLanded;
   const refusal = (): CallbackSettlement => {
+    if (answer.kind === 'REJECTED') return rejected();
     if (answer.kind === 'NOT_PENDING') {
       return { outcome: 'ALREADY_RESOLVED', reason: `Chime reports the CallbackId resolved (${said}), and no callback of ours can have landed: it was resolved by something else` };
     }
@@ -250,26 +270,40 @@ export function settleCallback(facts: CallbackFacts): CallbackSettlement {
           reason: `Chime refused the callback as Forbidden before its deadline (${facts.deadline}) with no callback of ours landed: ${FORBIDDEN_BEFORE_DEADLINE_ADVICE}. Chime said: ${said}`,
         };
   };
+  const inDoubt = (why: string): CallbackSettlement => ({ outcome: 'RETRY', inDoubt: true, reason: `Outcome unknown (${said}); ${why}; retrying, and the next answer is read back again` });
 
   const observed = facts.observed;
   if (!observed || observed.status === 'UNREADABLE') {
     if (!oursMayHaveLanded) return refusal();
-    const why = observed?.status === 'UNREADABLE' ? `reading the message back failed (${observed.errorType}: ${observed.message})` : 'the message was not read back';
-    return { outcome: 'RETRY', inDoubt: true, reason: `Outcome unknown (${said}); ${why}; retrying, and the next answer is read back again` };
+    return inDoubt(observed?.status === 'UNREADABLE' ? `reading the message back failed (${observed.errorType}: ${observed.message})` : 'the message was not read back');
   }
   if (observed.status === 'PENDING') {
     if (answer.kind === 'NO_ANSWER') return { outcome: 'RETRY', inDoubt: true, reason: `No answer from Chime (${said}); the message is still PENDING, so the callback did not land (yet)` };
-    if (answer.kind === 'FORBIDDEN') return refusal();
-    return oursMayHaveLanded
-      ? { outcome: 'DELIVERED', confirmedBy: 'read-back', note: `Chime reports the CallbackId used (${said}) while the message is still PENDING: our earlier callback landed, and a later processor or a newer edit holds the message` }
-      : refusal();
+    // Chime's "resolved already" (409, "non-pending") names our CallbackId: it was used, and only
+    // our recorded decision is ever sent for it. The message still PENDING for its sender means a
+    // later processor of the flow, or a newer edit, holds it now.
+    if (answer.kind === 'NOT_PENDING' && oursMayHaveLanded) {
+      return { outcome: 'DELIVERED', confirmedBy: 'read-back', note: `Chime reports the CallbackId used (${said}) while the message is still PENDING: our earlier callback landed, and a later processor or a newer edit holds the message` };
+    }
+    // A 403 or another refusal with our own version still pending: our callback did not land, and
+    // this is a refusal. With a newer edit pending instead, the message being PENDING tells
+    // nothing about ours: read again until the edit settles, never guessed. (One processor per
+    // flow, as npm run setup-flow creates it: a later processor holding the message reads as ours
+    // pending; README "How an unknown outcome is settled".)
+    if (!oursMayHaveLanded || !observed.newerEdit) return refusal();
+    return inDoubt('a newer edit of the message is pending, so whether our earlier callback landed cannot be read yet');
   }
   if (resolvedAsDecided(facts.action, observed.status, facts.isEdit)) {
     return oursMayHaveLanded
       ? { outcome: 'DELIVERED', confirmedBy: 'read-back', note: `Chime answered ${said}; read back, the message is ${observed.status}, as decided: our callback landed` }
       : { outcome: 'ALREADY_RESOLVED', reason: `Chime reports the CallbackId resolved (${said}) and shows the message ${observed.status}, but no callback of ours can have landed` };
   }
-  return { outcome: 'ALREADY_RESOLVED', reason: `Chime shows the message ${observed.status}${'detail' in observed && observed.detail ? ` (${observed.detail})` : ''}, not what the recorded ${facts.action} asked for (${said}): it was resolved some other way` };
+  const shown = `Chime shows the message ${observed.status}${'detail' in observed && observed.detail ? ` (${observed.detail})` : ''}, not what the recorded ${facts.action} asked for (${said})`;
+  // Resolved another way. If a callback of ours may have landed first (an ALLOW, then the sender
+  // deleted the message; a later processor denied it), which one resolved it cannot be told.
+  return oursMayHaveLanded
+    ? { outcome: 'ALREADY_RESOLVED', unsettled: true, reason: `${shown}; a callback of ours may have landed before, and which resolved it cannot be told` }
+    : { outcome: 'ALREADY_RESOLVED', reason: `${shown}: it was resolved some other way` };
 }
 
 /**

@@ -92,13 +92,14 @@ export function sweepAt(
   settings: { expiryMarginSeconds: number; stuckAfterSeconds: number },
 ): string {
   const margin = actBy(item.deadline, settings.expiryMarginSeconds).getTime();
-  const stuck = Date.parse(item.updatedAt) + stuckAfterMs(item, settings.stuckAfterSeconds);
+  const lastWrite = Date.parse(item.updatedAt);
   switch (status) {
     case 'PENDING_REVIEW':
       return new Date(margin).toISOString();
     case 'RECEIVED':
-      return new Date(Math.min(stuck, margin)).toISOString();
+      // The re-drive backoff is RECEIVED's alone: a decided item is never made to wait longer.
+      return new Date(Math.min(lastWrite + stuckAfterMs(item, settings.stuckAfterSeconds), margin)).toISOString();
     case 'DECIDED':
-      return new Date(Math.min(stuck, Date.parse(item.deadline))).toISOString();
+      return new Date(Math.min(lastWrite + settings.stuckAfterSeconds * 1000, Date.parse(item.deadline))).toISOString();
   }
 }

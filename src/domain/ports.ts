@@ -211,7 +211,7 @@ export interface DeadLetters {
 export interface CallbackSender {
   send(request: CallbackRequest): Promise<void>;
   /** What Chime shows of the message now, as its sender sees it. Never throws: UNREADABLE. */
-  readStatus(message: Pick<ChannelMessage, 'channelArn' | 'messageId' | 'sender'>): Promise<ObservedMessage>;
+  readStatus(message: Pick<ChannelMessage, 'channelArn' | 'messageId' | 'sender' | 'createdTimestamp' | 'lastEditedTimestamp' | 'persistence'>): Promise<ObservedMessage>;
 }
 
 /** How an action in Chime was known to have happened: Chime's answer, or a read-back after a lost one. */

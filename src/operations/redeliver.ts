@@ -37,6 +37,8 @@ export interface RedeliverRequest {
   to?: string;
   /** Items to take in this call (default 25). */
   limit?: number;
+  /** Where the previous call's listing stopped (`next` of its answer). */
+  after?: Record<string, unknown>;
 }
 
 export type RedeliverOutcome = 'DELIVERED' | 'FAILED' | 'ALREADY_RESOLVED' | 'EXPIRED' | 'QUEUED' | 'SKIPPED' | 'NOT_ATTEMPTED';
@@ -52,11 +54,17 @@ export interface RedeliverResult {
 /** Reopening and delivering stop starting new items after this long (the API's function has 10 s). */
 export const REDELIVER_BUDGET_MS = 4_000;
 export const DEFAULT_REDELIVER_LIMIT = 25;
+/** Pages of the FAILED listing one call reads at most (100 items each). */
+const MAX_LISTING_PAGES = 10;
 
-export async function redeliverFailed(deps: RedeliverDeps, actor: { id: string; name: string }, request: RedeliverRequest): Promise<{ results: RedeliverResult[]; more: boolean }> {
+export async function redeliverFailed(
+  deps: RedeliverDeps,
+  actor: { id: string; name: string },
+  request: RedeliverRequest,
+): Promise<{ results: RedeliverResult[]; more: boolean; next?: Record<string, unknown> }> {
   const started = deps.clock.now();
   const limit = request.limit ?? DEFAULT_REDELIVER_LIMIT;
-  const { items, more, missing } = request.callbackIds ? await named(deps.store, request.callbackIds) : await failedInWindow(deps, request, limit);
+  const { items, more, missing, next } = request.callbackIds ? await named(deps.store, request.callbackIds) : await failedInWindow(deps, request, limit);
   const results: RedeliverResult[] = missing.map((callbackId) => ({ callbackId, outcome: 'SKIPPED', reason: 'No moderation item has this CallbackId' }));
   let cutShort = false;
   for (const item of items) {
@@ -67,7 +75,7 @@ export async function redeliverFailed(deps: RedeliverDeps, actor: { id: string; 
     }
     results.push(await redeliverOne(deps, actor, item));
   }
-  return { results, more: more || cutShort };
+  return { results, more: more || cutShort, ...(next && !cutShort ? { next } : {}) };
 }
 
 async function redeliverOne(deps: RedeliverDeps, actor: { id: string; name: string }, item: ModerationItem): Promise<RedeliverResult> {
@@ -123,26 +131,28 @@ async function redeliverOne(deps: RedeliverDeps, actor: { id: string; name: stri
 }
 
 /** The items named, in the order given (and the ids that name none). */
-async function named(store: ReviewStore, callbackIds: string[]): Promise<{ items: ModerationItem[]; more: boolean; missing: string[] }> {
+async function named(store: ReviewStore, callbackIds: string[]): Promise<{ items: ModerationItem[]; more: boolean; missing: string[]; next?: Record<string, unknown> }> {
   const found = await Promise.all(callbackIds.map(async (id) => [id, await store.get(id)] as const));
   return { items: found.flatMap(([, item]) => (item ? [item] : [])), more: false, missing: found.filter(([, item]) => !item).map(([id]) => id) };
 }
 
-/** FAILED items whose window is open, nearest deadline first, that failed within [from, to]. */
-async function failedInWindow(deps: RedeliverDeps, request: RedeliverRequest, limit: number): Promise<{ items: ModerationItem[]; more: boolean; missing: string[] }> {
+/**
+ * FAILED items whose window is open, nearest deadline first, that failed within [from, to]. A
+ * bounded read per call (the list can hold every message of a bad day): when the filters leave
+ * most of it out, the answer's `next` says where the next call goes on.
+ */
+async function failedInWindow(deps: RedeliverDeps, request: RedeliverRequest, limit: number): Promise<{ items: ModerationItem[]; more: boolean; missing: string[]; next?: Record<string, unknown> }> {
   const items: ModerationItem[] = [];
   const openAfter = new Date(deps.clock.now()).toISOString();
   const inRange = (item: ModerationItem) => (request.from === undefined || item.updatedAt >= request.from) && (request.to === undefined || item.updatedAt <= request.to);
-  let next: Record<string, unknown> | undefined;
-  let page: Page<ModerationItem>;
-  do {
-    page = await deps.store.listFailed({ openAfter, limit: 100, ...(next ? { next } : {}) });
-    for (const item of page.items) {
-      if (!inRange(item)) continue;
-      if (items.length === limit) return { items, more: true, missing: [] };
-      items.push(item);
-    }
+  let next = request.after;
+  for (let pages = 0; pages < MAX_LISTING_PAGES; pages += 1) {
+    // One item at a time past `limit`: the position handed on must be exactly after what was taken.
+    const page: Page<ModerationItem> = await deps.store.listFailed({ openAfter, limit: Math.min(100, limit - items.length), ...(next ? { next } : {}) });
+    items.push(...page.items.filter(inRange));
     next = page.next;
-  } while (next);
-  return { items, more: false, missing: [] };
+    if (!next) return { items, more: false, missing: [] };
+    if (items.length >= limit) return { items, more: true, missing: [], next };
+  }
+  return { items, more: true, missing: [], ...(next ? { next } : {}) };
 }

@@ -163,35 +163,80 @@ export async function expireItem(deps: Pick<DecisionPathDeps, 'store' | 'clock'>
 export const UNSETTLED_GRACE_MS = 3_600_000;
 
 /**
- * A DECIDED item past its deadline whose delivery nobody holds. If a callback of ours may have
- * landed, Chime is asked first: landed as decided is DELIVERED (the record says what Chime did),
- * still pending is EXPIRED. If Chime cannot be read, the item stays DECIDED and is tried again on
- * a later sweep, until an hour past the deadline: then EXPIRED marked `unsettled` (never a
- * claim that nothing landed). Nothing of ours in doubt: EXPIRED, no callback sent.
+ * A DECIDED item past its deadline. If a callback of ours may have landed, Chime is asked first:
+ * landed as decided is DELIVERED (the record says what Chime did), still pending is EXPIRED. If
+ * Chime cannot be read, the item stays DECIDED and is tried again on a later sweep, until an hour
+ * past the deadline: then EXPIRED marked `unsettled` (never a claim that nothing landed). Nothing
+ * of ours in doubt: EXPIRED, no callback sent.
+ *
+ * `holdsLease`: the caller holds the delivery lease (a deliverer that found the deadline passed).
+ * Otherwise (the sweeper) the lease is taken first, with a write guarded by the version read, so
+ * a deliverer calling right now is never overtaken by a stale read of the item.
  */
-export async function expireUndelivered(deps: DecisionPathDeps, item: ModerationItem, actor: string): Promise<DeliveryOutcome> {
+export async function expireUndelivered(deps: DecisionPathDeps, item: ModerationItem, actor: string, options: { holdsLease?: boolean } = {}): Promise<DeliveryOutcome> {
   if (!earlierCallbackMayHaveLanded(item.delivery)) {
     return { status: 'EXPIRED', item: await expireItem(deps, item, actor, 'Deadline passed before the recorded decision was delivered; no callback landed') };
   }
-  const observed = await deps.callbacks.readStatus(item.message);
+  const held = options.holdsLease ? item : await takeLease(deps, item, actor);
+  if (!held) return { status: 'BUSY', item, retryAfterSeconds: deps.leaseSeconds };
+  const observed = await deps.callbacks.readStatus(held.message);
   const settlement = settleCallback({
-    answer: { kind: 'FORBIDDEN', errorType: 'DeadlinePassed', message: `the deadline ${item.deadline} has passed` },
+    answer: { kind: 'FORBIDDEN', errorType: 'DeadlinePassed', message: `the deadline ${held.deadline} has passed` },
     observed,
-    action: item.decision!.action,
-    isEdit: item.message.lastEditedTimestamp !== undefined,
+    action: held.decision!.action,
+    isEdit: held.message.lastEditedTimestamp !== undefined,
     earlierMayHaveLanded: true,
-    deadline: item.deadline,
+    deadline: held.deadline,
     answeredAt: deps.clock.now(),
   });
-  if (settlement.outcome === 'DELIVERED') return { status: 'DELIVERED', item: await recordDelivered(deps, item, actor, item.delivery?.attempts ?? 0, settlement) };
+  if (settlement.outcome === 'DELIVERED') return { status: 'DELIVERED', item: await recordDelivered(deps, held, actor, held.delivery?.attempts ?? 0, settlement) };
   if (settlement.outcome === 'RETRY') {
-    if (deps.clock.now() < Date.parse(item.deadline) + UNSETTLED_GRACE_MS) return { status: 'RETRY', item, errorType: 'Unsettled', retryAfterSeconds: 60 };
+    if (deps.clock.now() < Date.parse(held.deadline) + UNSETTLED_GRACE_MS) return { status: 'RETRY', item: await releaseLease(deps, held, actor), errorType: 'Unsettled', retryAfterSeconds: 60 };
     return {
       status: 'EXPIRED',
-      item: await expireItem(deps, item, actor, `Deadline passed; a callback of ours may have landed, and Chime could not be read to settle it (${settlement.reason})`, true),
+      item: await terminal(deps, held, 'EXPIRED', actor, { reason: `Deadline passed; a callback of ours may have landed, and Chime could not be read to settle it (${settlement.reason})`, errorType: 'Unsettled', unsettled: true }),
     };
   }
-  return { status: settlement.outcome, item: await terminal(deps, item, settlement.outcome, actor, settlement.reason, 'DeadlinePassed') };
+  return {
+    status: settlement.outcome,
+    item: await terminal(deps, held, settlement.outcome, actor, { reason: settlement.reason, errorType: 'DeadlinePassed', ...('unsettled' in settlement && settlement.unsettled ? { unsettled: true } : {}) }),
+  };
+}
+
+/** The delivery lease, taken on the item as read (version-guarded); undefined when someone else moved it first. */
+async function takeLease(deps: DecisionPathDeps, item: ModerationItem, actor: string): Promise<ModerationItem | undefined> {
+  const now = deps.clock.now();
+  try {
+    return await deps.store.transition({
+      callbackId: item.callbackId,
+      deadline: item.deadline,
+      from: ['DECIDED'],
+      to: 'DECIDED',
+      expectedVersion: item.version,
+      set: { delivery: { ...(item.delivery ?? { attempts: 0 }), leaseUntil: now + deps.leaseSeconds * 1000 } },
+      history: { actor, event: 'delivery-resumed' },
+      now,
+      quiet: true,
+    });
+  } catch (error) {
+    if (error instanceof TransitionConflictError) return undefined;
+    throw error;
+  }
+}
+
+/** Gives the lease back, keeping what is known (bookkeeping: a later sweep settles it). */
+async function releaseLease(deps: DecisionPathDeps, item: ModerationItem, actor: string): Promise<ModerationItem> {
+  return deps.store.transition({
+    callbackId: item.callbackId,
+    deadline: item.deadline,
+    from: ['DECIDED'],
+    to: 'DECIDED',
+    expectedVersion: item.version,
+    set: { delivery: { ...(item.delivery ?? { attempts: 0 }), leaseUntil: 0 } },
+    history: { actor, event: 'delivery-unsettled' },
+    now: deps.clock.now(),
+    quiet: true,
+  });
 }
 
 /**
@@ -215,7 +260,7 @@ export async function deliverDecision(
   }
   const earlierMayHaveLanded = earlierCallbackMayHaveLanded(options.before) || delivery.inDoubt === true;
   if (isPastDeadline(item.deadline, deps.clock.now())) {
-    return expireUndelivered(deps, { ...item, delivery: { ...delivery, inDoubt: earlierMayHaveLanded } }, actor);
+    return expireUndelivered(deps, { ...item, delivery: { ...delivery, inDoubt: earlierMayHaveLanded } }, actor, { holdsLease: true });
   }
 
   const request = toCallbackRequest(item, decision);
@@ -225,7 +270,7 @@ export async function deliverDecision(
     // and moderators' edits are refused at the API; this is the last line.
     const message = `Invalid callback: ${problems.join('; ')}`;
     observe(deps, (o) => o.callbackFailed({ callbackId: item.callbackId, errorType: 'InvalidCallback', kind: 'FATAL', message, actor }));
-    return { status: 'FAILED', item: await terminal(deps, item, 'FAILED', actor, message, 'InvalidCallback') };
+    return { status: 'FAILED', item: await terminal(deps, item, 'FAILED', actor, { reason: message, errorType: 'InvalidCallback' }) };
   }
 
   const attempts = delivery.attempts + 1;
@@ -237,7 +282,7 @@ export async function deliverDecision(
   } catch (error) {
     answer = readCallbackAnswer(error);
   }
-  const observed = needsReadBack(answer) ? await deps.callbacks.readStatus(item.message) : undefined;
+  const observed = needsReadBack(answer, earlierMayHaveLanded) ? await deps.callbacks.readStatus(item.message) : undefined;
   const settlement = settleCallback({
     answer,
     ...(observed ? { observed } : {}),
@@ -273,7 +318,13 @@ export async function deliverDecision(
     default:
       return {
         status: settlement.outcome,
-        item: await terminal(deps, item, settlement.outcome, actor, settlement.reason, answer.kind === 'ACCEPTED' ? 'Unknown' : answer.errorType, attempts, tried),
+        item: await terminal(deps, item, settlement.outcome, actor, {
+          reason: settlement.reason,
+          errorType: answer.kind === 'ACCEPTED' ? 'Unknown' : answer.errorType,
+          attempts,
+          tried,
+          ...('unsettled' in settlement && settlement.unsettled ? { unsettled: true } : {}),
+        }),
       };
   }
 }
@@ -322,28 +373,31 @@ async function recordDelivered(
   });
 }
 
+/**
+ * A terminal outcome of a delivery this caller holds the lease for: written only on the item as
+ * the caller has it (version-guarded), so a deliverer whose lease was taken over never records
+ * over the new holder, who settles the outcome itself (a TransitionConflictError to the caller).
+ */
 async function terminal(
   deps: DecisionPathDeps,
   item: ModerationItem,
   to: 'ALREADY_RESOLVED' | 'EXPIRED' | 'FAILED',
   actor: string,
-  reason: string,
-  errorType: string,
-  attempts?: number,
-  tried?: Delivery,
+  details: { reason: string; errorType: string; attempts?: number; tried?: Delivery; unsettled?: true },
 ): Promise<ModerationItem> {
-  const delivery = tried ?? item.delivery ?? { attempts: 0, leaseUntil: 0 };
+  const delivery = details.tried ?? item.delivery ?? { attempts: 0, leaseUntil: 0 };
   const { inDoubt: _settled, ...rest } = delivery;
   return deps.store.transition({
     callbackId: item.callbackId,
     deadline: item.deadline,
     from: ['DECIDED'],
     to,
+    expectedVersion: item.version,
     set: {
-      outcome: { reason, errorType },
-      delivery: { ...rest, ...(attempts !== undefined ? { attempts, lastAttemptAt: new Date(deps.clock.now()).toISOString() } : {}), leaseUntil: 0 },
+      outcome: { reason: details.reason, errorType: details.errorType, ...(details.unsettled ? { unsettled: true } : {}) },
+      delivery: { ...rest, ...(details.attempts !== undefined ? { attempts: details.attempts, lastAttemptAt: new Date(deps.clock.now()).toISOString() } : {}), leaseUntil: 0 },
     },
-    history: { actor, event: to.toLowerCase(), reason },
+    history: { actor, event: to.toLowerCase(), reason: details.reason },
     now: deps.clock.now(),
   });
 }
@@ -358,24 +412,7 @@ export async function resumeDelivery(deps: DecisionPathDeps, item: ModerationIte
   if (leaseUntil > now) {
     return { status: 'BUSY', item, retryAfterSeconds: Math.max(1, Math.ceil((leaseUntil - now) / 1000)) };
   }
-  let leased: ModerationItem;
-  try {
-    leased = await deps.store.transition({
-      callbackId: item.callbackId,
-      deadline: item.deadline,
-      from: ['DECIDED'],
-      to: 'DECIDED',
-      expectedVersion: item.version,
-      set: { delivery: { ...(item.delivery ?? { attempts: 0 }), leaseUntil: now + deps.leaseSeconds * 1000 } },
-      history: { actor, event: 'delivery-resumed' },
-      now,
-      quiet: true,
-    });
-  } catch (error) {
-    if (error instanceof TransitionConflictError && error.current) {
-      return { status: 'BUSY', item: error.current, retryAfterSeconds: deps.leaseSeconds };
-    }
-    throw error;
-  }
+  const leased = await takeLease(deps, item, actor);
+  if (!leased) return { status: 'BUSY', item: (await deps.store.get(item.callbackId)) ?? item, retryAfterSeconds: deps.leaseSeconds };
   return deliverDecision(deps, leased, actor, { before: item.delivery });
 }

@@ -136,10 +136,10 @@ async function handOver(deps: ReviewDeps, item: ModerationItem, errorType: strin
 const BULK_CONCURRENCY = 5;
 
 /**
- * A bulk request's time budget. The review API's function has 10 s (serverless.yml); one
- * callback, its in-place retries and its read-back included, is bounded by the Chime client's
- * timeouts (src/adapters/clients.ts). Decisions are recorded until RECORD_BY_MS, delivered here
- * until DELIVER_BY_MS, and handed to the workers after that, so the answer always comes in time.
+ * A bulk request's time budget. Decisions are recorded until `recordByMs` and delivered here until
+ * `deliverByMs` (a callback started then ends within LONGEST_CALLBACK_MS, 15 s, whatever Chime
+ * does), and handed to the workers after that: the answer comes inside the review API function's
+ * 28 s (serverless.yml), and so inside API Gateway's 30 s.
  */
 export const BULK_BUDGET = { recordByMs: 3_000, deliverByMs: 2_000 } as const;
 

@@ -120,7 +120,8 @@ async function perform(deps: ReviewDeps, record: FollowUpRecord & { idempotencyK
     await deps.store.recordFollowUp(record);
   } catch (error) {
     if (!(error instanceof FollowUpRecordError) || !error.existing || record.idempotencyKey === undefined) throw error;
-    return { record: await replay(deps, error.existing, record, operation, call), replayed: true };
+    // A replay that had to settle the first request (still REQUESTED) did the work now: it is noted like a first request.
+    return { record: await replay(deps, error.existing, record, operation, call), replayed: error.existing.outcome !== 'REQUESTED' };
   }
   return { record: await callAndComplete(deps, record, operation, () => call(false)), replayed: false };
 }
@@ -188,6 +189,8 @@ async function callAndComplete(deps: ReviewDeps, record: FollowUpRecord, operati
       ...(answer.alreadyBanned !== undefined ? { alreadyBanned: answer.alreadyBanned } : {}),
     });
   } catch (error) {
+    // A replay with the same key, run at the same time, recorded it DONE first: the same truth.
+    if (error instanceof FollowUpRecordError && error.existing?.outcome === 'DONE') return error.existing;
     throw new FollowUpNotRecordedError(record.callbackId, record.action, happened(record, answer), { ...context, ...(answer.alreadyBanned ? { alreadyBanned: true } : {}) }, { cause: error });
   }
 }

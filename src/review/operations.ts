@@ -20,10 +20,15 @@ export async function listFailed(deps: ReviewDeps, query: FailedQuery): Promise<
 
 /** `POST /operations/redeliver` (admins). */
 export async function redeliver(deps: ReviewDeps, principal: Principal, request: RedeliverRequest): Promise<z.output<typeof RedeliverResult>> {
-  const { results, more } = await redeliverFailed(deps, { id: principal.subject, name: principal.username }, request);
+  // The listing position is signed, and only good for the same filters.
+  const scope = { route: 'POST /operations/redeliver', from: request.from, to: request.to };
+  const { cursor, ...asked } = request;
+  const after = cursor === undefined ? undefined : deps.cursors.decode<Record<string, unknown>>(scope, cursor);
+  const { results, more, next } = await redeliverFailed(deps, { id: principal.subject, name: principal.username }, { ...asked, ...(after ? { after } : {}) });
   const now = deps.clock.now();
   return {
     results: results.map(({ item, ...result }) => ({ ...result, ...(item ? { item: toReviewDetail(item, now, deps.expiryMarginSeconds, deps.expiryAction) } : {}) })),
     more,
+    ...(next ? { next: deps.cursors.encode(scope, next) } : {}),
   };
 }

@@ -335,6 +335,7 @@ export const RedeliverResult = z
       }),
     ),
     more: z.boolean().apply(meta, { description: 'More FAILED items match than this call took: call again.' }),
+    next: z.optional(z.string()).apply(meta, { description: 'Where the listing stopped: send it as `cursor` to go on from there (items before it were taken, or left out by `from`/`to`).' }),
   })
   .apply(meta, { id: 'RedeliverResult' });
 

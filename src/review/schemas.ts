@@ -84,6 +84,7 @@ export const RedeliverRequest = z
     from: z.optional(IsoTimeSchema).apply(meta, { description: 'Only items that failed at or after this time.' }),
     to: z.optional(IsoTimeSchema).apply(meta, { description: 'Only items that failed at or before this time.' }),
     limit: z._default(z.number().check(z.int('must be a whole number'), z.gte(1), z.lte(100)), 25).apply(meta, { description: 'Items to take in this call, 1-100 (the answer says when there are more).' }),
+    cursor: z.optional(CursorSchema).apply(meta, { description: 'The previous answer’s `next`: go on with the listing where it stopped (same `from` and `to`).' }),
   })
   .check(z.refine((q) => q.from === undefined || q.to === undefined || Date.parse(q.from) <= Date.parse(q.to), { message: 'must not be after `to`', path: ['from'] }))
   .apply(meta, { id: 'RedeliverRequest' });

@@ -3,6 +3,7 @@ import { toWorkMessage, type Decision, type ModerationItem } from '../domain/ite
 import type { WorkQueue } from '../domain/ports.js';
 import type { ExpiryAction } from '../config.js';
 import { DeadlinePassedError, ItemTooLargeError, TransitionConflictError } from '../errors.js';
+import { CALLBACK_LIMITS_RULE } from '../domain/callback.js';
 import { expireItem, expireUndelivered, recordDecision, deliverDecision, resumeDelivery, type DecisionPathDeps, type DeliveryOutcome } from '../pipeline/decide.js';
 
 export interface SweeperDeps extends DecisionPathDeps {
@@ -114,6 +115,7 @@ export async function sweep(deps: SweeperDeps): Promise<SweepReport> {
     const outcome = await applyExpiryPolicy(deps, item);
     report.expiryDecisions += 1;
     if (outcome.status === 'RETRY' || outcome.status === 'BUSY') report.retryLater += 1;
+    if (outcome.status === 'RETRY') await handOver(deps, outcome.item);
   };
 
   // 1. Held for review, inside the margin: the expiry policy.
@@ -163,7 +165,7 @@ export async function sweep(deps: SweeperDeps): Promise<SweepReport> {
         }
         const outcome = await expireUndelivered(deps, item, SWEEPER);
         if (outcome.status === 'EXPIRED') report.expired += 1;
-        else if (outcome.status === 'RETRY') report.retryLater += 1;
+        else if (outcome.status === 'RETRY' || outcome.status === 'BUSY') report.retryLater += 1;
         else report.redelivered += 1;
         return;
       }
@@ -171,18 +173,43 @@ export async function sweep(deps: SweeperDeps): Promise<SweepReport> {
       const outcome = await resumeDelivery(deps, item, SWEEPER);
       if (outcome.status === 'BUSY' || outcome.status === 'RETRY') report.retryLater += 1;
       else report.redelivered += 1;
+      if (outcome.status === 'RETRY') await handOver(deps, outcome.item);
     }),
   );
   return report;
 }
 
+/**
+ * A delivery Chime did not take now (throttled, or in doubt) goes to the work queue: the workers
+ * retry it within seconds, with backoff, rather than the sweeper a stuck time later, which could
+ * be after the deadline. If the queue cannot take it, the sweeper still will (its sweep moment).
+ */
+async function handOver(deps: SweeperDeps, item: ModerationItem): Promise<void> {
+  await deps.queue.enqueue(toWorkMessage(item)).catch(() => undefined);
+}
+
+/**
+ * What the expiry policy does to an item: EXPIRY_ACTION, except for a message held because the
+ * policy's own UPDATE or DENY could not be sent (`callback.limits`): allowing it unchanged would
+ * publish what the policy meant to mask or refuse, so it is denied.
+ */
+export function expiryActionFor(item: Pick<ModerationItem, 'policy'>, configured: ExpiryAction): ExpiryAction {
+  const heldForLimits = item.policy?.ruleIds.includes(CALLBACK_LIMITS_RULE) ?? false;
+  const policyWantedChange = item.policy?.findings.some((f) => f.ruleId !== CALLBACK_LIMITS_RULE && (f.action === 'UPDATE' || f.action === 'DENY')) ?? false;
+  return heldForLimits && policyWantedChange ? 'DENY' : configured;
+}
+
 async function applyExpiryPolicy(deps: SweeperDeps, item: ModerationItem): Promise<DeliveryOutcome> {
   const now = deps.clock.now();
+  const action = expiryActionFor(item, deps.expiryAction);
   const decision: Decision = {
-    action: deps.expiryAction,
+    action,
     origin: 'EXPIRY',
     actor: { id: SWEEPER },
-    reason: `No decision within ${deps.expiryMarginSeconds}s of the deadline (${item.deadline}); expiry policy ${deps.expiryAction}`,
+    reason:
+      action === deps.expiryAction
+        ? `No decision within ${deps.expiryMarginSeconds}s of the deadline (${item.deadline}); expiry policy ${action}`
+        : `No decision within ${deps.expiryMarginSeconds}s of the deadline (${item.deadline}); denied, not ${deps.expiryAction}: the policy meant to change or refuse it and Chime would not take that (callback.limits)`,
     ruleIds: ['expiry'],
     decidedAt: new Date(now).toISOString(),
   };
@@ -216,10 +243,19 @@ async function forEachDue(deps: SweeperDeps, status: LiveStatus, at: string, rep
     seen += page.items.length;
     report.read += page.items.length;
     let index = 0;
+    // Each lane checks the budget before every item: a slow Chime must not carry one page past
+    // the invocation's timeout. What is left is still due, and the next run takes it.
     const lane = async () => {
-      for (let i = index++; i < page.items.length; i = index++) await handle(page.items[i]!);
+      for (let i = index++; i < page.items.length; i = index++) {
+        if (deps.stopAt !== undefined && deps.clock.now() >= deps.stopAt) {
+          report.cutShort = true;
+          return;
+        }
+        await handle(page.items[i]!);
+      }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, page.items.length) }, lane));
+    if (report.cutShort) return;
     next = page.next;
   } while (next && seen < max);
 }

@@ -1,4 +1,4 @@
-import { callbackProblems, toCallbackRequest } from '../domain/callback.js';
+import { CALLBACK_LIMITS_RULE, callbackProblems, toCallbackRequest } from '../domain/callback.js';
 import { isPastDeadline } from '../domain/deadline.js';
 import type { Decision, ModerationItem, PolicyVersionRef, RecordedVerdict, WorkMessage } from '../domain/item.js';
 import type { ChannelMessage, PolicyVerdict } from '../domain/message.js';
@@ -22,7 +22,13 @@ export type WorkOutcome =
   | DeliveryOutcome
   | { status: 'PENDING_REVIEW'; item: ModerationItem }
   /** Already handled by someone else (a duplicate message); nothing to do. */
-  | { status: 'ALREADY_HANDLED'; item: ModerationItem };
+  | { status: 'ALREADY_HANDLED'; item: ModerationItem }
+  /**
+   * Past its deadline, and its item is gone (removed by its TTL after it was settled, long
+   * ago): a late copy (a re-driven dead letter, say). Nothing is written: rebuilding the item
+   * now could only record something Chime did not do.
+   */
+  | { status: 'STALE'; item?: undefined };
 
 const WORKER = 'worker';
 
@@ -39,8 +45,7 @@ export function decisionFromVerdict(verdict: PolicyVerdict, nowMs: number): Deci
   };
 }
 
-/** The rule id of a hold for a decision Chime would refuse (README "Every failure has a designed behaviour"). */
-export const CALLBACK_LIMITS_RULE = 'callback.limits';
+export { CALLBACK_LIMITS_RULE };
 
 /**
  * A sender must never be able to strand their own message: an automatic ALLOW, UPDATE or DENY
@@ -72,7 +77,7 @@ export async function processWorkMessage(deps: WorkerDeps, work: WorkMessage): P
   try {
     if (isPastDeadline(work.deadline, now)) {
       const current = await deps.store.get(work.callbackId);
-      if (!current) return await recreateAndRetry(deps, work);
+      if (!current) return { status: 'STALE' };
       if (current.status !== 'RECEIVED') return await continueFrom(deps, current, work);
       return { status: 'EXPIRED', item: await expireItem(deps, current, WORKER, 'Deadline passed before a worker picked the message up') };
     }

@@ -86,7 +86,7 @@ describe('local provisioning from serverless.yml', () => {
       });
       expect(defs.intake).toMatchObject({ maximumRetryAttempts: 2, maximumEventAge: 21600, onFailureQueue: 'IntakeDLQ' });
       expect(defs.sweeper).toMatchObject({ schedule: 'rate(1 minute)', reservedConcurrency: 8, shardGroups: 8 });
-      expect(defs.reviewApi).toEqual({ handler: 'functions/review-api/index.handler', timeout: 10 });
+      expect(defs.reviewApi).toEqual({ handler: 'functions/review-api/index.handler', timeout: 28 });
       expect(defs.policyApi).toEqual({ handler: 'functions/policy-api/index.handler', timeout: 10 });
     });
 

@@ -48,7 +48,7 @@ describe('the worker (against real DynamoDB and the Chime simulator)', () => {
     const outcome = await processWorkMessage(deps, work);
     expect(outcome.status).toBe('DELIVERED');
     expect(outcome.item).toMatchObject({ status: 'DELIVERED', decision: { action: 'ALLOW', origin: 'AUTO', actor: { id: 'policy' } }, delivery: { attempts: 1 } });
-    expect(outcome.item.history.map((h) => h.to)).toEqual(['RECEIVED', 'DECIDED', 'DELIVERED']);
+    expect(outcome.item!.history.map((h) => h.to)).toEqual(['RECEIVED', 'DECIDED', 'DELIVERED']);
     expect(chimeStatus(messageId)).toBe('SENT');
   });
 
@@ -93,7 +93,7 @@ describe('the worker (against real DynamoDB and the Chime simulator)', () => {
     backends.simulator.setFaults({ callbackThrottleRate: 1 });
     const first = await processWorkMessage(deps, work);
     expect(first).toMatchObject({ status: 'RETRY', errorType: 'ThrottledClientException', item: { status: 'DECIDED', delivery: { attempts: 1, leaseUntil: 0 } } });
-    expect(first.item.delivery?.lastError).toMatch(/ThrottledClientException/);
+    expect(first.item!.delivery?.lastError).toMatch(/ThrottledClientException/);
     backends.simulator.setFaults({ callbackThrottleRate: 0 });
     const second = await processWorkMessage(deps, work);
     expect(second).toMatchObject({ status: 'DELIVERED', item: { delivery: { attempts: 2 } } });
@@ -109,8 +109,8 @@ describe('the worker (against real DynamoDB and the Chime simulator)', () => {
     const outcome = await processWorkMessage(deps, work);
     expect(outcome).toMatchObject({ status: 'ALREADY_RESOLVED', item: { status: 'ALREADY_RESOLVED', outcome: { errorType: 'ConflictException' } } });
     // Read back before anything was concluded: resolved, and nothing of ours can have landed.
-    expect(outcome.item.history.at(-1)?.reason).toMatch(/resolved .*no callback of ours can have landed/);
-    expect(outcome.item.expiresAt).toBeDefined();
+    expect(outcome.item!.history.at(-1)?.reason).toMatch(/resolved .*no callback of ours can have landed/);
+    expect(outcome.item!.expiresAt).toBeDefined();
   });
 
   // Chime answers 403 both when the window has closed and when we may not call back at all (a
@@ -132,7 +132,7 @@ describe('the worker (against real DynamoDB and the Chime simulator)', () => {
       try {
         const outcome = await processWorkMessage({ ...deps, callbacks: slowCall }, work);
         expect(outcome).toMatchObject({ status: 'EXPIRED', item: { status: 'EXPIRED', outcome: { errorType: 'ForbiddenException' } } });
-        expect(outcome.item.outcome?.reason).toMatch(/window closed/);
+        expect(outcome.item!.outcome?.reason).toMatch(/window closed/);
         expect(callbacksFor(work.callbackId).map((c) => c.outcome.status)).toEqual([403]);
       } finally {
         chimeClock.advance(-(WINDOW_MS + 1_000));
@@ -149,8 +149,8 @@ describe('the worker (against real DynamoDB and the Chime simulator)', () => {
       try {
         const outcome = await processWorkMessage({ ...deps, observer }, work);
         expect(outcome).toMatchObject({ status: 'FAILED', item: { status: 'FAILED', outcome: { errorType: 'ForbiddenException' }, delivery: { attempts: 1 } } });
-        expect(outcome.item.outcome?.reason).toMatch(/Forbidden before its deadline .*chime:ChannelFlowCallback/);
-        expect(outcome.item.history.at(-1)).toMatchObject({ to: 'FAILED', actor: 'worker' });
+        expect(outcome.item!.outcome?.reason).toMatch(/Forbidden before its deadline .*chime:ChannelFlowCallback/);
+        expect(outcome.item!.history.at(-1)).toMatchObject({ to: 'FAILED', actor: 'worker' });
         expect(seen).toEqual([expect.objectContaining({ callbackId: work.callbackId, kind: 'FORBIDDEN_BEFORE_DEADLINE', errorType: 'ForbiddenException', actor: 'worker' })]);
         // Never retried: one call, and the message is still held in Chime for an operator to act on.
         expect(callbacksFor(work.callbackId)).toHaveLength(1);
@@ -201,7 +201,7 @@ describe('the worker (against real DynamoDB and the Chime simulator)', () => {
     });
     const outcome = await processWorkMessage(deps, work);
     expect(outcome).toMatchObject({ status: 'FAILED', item: { status: 'FAILED', outcome: { errorType: 'BadRequestException' } } });
-    expect(outcome.item.outcome?.reason).toMatch(/Chime rejected the callback/);
+    expect(outcome.item!.outcome?.reason).toMatch(/Chime rejected the callback/);
   });
 
   it('never strands a message: a policy UPDATE Chime would refuse is held for a moderator with the reason, not sent', async () => {
@@ -209,7 +209,7 @@ describe('the worker (against real DynamoDB and the Chime simulator)', () => {
     const oversized = (): PolicyVerdict => ({ action: 'UPDATE', ruleIds: ['x'], reason: 'x', findings: [], content: 'x'.repeat(5000) });
     const outcome = await processWorkMessage({ ...deps, evaluate: oversized }, work);
     expect(outcome).toMatchObject({ status: 'PENDING_REVIEW', item: { status: 'PENDING_REVIEW', policy: { action: 'REVIEW', ruleIds: ['x', 'callback.limits'] } } });
-    expect(outcome.item.policy?.findings.at(-1)).toMatchObject({ ruleId: 'callback.limits', action: 'REVIEW', reason: expect.stringMatching(/Content must be at most 4096 bytes/) });
+    expect(outcome.item!.policy?.findings.at(-1)).toMatchObject({ ruleId: 'callback.limits', action: 'REVIEW', reason: expect.stringMatching(/Content must be at most 4096 bytes/) });
     expect(callbacksFor(work.callbackId)).toHaveLength(0);
     expect(chimeStatus(messageId)).toBe('PENDING');
   });
@@ -237,5 +237,14 @@ describe('the worker (against real DynamoDB and the Chime simulator)', () => {
     await backends.clients.documents.send(new DeleteCommand({ TableName: backends.resources.tableName, Key: { callbackId: work.callbackId } }));
     const outcome = await processWorkMessage(deps, work);
     expect(outcome.status).toBe('DELIVERED');
+  });
+
+  it('drops a late copy past its deadline whose item is gone (removed after it was settled), writing nothing', async () => {
+    const { work } = await pendingMessage(backends, 'settled long ago');
+    await backends.clients.documents.send(new DeleteCommand({ TableName: backends.resources.tableName, Key: { callbackId: work.callbackId } }));
+    clock.advance(172_800_000 + 1_000);
+    expect(await processWorkMessage(deps, work)).toEqual({ status: 'STALE' });
+    expect(await backends.store.get(work.callbackId)).toBeUndefined();
+    expect(callbacksFor(work.callbackId)).toHaveLength(0);
   });
 });

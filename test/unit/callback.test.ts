@@ -60,6 +60,15 @@ describe('toCallbackRequest', () => {
     expect(request.ChannelMessage.Content).toBeUndefined();
   });
 
+  it('leaves out of an ALLOW an original longer than a callback may carry (Chime keeps it as it has it), never out of an UPDATE', () => {
+    const long = { ...item, message: { ...item.message, content: 'é'.repeat(3000), metadata: 'm'.repeat(1500) } };
+    const allow = toCallbackRequest(long, decision());
+    expect(allow.ChannelMessage).toEqual({ MessageId: item.message.messageId });
+    expect(callbackProblems(allow)).toEqual([]);
+    const update = toCallbackRequest(long, decision({ action: 'UPDATE', update: { content: 'x'.repeat(5000) } }));
+    expect(callbackProblems(update).join('; ')).toMatch(/Content must be at most 4096 bytes/);
+  });
+
   it('omits Content rather than send an empty one', () => {
     const request = toCallbackRequest({ ...item, message: { ...item.message, content: '' } }, decision());
     expect(request.ChannelMessage).not.toHaveProperty('Content');
@@ -142,8 +151,15 @@ describe('settleCallback: what is recorded for each answer, and each read-back',
     expect(settleCallback(facts({ answer: answer('TURNED_AWAY'), earlierMayHaveLanded: true }))).toMatchObject({ outcome: 'RETRY', inDoubt: true });
   });
 
-  it('records a request Chime rejects as invalid FAILED', () => {
+  it('records a request Chime rejects as invalid FAILED, when nothing of ours is in doubt', () => {
     expect(settleCallback(facts({ answer: answer('REJECTED') }))).toMatchObject({ outcome: 'FAILED', reason: expect.stringMatching(/rejected/) });
+  });
+
+  it('reads back any refusal after an attempt of ours that may have landed (an answer to a second callback, in words we do not know)', () => {
+    expect(needsReadBack(answer('REJECTED'), true)).toBe(true);
+    expect(settleCallback(facts({ answer: answer('REJECTED'), earlierMayHaveLanded: true, action: 'DENY', observed: { status: 'GONE' } }))).toMatchObject({ outcome: 'DELIVERED', confirmedBy: 'read-back' });
+    expect(settleCallback(facts({ answer: answer('REJECTED'), earlierMayHaveLanded: true, observed: { status: 'PENDING' } }))).toMatchObject({ outcome: 'FAILED' });
+    expect(settleCallback(facts({ answer: answer('REJECTED'), earlierMayHaveLanded: true, observed: { status: 'UNREADABLE', errorType: 'x', message: 'y' } }))).toMatchObject({ outcome: 'RETRY', inDoubt: true });
   });
 
   it('never records an unknown as a fact: no answer and no read-back stays DECIDED, in doubt', () => {
@@ -169,12 +185,19 @@ describe('settleCallback: what is recorded for each answer, and each read-back',
       expect(settleCallback(facts({ answer: answer('NO_ANSWER'), observed }))).toMatchObject({ outcome: 'RETRY', inDoubt: true });
     });
 
-    it('after a 403 before the deadline: a missing grant, FAILED with the advice (an alarm), even if an earlier attempt was in doubt', () => {
-      for (const earlierMayHaveLanded of [false, true]) {
-        const settled = settleCallback(facts({ answer: answer('FORBIDDEN'), observed, earlierMayHaveLanded }));
-        expect(settled).toMatchObject({ outcome: 'FAILED', forbiddenBeforeDeadline: true });
-        expect((settled as { reason: string }).reason).toMatch(/chime:ChannelFlowCallback/);
-      }
+    it('after a 403 before the deadline, with nothing of ours in doubt: a missing grant, FAILED with the advice (an alarm)', () => {
+      const settled = settleCallback(facts({ answer: answer('FORBIDDEN'), observed }));
+      expect(settled).toMatchObject({ outcome: 'FAILED', forbiddenBeforeDeadline: true });
+      expect((settled as { reason: string }).reason).toMatch(/chime:ChannelFlowCallback/);
+    });
+
+    it('after a 403 when a callback of ours may have landed, with our own version still pending: it did not land, a refusal', () => {
+      expect(settleCallback(facts({ answer: answer('FORBIDDEN'), observed, earlierMayHaveLanded: true }))).toMatchObject({ outcome: 'FAILED', forbiddenBeforeDeadline: true });
+    });
+
+    it('after a 403 when a callback of ours may have landed and a newer edit is what is pending: read again until it settles', () => {
+      expect(settleCallback(facts({ answer: answer('FORBIDDEN'), observed: { status: 'PENDING', newerEdit: true }, earlierMayHaveLanded: true }))).toMatchObject({ outcome: 'RETRY', inDoubt: true });
+      expect(settleCallback(facts({ answer: answer('FORBIDDEN'), observed: { status: 'PENDING', newerEdit: true } }))).toMatchObject({ outcome: 'FAILED' });
     });
 
     it('after a 403 at or just before the deadline (clock skew): the window closed, EXPIRED', () => {
@@ -205,10 +228,16 @@ describe('settleCallback: what is recorded for each answer, and each read-back',
       expect(settleCallback(facts({ answer: answer('NO_ANSWER'), action: 'DENY', isEdit: true, observed: { status: 'SENT' } }))).toMatchObject({ outcome: 'DELIVERED' });
     });
 
-    it('is ALREADY_RESOLVED when nothing of ours can have landed, or Chime shows something else than decided', () => {
-      expect(settleCallback(facts({ answer: answer('NOT_PENDING'), observed: { status: 'SENT' } }))).toMatchObject({ outcome: 'ALREADY_RESOLVED' });
-      expect(settleCallback(facts({ answer: answer('NO_ANSWER'), action: 'DENY', observed: { status: 'SENT' } }))).toMatchObject({ outcome: 'ALREADY_RESOLVED', reason: expect.stringMatching(/shows the message SENT/) });
-      expect(settleCallback(facts({ answer: answer('NO_ANSWER'), action: 'ALLOW', observed: { status: 'GONE' } }))).toMatchObject({ outcome: 'ALREADY_RESOLVED' });
+    it('is ALREADY_RESOLVED when nothing of ours can have landed', () => {
+      expect(settleCallback(facts({ answer: answer('NOT_PENDING'), observed: { status: 'SENT' } }))).toEqual(expect.objectContaining({ outcome: 'ALREADY_RESOLVED' }));
+      expect(settleCallback(facts({ answer: answer('NOT_PENDING'), action: 'DENY', observed: { status: 'SENT' } }))).not.toHaveProperty('unsettled');
+    });
+
+    it('is ALREADY_RESOLVED and unsettled when Chime shows something else than decided and ours may have landed first: which resolved it cannot be told', () => {
+      expect(settleCallback(facts({ answer: answer('NO_ANSWER'), action: 'DENY', observed: { status: 'SENT' } }))).toMatchObject({ outcome: 'ALREADY_RESOLVED', unsettled: true, reason: expect.stringMatching(/shows the message SENT/) });
+      // An ALLOW that landed, then the sender deleted the message; a later processor denied it.
+      expect(settleCallback(facts({ answer: answer('NO_ANSWER'), action: 'ALLOW', observed: { status: 'GONE' } }))).toMatchObject({ outcome: 'ALREADY_RESOLVED', unsettled: true });
+      expect(settleCallback(facts({ answer: answer('NO_ANSWER'), action: 'ALLOW', observed: { status: 'DENIED' } }))).toMatchObject({ outcome: 'ALREADY_RESOLVED', unsettled: true });
       expect(settleCallback(facts({ answer: answer('NO_ANSWER'), observed: { status: 'FAILED', detail: 'Processor p could not be invoked' } }))).toMatchObject({
         outcome: 'ALREADY_RESOLVED',
         reason: expect.stringMatching(/could not be invoked/),
@@ -218,6 +247,7 @@ describe('settleCallback: what is recorded for each answer, and each read-back',
 
   it('asks for a read-back exactly for the answers only a read-back can settle', () => {
     expect((['TURNED_AWAY', 'NO_ANSWER', 'NOT_PENDING', 'FORBIDDEN', 'REJECTED'] as const).filter((kind) => needsReadBack(answer(kind)))).toEqual(['NO_ANSWER', 'NOT_PENDING', 'FORBIDDEN']);
+    expect((['TURNED_AWAY', 'NO_ANSWER', 'NOT_PENDING', 'FORBIDDEN', 'REJECTED'] as const).filter((kind) => needsReadBack(answer(kind), true))).toEqual(['NO_ANSWER', 'NOT_PENDING', 'FORBIDDEN', 'REJECTED']);
     expect(needsReadBack({ kind: 'ACCEPTED' })).toBe(false);
   });
 });

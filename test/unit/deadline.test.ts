@@ -85,4 +85,8 @@ describe('stuckAfterMs and the RECEIVED sweep moment', () => {
     expect(sweepAt('RECEIVED', { deadline, updatedAt, redriveCount: 6 }, settings)).toBe('2026-01-01T05:20:00.000Z');
     expect(sweepAt('RECEIVED', { deadline: '2026-01-01T01:00:00.000Z', updatedAt, redriveCount: 6 }, settings)).toBe('2026-01-01T00:00:00.000Z');
   });
+
+  it('never backs off a DECIDED item that was re-driven while RECEIVED: its delivery retries at the plain stuck time', () => {
+    expect(sweepAt('DECIDED', { deadline, updatedAt, redriveCount: 4 }, settings)).toBe('2026-01-01T00:05:00.000Z');
+  });
 });

@@ -435,6 +435,8 @@ export interface components {
              * @default 25
              */
             limit: number;
+            /** @description The previous answer’s `next`: go on with the listing where it stopped (same `from` and `to`). */
+            cursor?: string;
         };
         ClaimRequest: {
             /**
@@ -881,6 +883,8 @@ export interface components {
             }[];
             /** @description More FAILED items match than this call took: call again. */
             more: boolean;
+            /** @description Where the listing stopped: send it as `cursor` to go on from there (items before it were taken, or left out by `from`/`to`). */
+            next?: string;
         };
         /** @description A policy document as stored for one scope: the POLICY_FILE schema, plus `mode` (enforce | shadow), a section may be `false` (rule off here), and `remove` (inherited list entries that do not apply here). */
         PolicyDocument: {

@@ -23,6 +23,8 @@ export interface RedeliverItemResult {
 export interface RedeliverAnswer<R extends RedeliverItemResult = RedeliverItemResult> {
   results: R[];
   more: boolean;
+  /** Where the listing stopped: the next call goes on from there (`cursor`). */
+  next?: string | undefined;
 }
 
 /** What the API took in one call of "Re-deliver all" (the default of POST /operations/redeliver, and what the script sends). */
@@ -42,19 +44,20 @@ export interface RedeliverRun<R extends RedeliverItemResult = RedeliverItemResul
 }
 
 /**
- * "Re-deliver all": POST { status: 'FAILED' } again while the API says there is more and the last
- * call moved something. An item that fails again is FAILED, so the next call takes it again: a
- * call that only repeats items already reported moves nothing, and the loop stops there rather
- * than go round forever.
+ * "Re-deliver all": POST { status: 'FAILED' } again, from where the last call's listing stopped
+ * (its `next`), while the API says there is more and the last call moved something. An item
+ * that fails again stays behind the cursor, and a call that only repeats items already reported
+ * moves nothing: the loop stops there rather than go round forever.
  */
-export async function redeliverAll<R extends RedeliverItemResult>(post: () => Promise<RedeliverAnswer<R>>, maxCalls = MAX_REDELIVER_CALLS): Promise<RedeliverRun<R>> {
+export async function redeliverAll<R extends RedeliverItemResult>(post: (cursor?: string) => Promise<RedeliverAnswer<R>>, maxCalls = MAX_REDELIVER_CALLS): Promise<RedeliverRun<R>> {
   const latest = new Map<string, R>();
   let calls = 0;
   let left = false;
+  let cursor: string | undefined;
   while (calls < maxCalls) {
     let answer: RedeliverAnswer<R>;
     try {
-      answer = await post();
+      answer = await post(cursor);
     } catch (error) {
       return { results: [...latest.values()], calls, left: true, error };
     }
@@ -66,6 +69,7 @@ export async function redeliverAll<R extends RedeliverItemResult>(post: () => Pr
       latest.set(result.callbackId, result);
     }
     left = answer.more;
+    cursor = answer.next;
     if (!answer.more || !moved) break;
   }
   return { results: [...latest.values()], calls, left };

@@ -69,7 +69,7 @@ export function FailedView(props: { api: Api; isAdmin: boolean | undefined }) {
     return item ? `${senderName(item.message.sender)}: ${snippet(item.message.content, 60)}` : result.callbackId;
   };
 
-  const run = async (scope: 'all' | 'one', post: () => Promise<Answer>) => {
+  const run = async (scope: 'all' | 'one', post: (cursor?: string) => Promise<Answer>) => {
     if (busy) return;
     setBusy(true);
     const outcome: RedeliverRun<Result> = scope === 'all' ? await redeliverAll(post) : await post().then((a) => ({ results: a.results, calls: 1, left: false }), (error: unknown) => ({ results: [], calls: 0, left: false, error }));
@@ -85,7 +85,7 @@ export function FailedView(props: { api: Api; isAdmin: boolean | undefined }) {
   };
 
   const redeliverEverything = () =>
-    void run('all', () => call(api.POST('/operations/redeliver', { body: { status: 'FAILED', limit: REDELIVER_BATCH } })));
+    void run('all', (cursor) => call(api.POST('/operations/redeliver', { body: { status: 'FAILED', limit: REDELIVER_BATCH, ...(cursor ? { cursor } : {}) } })));
   const redeliverOne = (callbackId: string) =>
     void run('one', () => call(api.POST('/operations/redeliver', { body: { status: 'FAILED', callbackIds: [callbackId], limit: REDELIVER_BATCH } })));
 
