@@ -13,7 +13,7 @@
  * exactly the message it would have given; the build itself never fails on a policy file.
  *
  * packaged-api-document: the review API serves the HTTP API's OpenAPI document at GET
- * /openapi.json, built from both API functions' route tables by src/review/api-document.ts. In a
+ * /openapi.json, built from both API functions' route tables by src/api/document.ts. In a
  * bundle that imports that module, this plugin builds the document while bundling, with that same
  * module (bundled on its own and run in a child Node process), writes it beside the bundle's code
  * as `<entry>.openapi.json` (functions/review-api/index.openapi.json: serverless-esbuild puts the
@@ -99,9 +99,9 @@ function packagedPolicyFiles(policyDir) {
   };
 }
 
-const API_DOCUMENT_MODULE = /[\\/]src[\\/]review[\\/]api-document\.ts$/;
+const API_DOCUMENT_MODULE = /[\\/]src[\\/]api[\\/]document\.ts$/;
 
-/** The module that stands in for src/review/api-document.ts in a bundle: the packaged document, read once. */
+/** The module that stands in for src/api/document.ts in a bundle: the packaged document, read once. */
 const PACKAGED_API_DOCUMENT_MODULE = `import { readFileSync } from 'node:fs';
 let document;
 export function apiDocument() {
@@ -109,7 +109,7 @@ export function apiDocument() {
 }
 `;
 
-/** The document as src/review/api-document.ts builds it: that module bundled alone and run by Node. */
+/** The document as src/api/document.ts builds it: that module bundled alone and run by Node. */
 async function buildApiDocument(esbuild, modulePath) {
   const dir = mkdtempSync(join(tmpdir(), 'api-document-'));
   try {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { startLocalStack } from '../src/local/stack.js';
-import { apiDocument } from '../src/review/api-document.js';
+import { apiDocument } from '../src/api/document.js';
 import { toSqsRecord } from '../src/local/sqs-event-source.js';
 
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';

@@ -98,7 +98,7 @@ const trimmedName = (fallback: string) => z._default(z.string().check(z.trim(), 
 /**
  * The review API's settings. In AWS the HTTP API's JWT authorizer verifies tokens (issuer and
  * audience are configured on it, in serverless.yml), and the API functions verify them again
- * against the same JWT_ISSUER and JWT_AUDIENCE (src/review/token-verifier.ts): the authorizer
+ * against the same JWT_ISSUER and JWT_AUDIENCE (src/http/token-verifier.ts): the authorizer
  * hands them the claims flattened into strings, from which groups cannot be read exactly. So
  * where the API runs JWT_ISSUER is required (`apiTokenSettings`); the local tools that only
  * mint tokens (`npm run token`) do without it.

@@ -119,7 +119,7 @@ export class RetryableDeliveryError extends ModerationError {
   }
 }
 
-// ─── The review API's refusals. Each maps to one problem type (src/review/problems.ts). ───
+// ─── The review API's refusals. Each maps to one problem type (src/http/problems.ts). ───
 
 /** The request is malformed: bad JSON, unknown fields, wrong types, values out of range. */
 export class InvalidRequestError extends ModerationError {
@@ -136,7 +136,7 @@ export class InvalidCursorError extends ModerationError {}
 
 /**
  * No valid bearer token: none was sent, or it did not verify against the issuer's keys, issuer,
- * audience and expiry (src/review/token-verifier.ts). The message says which, plainly; it never
+ * audience and expiry (src/http/token-verifier.ts). The message says which, plainly; it never
  * echoes the token.
  */
 export class AuthenticationError extends ModerationError {}
@@ -214,7 +214,7 @@ export class VersionConflictError extends ModerationError {
 
 export type { Status };
 
-// ─── Live policies (src/policy/store.ts, src/review/policies.ts) ─────────────────────────────
+// ─── Live policies (src/policy/store.ts, src/policy-api/policies.ts) ─────────────────────────────
 
 /**
  * An admins-only route called by a moderator: changing policies (moderators may read and test
@@ -298,7 +298,7 @@ export class ChimeActionError extends ModerationError {
   }
 }
 
-/** An Idempotency-Key sent again with a different request (src/review/idempotency.ts). */
+/** An Idempotency-Key sent again with a different request (src/http/idempotency.ts). */
 export class IdempotencyKeyReusedError extends ModerationError {
   constructor(
     readonly key: string,
@@ -336,5 +336,121 @@ export class FollowUpNotRecordedError extends ModerationError {
     options?: { cause?: unknown },
   ) {
     super(`${happened}, but the outcome of ${action} ${actionId} could not be recorded`, { actionId, action, ...context }, options);
+  }
+}
+
+// ─── The people in the chat: members, reports, cases, appeals, senders (src/reports, src/appeals, src/senders) ───
+
+/**
+ * A refusal of the people rooms, answered as the problem type it names (src/http/problems.ts
+ * maps every subclass through `problemType` and `extensions`): one class per reason, each with
+ * what the caller needs to act.
+ */
+export abstract class PeopleRefusal extends ModerationError {
+  abstract readonly problemType:
+    | 'no-member-identity'
+    | 'not-your-member'
+    | 'not-found'
+    | 'rate-limited'
+    | 'four-eyes'
+    | 'already-decided'
+    | 'claim-conflict'
+    | 'version-conflict'
+    | 'already-appealed'
+    | 'not-appealable'
+    | 'appeal-window-closed'
+    | 'approval-conflict';
+  /** Problem members besides type, title, status and detail. */
+  get extensions(): Record<string, unknown> {
+    return this.context;
+  }
+}
+
+/** A valid token that names no Chime member by the configured rule (MEMBER_IDENTITY). */
+export class NoMemberIdentityError extends PeopleRefusal {
+  readonly problemType = 'no-member-identity' as const;
+  constructor(
+    readonly subject: string,
+    why: string,
+  ) {
+    super(`Your token names no Chime member: ${why}. Sign in through the chat app, whose tokens carry your member identity.`, { subject });
+  }
+}
+
+/** A member's token naming someone else in `memberArn`: only the service group acts for others. */
+export class ActingForAnotherMemberError extends PeopleRefusal {
+  readonly problemType = 'not-your-member' as const;
+  constructor(
+    readonly subject: string,
+    readonly ownMemberArn: string,
+    readonly askedMemberArn: string,
+    readonly serviceGroup: string,
+  ) {
+    super(`Your token is member ${ownMemberArn}; only a token in the ${serviceGroup} group may act for another member (${askedMemberArn}). Leave memberArn out to act as yourself.`, { memberArn: ownMemberArn, serviceGroup });
+  }
+}
+
+/**
+ * Something the caller may not see, or that does not exist; the detail never says which (a
+ * reporter who is not in a channel learns nothing about its messages).
+ */
+export class PeopleNotFoundError extends PeopleRefusal {
+  readonly problemType = 'not-found' as const;
+  constructor(
+    readonly kind: 'message' | 'case' | 'appeal' | 'decision' | 'sender' | 'restriction' | 'approval' | 'report',
+    readonly id: string,
+    detail?: string,
+  ) {
+    super(detail ?? `No ${kind} ${id} that you can see.`, { kind, id });
+  }
+}
+
+/** A per-caller limit from policy (reports per hour, say): 429 with Retry-After. */
+export class RateLimitedError extends PeopleRefusal {
+  readonly problemType = 'rate-limited' as const;
+  constructor(
+    readonly what: string,
+    readonly limit: { max: number; withinSeconds: number },
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`At most ${limit.max} ${what} per ${limit.withinSeconds} s; try again in ${retryAfterSeconds} s.`, { limit, retryAfterSeconds });
+  }
+}
+
+/** Whoever made a decision may not decide its appeal, nor approve their own ban (the two-person rule). */
+export class FourEyesError extends PeopleRefusal {
+  readonly problemType = 'four-eyes' as const;
+  constructor(
+    readonly kind: 'appeal' | 'approval',
+    readonly id: string,
+    readonly subject: string,
+    detail: string,
+  ) {
+    super(detail, { kind, id, subject });
+  }
+}
+
+/**
+ * A conditional write on a case, an appeal or an approval that lost: decided already, claimed by
+ * someone else, or a stale `expectedVersion`. Carries what won, so the caller sees who did what.
+ */
+export class PeopleConflictError extends PeopleRefusal {
+  constructor(
+    readonly problemType: 'already-decided' | 'claim-conflict' | 'version-conflict' | 'already-appealed' | 'not-appealable' | 'approval-conflict',
+    detail: string,
+    context: Record<string, unknown>,
+  ) {
+    super(detail, context);
+  }
+}
+
+/** An appeal after its window (policy `appeals.window`, 14 days by default). */
+export class AppealWindowClosedError extends PeopleRefusal {
+  readonly problemType = 'appeal-window-closed' as const;
+  constructor(
+    readonly decidedAt: string,
+    readonly closedAt: string,
+  ) {
+    super(`The decision of ${decidedAt} could be appealed until ${closedAt}.`, { decidedAt, closedAt });
   }
 }

@@ -25,8 +25,10 @@ export function createIntakeHandler(runtime: IntakeRuntime) {
     if (context) logger.addContext(context);
     try {
       const result = await acceptEvent(deps, event);
-      metrics.addMetric(`Intake${result.outcome[0]}${result.outcome.slice(1).toLowerCase()}`, MetricUnit.Count, 1);
+      // IntakeAccepted, IntakeRequeued, IntakeHandedOver, IntakeDuplicate, IntakeRejected.
+      metrics.addMetric(`Intake${result.outcome.toLowerCase().replace(/(?:^|_)([a-z])/g, (_, letter: string) => letter.toUpperCase())}`, MetricUnit.Count, 1);
       if (result.outcome === 'REJECTED') logger.warn('Rejected a malformed channel flow event', { issues: result.issues });
+      else if (result.outcome === 'HANDED_OVER') logger.warn('DynamoDB did not take the record; the event went to the work queue, whose worker records it', { ...result });
       else logger.info('Intake', { ...result });
       return result;
     } finally {

@@ -1,18 +1,18 @@
 import type { ReviewApiSettings } from '../../src/config.js';
 import type { ScopedPolicyDocument } from '../../src/policy/schema.js';
-import { createReviewApp } from '../../src/review/app.js';
-import { CursorCodec } from '../../src/review/cursor.js';
-import { countItemTooLarge, serveOnLambda, type HttpApiHandler } from '../../src/review/lambda.js';
-import type { PolicyApiDeps } from '../../src/review/deps.js';
-import { POLICY_ROUTES } from '../../src/review/policy-routes.js';
+import { createApiApp } from '../../src/http/app.js';
+import { CursorCodec } from '../../src/http/cursor.js';
+import { countItemTooLarge, serveOnLambda, type HttpApiHandler } from '../../src/http/lambda.js';
+import type { PolicyApiDeps } from '../../src/policy-api/deps.js';
+import { POLICY_ROUTES } from '../../src/policy-api/routes.js';
 import type { Runtime } from '../../src/runtime.js';
-import type { TokenVerifier } from '../../src/review/token-verifier.js';
+import type { TokenVerifier } from '../../src/http/token-verifier.js';
 
 /** What the policy API uses: live policies, and the moderation table to read (replays). */
 export type PolicyApiRuntime = Pick<Runtime, 'clock' | 'logger' | 'metrics' | 'policyStore'> & { store: PolicyApiDeps['store'] };
 
 /**
- * The live-policy routes of the moderators' HTTP API (src/review/policy-routes.ts; the review
+ * The live-policy routes of the moderators' HTTP API (src/policy-api/routes.ts; the review
  * API function serves the others), behind the same JWT authorizer: the same app, errors and role
  * checks as the review API's, with its own route table and least-privilege role. `policySeed` is
  * the POLICY_FILE as written, loaded by the caller (a bad file fails its cold start): live
@@ -25,7 +25,7 @@ export function createPolicyApiHandler(
   { policySeed, verifier }: { policySeed: ScopedPolicyDocument; verifier: TokenVerifier },
 ): HttpApiHandler {
   const { logger, metrics } = runtime;
-  const app = createReviewApp<PolicyApiDeps>({
+  const app = createApiApp<PolicyApiDeps>({
     deps: {
       policies: { store: runtime.policyStore, seed: policySeed },
       store: runtime.store,

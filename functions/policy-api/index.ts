@@ -4,7 +4,7 @@ import { apiTokenSettings, loadConfig, loadReviewApiSettings } from '../../src/c
 import { loadPackagedPolicySeed } from '../../src/policy/packaged.js';
 import { resolvePolicyPath } from '../../src/policy/read.js';
 import { clientSettings, createPolicyStore, createRuntimeBase, moderationStoreOptions } from '../../src/runtime.js';
-import { createTokenVerifier } from '../../src/review/token-verifier.js';
+import { createTokenVerifier } from '../../src/http/token-verifier.js';
 import { createPolicyApiHandler } from './handler.js';
 
 // Lambda entry point: configuration is validated and clients are built once, at cold start.

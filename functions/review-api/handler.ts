@@ -2,13 +2,13 @@ import { bearerFor, ChimeChannelDirectory } from '../../src/adapters/chime-chann
 import { oneAttemptChime } from '../../src/adapters/chime-callback.js';
 import { ChimeChannelModeration } from '../../src/adapters/chime-channel-moderation.js';
 import type { ReviewApiSettings } from '../../src/config.js';
-import { apiDocument } from '../../src/review/api-document.js';
-import { createReviewApp } from '../../src/review/app.js';
+import { apiDocument } from '../../src/api/document.js';
+import { createApiApp } from '../../src/http/app.js';
 import { CachedChannelNames } from '../../src/review/channel-names.js';
-import { CursorCodec } from '../../src/review/cursor.js';
-import { countItemTooLarge, serveOnLambda, type HttpApiHandler } from '../../src/review/lambda.js';
-import { ROUTES } from '../../src/review/routes.js';
-import type { TokenVerifier } from '../../src/review/token-verifier.js';
+import { CursorCodec } from '../../src/http/cursor.js';
+import { countItemTooLarge, serveOnLambda, type HttpApiHandler } from '../../src/http/lambda.js';
+import { REVIEW_API_ROUTES } from '../../src/api/tables.js';
+import type { TokenVerifier } from '../../src/http/token-verifier.js';
 import type { AwsClients } from '../../src/adapters/clients.js';
 import type { Runtime } from '../../src/runtime.js';
 
@@ -26,7 +26,7 @@ export type ReviewApiRuntime = Pick<Runtime, 'config' | 'clock' | 'logger' | 'me
  */
 export function createReviewApiHandler(runtime: ReviewApiRuntime, settings: ReviewApiSettings, { verifier }: { verifier: TokenVerifier }): HttpApiHandler {
   const { logger, metrics, config } = runtime;
-  const app = createReviewApp({
+  const app = createApiApp({
     deps: {
       store: runtime.store,
       callbacks: runtime.callbacks,
@@ -48,7 +48,7 @@ export function createReviewApiHandler(runtime: ReviewApiRuntime, settings: Revi
       statistics: runtime.counters,
       warn: (message, details) => logger.warn(message, details),
     },
-    routes: ROUTES,
+    routes: REVIEW_API_ROUTES,
     roles: { groupsClaim: settings.groupsClaim, moderatorGroup: settings.moderatorGroup, adminGroup: settings.adminGroup },
     verifier,
     openApiDocument: apiDocument,

@@ -3,7 +3,7 @@ import { createChimeClients, createDynamoDbClients, createSqsClient } from '../.
 import { SqsWorkQueue } from '../../src/adapters/sqs-queue.js';
 import { apiTokenSettings, loadConfig, loadReviewApiSettings } from '../../src/config.js';
 import { clientSettings, createCounters, createModerationStore, createRuntimeBase } from '../../src/runtime.js';
-import { createTokenVerifier } from '../../src/review/token-verifier.js';
+import { createTokenVerifier } from '../../src/http/token-verifier.js';
 import { createReviewApiHandler } from './handler.js';
 
 // Lambda entry point: configuration is validated and clients are built once, at cold start.

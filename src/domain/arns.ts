@@ -11,3 +11,12 @@ export const APP_INSTANCE_ARN_PATTERN = new RegExp(`^${APP_INSTANCE}$`);
 
 /** `arn:PARTITION:chime:REGION:ACCOUNT:app-instance/ID/channel/ID`. */
 export const CHANNEL_ARN_PATTERN = new RegExp(`^${APP_INSTANCE}\\/channel\\/[A-Za-z0-9](?:[A-Za-z0-9:_.@-]{0,62}[A-Za-z0-9])?$`);
+
+/** `arn:PARTITION:chime:REGION:ACCOUNT:app-instance/ID/user/ID` or `…/bot/ID`: a channel member (a sender, a reporter, a bot). */
+export const MEMBER_ARN_PATTERN = new RegExp(`^${APP_INSTANCE}\\/(?:user|bot)\\/[A-Za-z0-9](?:[A-Za-z0-9:_.@-]{0,62}[A-Za-z0-9])?$`);
+
+/** The AppInstance ARN a channel's or a member's ARN is under. */
+export const appInstanceOf = (arn: string): string => {
+  const at = arn.indexOf('/', arn.indexOf(':app-instance/') + ':app-instance/'.length);
+  return at < 0 ? arn : arn.slice(0, at);
+};

@@ -69,7 +69,7 @@ export interface Decision {
   update?: MessageUpdate;
   decidedAt: string;
   /**
-   * A moderator's Idempotency-Key (src/review/idempotency.ts) and a digest of what they asked:
+   * A moderator's Idempotency-Key (src/http/idempotency.ts) and a digest of what they asked:
    * the same request sent again is answered with this decision, never refused as "already decided".
    */
   idempotency?: { key: string; requestHash: string };

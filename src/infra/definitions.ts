@@ -129,7 +129,7 @@ export interface InfraDefinitions {
   sweeper: FunctionDefinition & { schedule: string; reservedConcurrency?: number; shardGroups: number };
   /** The moderators' HTTP API (its routes live in src/review/routes.ts). */
   reviewApi: FunctionDefinition;
-  /** The same API's live-policy routes (src/review/policy-routes.ts). */
+  /** The same API's live-policy routes (src/policy-api/routes.ts). */
   policyApi: FunctionDefinition;
   /** `params.default` from serverless.yml, all values as strings. */
   params: Readonly<Record<string, string>>;

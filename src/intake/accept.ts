@@ -16,6 +16,13 @@ export type IntakeOutcome =
   | { outcome: 'ACCEPTED'; callbackId: string; deadline: string }
   /** A duplicate of an item still waiting for a worker: queued again, since the first enqueue may have failed. */
   | { outcome: 'REQUEUED'; callbackId: string; deadline: string }
+  /**
+   * DynamoDB did not take (or did not confirm) the record: the event is handed to the work queue
+   * anyway, and the worker records it before it decides (it rebuilds a missing item from the
+   * work message). The event is durable in SQS, so Lambda need not retry it, and it never waits
+   * on the intake DLQ for an operator.
+   */
+  | { outcome: 'HANDED_OVER'; callbackId: string; deadline: string; recordError: string }
   /** A duplicate of an item already past the worker: nothing to do. */
   | { outcome: 'DUPLICATE'; callbackId: string; status: string }
   /** Unusable event: kept on the intake DLQ with the reason. */
@@ -37,7 +44,9 @@ export function newItem(callbackId: string, message: ModerationItem['message'], 
 
 /**
  * Record, then enqueue. The record comes first so that an enqueue that fails (and a Lambda that
- * then gives up) still leaves a RECEIVED item the sweeper will re-drive: nothing is lost.
+ * then gives up) still leaves a RECEIVED item the sweeper will re-drive: nothing is lost. When
+ * the record is what fails, the event goes to the work queue all the same (HANDED_OVER): two
+ * stores have to fail together before an event is left to Lambda's retries and the intake DLQ.
  * Intake does no policy work; it is on the latency path of every chat message.
  */
 export async function acceptEvent(deps: IntakeDeps, event: unknown): Promise<IntakeOutcome> {
@@ -48,7 +57,19 @@ export async function acceptEvent(deps: IntakeDeps, event: unknown): Promise<Int
   }
 
   const item = newItem(parsed.callbackId, parsed.message, deps.clock.now(), deps.callbackWindowSeconds);
-  const recorded = await deps.store.recordReceived(item);
+  let recorded: Awaited<ReturnType<IntakeDeps['store']['recordReceived']>>;
+  try {
+    recorded = await deps.store.recordReceived(item);
+  } catch (recordError) {
+    // Applied or not, it is the worker's to settle: its first write is conditional on RECEIVED,
+    // and a missing item is rebuilt from this message. If SQS fails too, both errors go to Lambda.
+    try {
+      await deps.queue.enqueue(toWorkMessage(item));
+    } catch (enqueueError) {
+      throw new AggregateError([recordError, enqueueError], `Neither DynamoDB nor SQS took CallbackId ${item.callbackId}: ${String(recordError)}; ${String(enqueueError)}`);
+    }
+    return { outcome: 'HANDED_OVER', callbackId: item.callbackId, deadline: item.deadline, recordError: String(recordError) };
+  }
   if (recorded.created) {
     await deps.queue.enqueue(toWorkMessage(item));
     return { outcome: 'ACCEPTED', callbackId: item.callbackId, deadline: item.deadline };

@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { errors as joseErrors, type JWTPayload } from 'jose';
-import { problem, PROBLEM_CONTENT_TYPE, type Problem } from '../review/problems.js';
-import { pathPattern, type Route } from '../review/routes.js';
+import { problem, PROBLEM_CONTENT_TYPE, type Problem } from '../http/problems.js';
+import { pathPattern } from '../http/route-paths.js';
+import { accessOf, type Route } from '../http/route.js';
 import { LOCAL_TOKEN_PATH } from '../console-host/settings.js';
 import type { LocalIssuer } from './issuer.js';
 import { ACCOUNT_ID, type LocalLambda } from './lambda-runtime.js';
@@ -150,7 +151,7 @@ function sendProblem(res: ServerResponse, body: Problem, requestId: string, head
 }
 
 export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<LocalHttpApi> {
-  const publicRoutes = options.routes.filter((r) => r.public).map((r) => ({ method: r.method, pattern: pathPattern(r.path) }));
+  const publicRoutes = options.routes.filter((r) => accessOf(r) === 'public').map((r) => ({ method: r.method, pattern: pathPattern(r.path) }));
   const routeKeyOf = (method: string, path: string) => {
     const route = options.routes.find((r) => r.method === method && pathPattern(r.path).test(path));
     return route ? `${route.method} ${route.path}` : '$default';

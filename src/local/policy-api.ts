@@ -1,4 +1,4 @@
-import { POLICY_CATCH_ALL_PATHS, POLICY_ROUTES } from '../review/policy-routes.js';
+import { POLICY_CATCH_ALL_PATHS, POLICY_ROUTES } from '../policy-api/routes.js';
 
 /**
  * The routes API Gateway sends to the policy API function (as in serverless.yml), most specific

@@ -25,10 +25,10 @@ import type { ConsoleConfigDocument } from '../console-host/config-document.js';
 import { localConfigDocument } from '../console-host/settings.js';
 import { CONSOLE_DIST, CONSOLE_ROUTES } from './console.js';
 import { POLICY_API_ROUTES } from './policy-api.js';
-import { ROUTES } from '../review/routes.js';
+import { REVIEW_API_ROUTES } from '../api/tables.js';
 import { startLocalHttpApi, type LocalHttpApi } from './http-api.js';
 import { loadLocalIssuer, localIssuerUrl, type LocalIssuer } from './issuer.js';
-import { createTokenVerifier } from '../review/token-verifier.js';
+import { createTokenVerifier } from '../http/token-verifier.js';
 import { localLambdaInvoker, startChimeSimulator, type ChimeSimulator, type SimulatorFaults } from './chime-simulator.js';
 import { intakeInvokePolicy } from '../infra/invoke-permission.js';
 import { projectFlow } from '../setup-flow/flow.js';
@@ -325,7 +325,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const api: LocalHttpApi = await startLocalHttpApi({
       lambda,
       functionName: 'reviewApi',
-      routes: ROUTES,
+      routes: REVIEW_API_ROUTES,
       issuer: () => issuer!,
       port: options.apiPort ?? Number(env.API_PORT || 3000),
       host,

@@ -3,7 +3,7 @@ import type { ModerationItem } from '../domain/item.js';
 import { ClaimConflictError, TransitionConflictError, VersionConflictError } from '../errors.js';
 import { explainLostWrite, obstacleFor } from './conflicts.js';
 import type { ReviewDeps } from './deps.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../http/principal.js';
 import type { ReviewDetail } from './responses.js';
 import { isClaimActive, toReviewDetail } from './views.js';
 

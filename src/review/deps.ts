@@ -1,9 +1,8 @@
 import type { ExpiryAction } from '../config.js';
-import type { ChannelModeration, Clock, ReviewStore, StatisticsReader, WorkQueue } from '../domain/ports.js';
+import type { ChannelModeration, ReviewStore, StatisticsReader, WorkQueue } from '../domain/ports.js';
 import type { DecisionPathDeps } from '../pipeline/decide.js';
 import type { ChannelNames } from './channel-names.js';
-import type { CursorCodec } from './cursor.js';
-import type { PolicyDeps } from './policies.js';
+import type { CursorCodec } from '../http/cursor.js';
 
 /** Everything the review operations use; built once per container by the handler factory. */
 export interface ReviewDeps extends DecisionPathDeps {
@@ -27,16 +26,4 @@ export interface ReviewDeps extends DecisionPathDeps {
   statistics: StatisticsReader;
   /** Things worth an operator's attention that do not fail the request. */
   warn: (message: string, details: Record<string, unknown>) => void;
-}
-
-/**
- * What the live-policy routes use (src/review/policy-routes.ts), built once per container by the
- * policy API function's handler factory: the policy store, and the moderation table read only
- * (a replay reads recorded verdicts and held items; nothing here writes an item).
- */
-export interface PolicyApiDeps {
-  policies: PolicyDeps;
-  store: Pick<ReviewStore, 'listDecisionsOfDay' | 'listPendingReviews'>;
-  cursors: CursorCodec;
-  clock: Clock;
 }

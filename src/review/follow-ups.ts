@@ -13,9 +13,9 @@ import {
   ItemNotFoundError,
   type ChimeModerationOperation,
 } from '../errors.js';
-import { idempotencyId, requestFingerprint } from './idempotency.js';
+import { idempotencyId, requestFingerprint } from '../http/idempotency.js';
 import type { ReviewDeps } from './deps.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../http/principal.js';
 import type { FollowUpResult } from './responses.js';
 import type { MessageActionRequest, ReviewActionRequest } from './schemas.js';
 import { toActionAuditEntry, toReviewDetail } from './views.js';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ReviewDeps } from './deps.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../http/principal.js';
 import type { Me } from './responses.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ItemNotFoundError } from '../errors.js';
 import type { ReviewDeps } from './deps.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../http/principal.js';
 import type { ReviewDetail, ReviewPage } from './responses.js';
 import type { ReviewsQuery } from './schemas.js';
 import { toReviewDetail, toReviewSummary } from './views.js';

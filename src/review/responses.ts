@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { FOLLOW_UP_ACTIONS, FOLLOW_UP_OUTCOMES } from '../domain/follow-up.js';
 import { STATUSES } from '../domain/item.js';
 import '../zod-messages.js';
-import { meta } from './schema-meta.js';
+import { meta } from '../http/schema-meta.js';
 import { CallbackActionSchema, DecisionOriginSchema } from './schemas.js';
 
 /**
@@ -10,7 +10,7 @@ import { CallbackActionSchema, DecisionOriginSchema } from './schemas.js';
  * types the handlers return (`z.output<typeof ReviewDetail>`). Nothing validates an answer at
  * runtime, so only the document reads these, and the route tables name them (REVIEW_RESPONSES)
  * instead of importing them: a Lambda function never builds them (its document was built while
- * packaging; src/review/api-document.ts). zod/mini, as in src/review/schemas.ts.
+ * packaging; src/api/document.ts). zod/mini, as in src/review/schemas.ts.
  */
 
 const ExpiryActionSchema = z.enum(['DENY', 'ALLOW']);
@@ -313,30 +313,5 @@ export const Me = z
   })
   .apply(meta, { id: 'Me' });
 
-/** The review API's answers, by the name its route table gives them (RouteSpec.response.schema). */
-export const FailedPage = z
-  .object({
-    items: z.array(ReviewDetail),
-    next: z.optional(z.string()).apply(meta, { description: 'Cursor of the next page; absent on the last.' }),
-  })
-  .apply(meta, { id: 'FailedPage' });
-
-export const RedeliverResult = z
-  .object({
-    results: z.array(
-      z.object({
-        callbackId: z.string(),
-        outcome: z.enum(['DELIVERED', 'FAILED', 'ALREADY_RESOLVED', 'EXPIRED', 'QUEUED', 'SKIPPED', 'NOT_ATTEMPTED']).apply(meta, {
-          description:
-            'DELIVERED: Chime took the recorded decision. FAILED: refused again (see `reason`). QUEUED: Chime did not take it now; the workers retry it. SKIPPED: not FAILED, its window closed, or it changed meanwhile. NOT_ATTEMPTED: out of time; still FAILED, call again. ALREADY_RESOLVED / EXPIRED: what Chime showed.',
-        }),
-        reason: z.optional(z.string()),
-        item: z.optional(ReviewDetail),
-      }),
-    ),
-    more: z.boolean().apply(meta, { description: 'More FAILED items match than this call took: call again.' }),
-    next: z.optional(z.string()).apply(meta, { description: 'Where the listing stopped: send it as `cursor` to go on from there (items before it were taken, or left out by `from`/`to`).' }),
-  })
-  .apply(meta, { id: 'RedeliverResult' });
-
-export const REVIEW_RESPONSES = { OpenApiDocument, ReviewPage, ReviewDetail, BulkDecisionResult, FollowUpResult, AuditPage, Stats, Me, FailedPage, RedeliverResult } as const;
+/** The held-messages room's answers, by the name its route table gives them (RouteSpec.response.schema). */
+export const REVIEW_RESPONSES = { OpenApiDocument, ReviewPage, ReviewDetail, BulkDecisionResult, FollowUpResult, AuditPage, Stats, Me } as const;

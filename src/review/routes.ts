@@ -1,4 +1,3 @@
-import type * as z from 'zod/mini';
 import { listDecisions } from './audit.js';
 import { nameChannels } from './channel-names.js';
 import { claimReview, releaseClaim } from './claims.js';
@@ -6,85 +5,18 @@ import { decideMany, decideReview } from './decisions.js';
 import type { ReviewDeps } from './deps.js';
 import { actOnMessage, actOnReview } from './follow-ups.js';
 import { describeCaller } from './me.js';
-import type { Principal } from './principal.js';
-// Types only: the answers are named, not imported, so that no function builds their schemas.
-import type { POLICY_RESPONSES } from './policy-responses.js';
+import { routeBuilder, type Route } from '../http/route.js';
 import { getReview, listReviews } from './queue.js';
-import type { REVIEW_RESPONSES } from './responses.js';
-import { BulkDecisionRequest, CallbackIdParams, ClaimRequest, DecisionRequest, DecisionsQuery, FailedQuery, MessageActionRequest, RedeliverRequest, ReviewActionRequest, ReviewsQuery } from './schemas.js';
-import { listFailed, redeliver } from './operations.js';
+import { BulkDecisionRequest, CallbackIdParams, ClaimRequest, DecisionRequest, DecisionsQuery, MessageActionRequest, ReviewActionRequest, ReviewsQuery } from './schemas.js';
 import { collectStats } from './stats.js';
 
 /**
- * THE route table of the review API function. The HTTP API's routes are served by two functions,
- * each with its own table: this one, and the live-policy routes of the policy API function
- * (src/review/policy-routes.ts: their own function, so that the policy engine and its writes stay
- * out of this one). Each function's hono app registers exactly its table's routes, and the one
- * OpenAPI document is generated from both tables (src/review/api-document.ts) with the same zod
- * schemas that validate the requests: "every route is documented" and "the document matches the
- * validation" hold by construction.
+ * The held-messages room's routes: the review queue, claims, decisions, follow-up actions, the
+ * audit log, statistics and the caller. Served by the review API function (src/api/tables.ts)
+ * beside the other rooms' tables; described in the one OpenAPI document (src/api/document.ts).
  */
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
-
-/** An answer's schema, by name (src/review/responses.ts, policy-responses.ts). */
-export type ResponseName = keyof typeof REVIEW_RESPONSES | keyof typeof POLICY_RESPONSES;
-
-type Output<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
-
-export interface RouteInput<P, Q, B> {
-  principal: Principal;
-  params: Output<P>;
-  query: Output<Q>;
-  body: Output<B>;
-  /** The `Idempotency-Key` header, validated (routes marked `idempotent` only). */
-  idempotencyKey?: string;
-}
-
-export interface RouteContext<D = ReviewDeps> {
-  /** What the function's handlers use (the review API's ReviewDeps; the policy API's PolicyApiDeps). */
-  deps: D;
-  /** The OpenAPI document of the whole API (src/review/api-document.ts), for GET /openapi.json. */
-  openApiDocument: () => unknown;
-}
-
-export interface RouteSpec<P, Q, B, D = ReviewDeps> {
-  method: HttpMethod;
-  /** OpenAPI path template, e.g. `/reviews/{callbackId}`. */
-  path: string;
-  operationId: string;
-  summary: string;
-  description?: string;
-  /** No bearer token needed (only the document itself). */
-  public?: boolean;
-  /** Admins only: a moderator gets 403 `admins-only`, before the body is read. */
-  adminOnly?: boolean;
-  /** What that 403 tells a moderator (default: the live-policy wording). */
-  adminOnlyDetail?: string;
-  /** A body limit above the API's default MAX_BODY_BYTES (a 100,000-term policy document). */
-  maxBodyBytes?: number;
-  /**
-   * Takes an optional `Idempotency-Key` header (src/review/idempotency.ts): a client that
-   * retries after an error or a timeout sends the same key and gets the first request's outcome,
-   * never a second action.
-   */
-  idempotent?: true;
-  params?: P;
-  query?: Q;
-  body?: { schema: B; required: boolean };
-  /** The answer (200): `schema` names it in REVIEW_RESPONSES or POLICY_RESPONSES, which only the document reads. */
-  response: { description: string; schema: ResponseName };
-  /** Problem statuses this route answers besides 400/401/403/500. */
-  problems: number[];
-  handle(input: RouteInput<P, Q, B>, context: RouteContext<D>): Promise<unknown>;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Route<D = ReviewDeps> = RouteSpec<any, any, any, D>;
-
-const defineRoute = <P extends z.ZodMiniType | undefined = undefined, Q extends z.ZodMiniType | undefined = undefined, B extends z.ZodMiniType | undefined = undefined>(
-  spec: RouteSpec<P, Q, B>,
-): Route => spec as Route;
+const defineRoute = routeBuilder<ReviewDeps>();
 
 /** Views name channels by their ARN's last segment; these swap in Chime's names (never failing). */
 const named = async <T extends { message: { channelArn: string; channelName: string } }>(deps: ReviewDeps, item: T): Promise<T> => {
@@ -104,7 +36,7 @@ const sentMessageAction = (spec: { type: 'REDACT_MESSAGE' | 'DELETE_MESSAGE'; pa
     operationId: spec.operationId,
     summary: spec.summary,
     description: spec.description,
-    adminOnly: true,
+    access: 'admin',
     adminOnlyDetail: 'Only admins may redact or delete sent messages. Moderators may ban a held message’s sender (POST /reviews/{callbackId}/actions).',
     idempotent: true,
     body: { schema: MessageActionRequest, required: true },
@@ -117,13 +49,13 @@ const sentMessageAction = (spec: { type: 'REDACT_MESSAGE' | 'DELETE_MESSAGE'; pa
     },
   });
 
-export const ROUTES: readonly Route[] = [
+export const REVIEW_ROUTES: readonly Route<ReviewDeps>[] = [
   defineRoute({
     method: 'GET',
     path: '/openapi.json',
     operationId: 'getOpenApiDocument',
     summary: 'This document',
-    public: true,
+    access: 'public',
     response: { description: 'The OpenAPI 3.1 document of this API.', schema: 'OpenApiDocument' },
     problems: [],
     handle: async (_input, { openApiDocument }) => openApiDocument(),
@@ -255,33 +187,6 @@ export const ROUTES: readonly Route[] = [
       return page;
     },
   }),
-  // Recovery for operators (src/operations/redeliver.ts): FAILED items, and their decisions delivered again.
-  defineRoute({
-    method: 'GET',
-    path: '/operations/failed',
-    operationId: 'listFailed',
-    summary: 'FAILED items whose callback window is still open, nearest deadline first',
-    description: 'What POST /operations/redeliver would take. Each item says why it failed (`outcome`) and what was decided.',
-    query: FailedQuery,
-    response: { description: 'One page of FAILED items.', schema: 'FailedPage' },
-    problems: [],
-    handle: async ({ query }, { deps }) => namedAll(deps, await listFailed(deps, query)),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/operations/redeliver',
-    operationId: 'redeliverFailed',
-    summary: 'Admins: deliver again the recorded decision of FAILED items whose window is still open',
-    description:
-      'After a fix (a missing chime:ChannelFlowCallback grant, say): each FAILED item is reopened under the normal delivery lease and its recorded decision is sent again, never a new one. ' +
-      'The answer says what happened to each. Items not reached in time stay FAILED (`NOT_ATTEMPTED`, `more: true`): call again. A second call does nothing to an item the first delivered.',
-    adminOnly: true,
-    adminOnlyDetail: 'Only admins may re-deliver FAILED items.',
-    body: { schema: RedeliverRequest, required: true },
-    response: { description: 'One result per item taken.', schema: 'RedeliverResult' },
-    problems: [413, 415],
-    handle: async ({ principal, body }, { deps }) => redeliver(deps, principal, body),
-  }),
   defineRoute({
     method: 'GET',
     path: '/stats',
@@ -302,4 +207,4 @@ export const ROUTES: readonly Route[] = [
   }),
 ];
 
-export { pathPattern, toRouterPath } from './route-paths.js';
+export { pathPattern, toRouterPath } from '../http/route-paths.js';

@@ -2,12 +2,12 @@ import * as z from 'zod/mini';
 import { CALLBACK_LIMITS } from '../domain/callback.js';
 import { CHANNEL_ARN_PATTERN } from '../domain/arns.js';
 import '../zod-messages.js';
-import { CursorSchema, integerParam, IsoTimeSchema } from './params.js';
-import { meta } from './schema-meta.js';
+import { CursorSchema, integerParam, IsoTimeSchema } from '../http/params.js';
+import { meta } from '../http/schema-meta.js';
 
 /**
  * The review API's schemas: the single source for request validation AND the OpenAPI document
- * (src/review/openapi.ts renders these with z.toJSONSchema), so the two cannot drift.
+ * (src/http/openapi.ts renders these with z.toJSONSchema), so the two cannot drift.
  *
  * Every request object is strict: an unknown field is a 400, never silently ignored (a typo in
  * `expectedVersion` must not turn a guarded decision into an unguarded one).
@@ -38,7 +38,7 @@ export const DecisionOriginSchema = z.enum(['AUTO', 'MODERATOR', 'EXPIRY']);
 export const SenderArnSchema = z.string().check(z.regex(SENDER_ARN_PATTERN, 'must be a Chime user or bot ARN'))
   .apply(meta, { description: 'A Chime AppInstanceUser or bot ARN.' });
 
-// Paging and time parameters, shared with the policy routes (src/review/params.ts).
+// Paging and time parameters, shared with the policy routes (src/http/params.ts).
 export { CursorSchema, integerParam, IsoTimeSchema };
 
 // ─── Requests ────────────────────────────────────────────────────────────────────────────────
@@ -72,29 +72,6 @@ export const DecisionsQuery = z
   })
   .check(z.refine((q) => q.from === undefined || q.to === undefined || Date.parse(q.from) <= Date.parse(q.to), { message: 'must not be after `to`', path: ['from'] }));
 export type DecisionsQuery = z.output<typeof DecisionsQuery>;
-
-// ─── Operations (src/operations/) ───────────────────────────────────────────────────────────
-
-export const RedeliverRequest = z
-  .strictObject({
-    status: z.literal('FAILED', { error: 'must be FAILED (the only status re-delivered)' }).apply(meta, { description: 'Which items: FAILED ones, whose recorded decision is delivered again.' }),
-    callbackIds: z
-      .optional(z.array(CallbackIdSchema).check(z.minLength(1), z.maxLength(100)))
-      .apply(meta, { description: 'These items only (1-100). Otherwise every FAILED item whose window is still open, nearest deadline first.' }),
-    from: z.optional(IsoTimeSchema).apply(meta, { description: 'Only items that failed at or after this time.' }),
-    to: z.optional(IsoTimeSchema).apply(meta, { description: 'Only items that failed at or before this time.' }),
-    limit: z._default(z.number().check(z.int('must be a whole number'), z.gte(1), z.lte(100)), 25).apply(meta, { description: 'Items to take in this call, 1-100 (the answer says when there are more).' }),
-    cursor: z.optional(CursorSchema).apply(meta, { description: 'The previous answer’s `next`: go on with the listing where it stopped (same `from` and `to`).' }),
-  })
-  .check(z.refine((q) => q.from === undefined || q.to === undefined || Date.parse(q.from) <= Date.parse(q.to), { message: 'must not be after `to`', path: ['from'] }))
-  .apply(meta, { id: 'RedeliverRequest' });
-export type RedeliverRequest = z.output<typeof RedeliverRequest>;
-
-export const FailedQuery = z.strictObject({
-  limit: integerParam(1, 100, 25, 'Items per page, 1-100.'),
-  cursor: z.optional(CursorSchema),
-});
-export type FailedQuery = z.output<typeof FailedQuery>;
 
 export const ClaimRequest = z
   .strictObject({

@@ -122,18 +122,33 @@ describe('re-driving the intake DLQ', () => {
       ...options,
     });
 
-  it('parks events on the intake DLQ the way production does', async () => {
-    // Three days ago (the Chime emulator's and the stack's clock), intake could not reach DynamoDB.
+  it('parks nothing when only DynamoDB fails intake: the event goes to the work queue, whose worker records it and decides', async () => {
     outage.dynamodbForIntake = true;
+    try {
+      const sent = await sendMessage(chime, 'good morning, everyone');
+      await waitFor(async () => (chimeStatus(sent) === 'SENT' ? true : undefined), { timeoutMs: 15_000, what: 'the handed-over message to be SENT' });
+      // Chime shows it SENT a moment before the worker's record of the delivery lands.
+      const item = await waitFor(async () => (await itemsFor(stack, sent)).find((i) => i.status === 'DELIVERED'), { timeoutMs: 15_000, what: 'the record of its delivery' });
+      expect(item.history.map((h) => h.event)).toEqual(['received', 'decided:ALLOW', 'delivered']);
+    } finally {
+      outage.dynamodbForIntake = false;
+    }
+    expect(await dlqDepth()).toBe(0);
+  }, 60_000);
+
+  it('parks events on the intake DLQ the way production does', async () => {
+    // Three days ago (the Chime emulator's and the stack's clock), intake could reach neither DynamoDB nor the work queue.
+    outage.dynamodbForIntake = true;
+    outage.workQueue = true;
     clock.advance(-3 * DAY_MS);
     parked.old = await sendMessage(chime, 'a message from three days ago');
     await waitForDlqDepth(1);
     clock.advance(3 * DAY_MS);
-    // Today: again DynamoDB (nothing recorded), then the work queue (recorded RECEIVED, never queued).
+    // Today: again both (nothing recorded anywhere).
     parked.lostBeforeRecord = await sendMessage(chime, 'see you at the standup');
     await waitForDlqDepth(2);
+    // Then only the work queue (recorded RECEIVED, never queued).
     outage.dynamodbForIntake = false;
-    outage.workQueue = true;
     parked.lostBeforeEnqueue = await sendMessage(chime, 'the build is green again');
     await waitForDlqDepth(3);
     outage.workQueue = false;
@@ -167,14 +182,16 @@ describe('re-driving the intake DLQ', () => {
 
   it('keeps everything and exits 1 while intake still fails, deleting nothing', async () => {
     outage.dynamodbForIntake = true;
+    outage.workQueue = true;
     try {
       const run = await redriveCli(['--dlq', 'intake', '--queue-url', stack.resources.intakeDlqUrl, '--function', 'intake', '--sqs-endpoint', stack.endpoints.sqs, '--lambda-endpoint', stack.endpoints.lambda]);
       expect(run.code, run.stderr).toBe(1);
-      expect(run.stdout).toMatch(new RegExp(`${ids.lostBeforeRecord}  destination record \\(RetriesExhausted, 3 attempts\\).*intake failed: function error \\(Unhandled\\) ServiceUnavailable: Simulated outage: DynamoDB unreachable; kept`));
+      expect(run.stdout).toMatch(new RegExp(`${ids.lostBeforeRecord}  destination record \\(RetriesExhausted, 3 attempts\\).*intake failed: function error \\(Unhandled\\) AggregateError: Neither DynamoDB nor SQS took CallbackId .*Simulated outage: DynamoDB unreachable.*; kept`));
       expect(run.stdout).toMatch(new RegExp(`${ids.lostBeforeEnqueue}  .*intake failed: .*; kept`));
       expect(run.stdout).toContain('5 messages read · re-driven 0 · already known 0 · skipped 3 (malformed 1, past its window 1, unrecognised 1) · failed 2 · intake invoked 2 times, 0 deleted');
     } finally {
       outage.dynamodbForIntake = false;
+      outage.workQueue = false;
     }
     // Every message is visible again for the next run, not hidden for the rest of a visibility timeout.
     expect(await dlqDepth()).toBe(5);
@@ -269,11 +286,13 @@ describe('re-driving the intake DLQ', () => {
   it('in a dry run, names what it would re-drive and leaves it; the real run re-drives a twice-delivered event once', async () => {
     // Intake fails one more real event, which Lambda delivered twice (as it sometimes does): two records, one CallbackId.
     outage.dynamodbForIntake = true;
+    outage.workQueue = true;
     stack.simulator.setFaults({ duplicateInvocations: 1, duplicateDelayMs: 20 });
     const sent = await sendMessage(chime, 'one more for the dry run');
     await waitForDlqDepth(5);
     stack.simulator.setFaults({ duplicateInvocations: 0 });
     outage.dynamodbForIntake = false;
+    outage.workQueue = false;
     const before = intakeInvocations;
     const dry = await moduleRun({ dryRun: true });
     expect(dry).toMatchObject({ received: 5, wouldRedrive: 2, invoked: 0, deleted: 0, released: 5 });

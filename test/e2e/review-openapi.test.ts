@@ -4,10 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SERVERLESS_YML, parseCloudFormationYaml } from '../../src/infra/definitions.js';
 import { POLICY_API_ROUTES } from '../../src/local/policy-api.js';
 import type { LocalStack } from '../../src/local/stack.js';
-import { API_ROUTES } from '../../src/review/api-document.js';
-import { createReviewApp } from '../../src/review/app.js';
-import { POLICY_CATCH_ALL_PATHS, POLICY_ROUTES } from '../../src/review/policy-routes.js';
-import { ROUTES, toRouterPath } from '../../src/review/routes.js';
+import { API_ROUTES } from '../../src/api/document.js';
+import { createApiApp } from '../../src/http/app.js';
+import { REVIEW_API_ROUTES } from '../../src/api/tables.js';
+import { toRouterPath } from '../../src/http/route-paths.js';
+import { POLICY_CATCH_ALL_PATHS, POLICY_ROUTES } from '../../src/policy-api/routes.js';
 import { api, startReviewStack } from '../support/review.js';
 
 describe('GET /openapi.json', () => {
@@ -35,8 +36,8 @@ describe('GET /openapi.json', () => {
     // The apps as the Lambdas build them (the review API's, the policy API's); their dependencies are never called here.
     const roles = { groupsClaim: 'g', moderatorGroup: 'm', adminGroup: 'a' };
     const verifier = { verify: () => Promise.reject(new Error('never called')) };
-    const reviewApp = createReviewApp({ deps: {} as never, routes: ROUTES, roles, verifier, logError: () => {} });
-    const policyApp = createReviewApp({ deps: {} as never, routes: POLICY_ROUTES, roles, verifier, logError: () => {} });
+    const reviewApp = createApiApp({ deps: {} as never, routes: REVIEW_API_ROUTES, roles, verifier, logError: () => {} });
+    const policyApp = createApiApp({ deps: {} as never, routes: POLICY_ROUTES, roles, verifier, logError: () => {} });
     // One entry per handler in a route's chain (role check, body limit, handler): dedupe.
     const servedBy = (app: typeof reviewApp) => [...new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`))];
     const served = [...servedBy(reviewApp), ...servedBy(policyApp)];
@@ -44,7 +45,7 @@ describe('GET /openapi.json', () => {
       Object.keys(operations).map((method) => `${method.toUpperCase()} ${toRouterPath(path)}`),
     );
     expect(new Set(served)).toEqual(new Set(documented));
-    expect(servedBy(reviewApp)).toHaveLength(ROUTES.length);
+    expect(servedBy(reviewApp)).toHaveLength(REVIEW_API_ROUTES.length);
     expect(servedBy(policyApp)).toHaveLength(POLICY_ROUTES.length);
     expect(served).toHaveLength(API_ROUTES.length);
     // Each route is one function's: the review API serves none of the policy routes.
@@ -92,10 +93,10 @@ describe('serverless.yml', () => {
   it('routes exactly the router’s routes to the review API, all but /openapi.json behind the JWT authorizer', () => {
     const events = eventsOf('reviewApi');
     const routes = events.filter((e) => e.path !== '*');
-    expect(new Set(routes.map((e) => `${e.method} ${e.path}`))).toEqual(new Set(ROUTES.map((r) => `${r.method} ${r.path}`)));
+    expect(new Set(routes.map((e) => `${e.method} ${e.path}`))).toEqual(new Set(REVIEW_API_ROUTES.map((r) => `${r.method} ${r.path}`)));
     for (const event of events) {
-      const route = ROUTES.find((r) => r.method === event.method && r.path === event.path);
-      if (route?.public) expect(event.authorizer).toBeUndefined();
+      const route = REVIEW_API_ROUTES.find((r) => r.method === event.method && r.path === event.path);
+      if (route?.access === 'public') expect(event.authorizer).toBeUndefined();
       else expect(event.authorizer).toBe('moderatorJwt');
     }
     expect(doc.provider.httpApi.authorizers.moderatorJwt).toMatchObject({ type: 'jwt', identitySource: '$request.header.Authorization' });

@@ -2,8 +2,8 @@ import { request } from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/local/stack.js';
-import { pathPattern } from '../../src/review/route-paths.js';
-import { ROUTES } from '../../src/review/routes.js';
+import { pathPattern } from '../../src/http/route-paths.js';
+import { REVIEW_API_ROUTES } from '../../src/api/tables.js';
 import { startReviewStack, tokenFor } from '../support/review.js';
 
 /**
@@ -14,7 +14,7 @@ import { startReviewStack, tokenFor } from '../support/review.js';
 
 const ID = 'a'.repeat(48);
 const PROBLEMS = 'https://chime-flow-moderation.dev/problems/';
-const allowedOn = (path: string) => ROUTES.filter((r) => pathPattern(r.path).test(path)).map((r) => r.method);
+const allowedOn = (path: string) => REVIEW_API_ROUTES.filter((r) => pathPattern(r.path).test(path)).map((r) => r.method);
 
 function httpApiEvent(method: string, path: string, body?: { text: string; contentType: string }): APIGatewayProxyEventV2WithJWTAuthorizer {
   const requestId = `req-${method}-${Math.random().toString(36).slice(2)}`;

@@ -1,8 +1,9 @@
-import { MAX_BODY_BYTES } from '../../src/review/app.js';
-import { apiDocument } from '../../src/review/api-document.js';
-import { POLICY_ROUTES } from '../../src/review/policy-routes.js';
-import { pathPattern } from '../../src/review/route-paths.js';
-import { ROUTES, type Route } from '../../src/review/routes.js';
+import { MAX_BODY_BYTES } from '../../src/http/app.js';
+import { apiDocument } from '../../src/api/document.js';
+import { POLICY_ROUTES } from '../../src/policy-api/routes.js';
+import { pathPattern } from '../../src/http/route-paths.js';
+import { REVIEW_API_ROUTES } from '../../src/api/tables.js';
+import { accessOf, type Route } from '../../src/http/route.js';
 import type { Expectation, HttpCase, RunContext } from './cases.js';
 import { APP_INSTANCE, CHANNEL, ISO_DAY_AGO, ISO_NOW, PENDING_IDS, POLICY_DOCUMENT, SAMPLE_STRINGS, SENDER } from './fixtures.js';
 import { deepJson, encodeComponent, headerSafe, HOSTILE_KEYS, HOSTILE_STRINGS, objectWith, preview, RawJson, toJsonText, type Labelled } from './hostile.js';
@@ -121,7 +122,7 @@ function synthesize(set: SchemaSet, schema: JsonSchema, name = ''): unknown {
 
 /** The routes, with what the document says about each and its baseline. */
 export function routeInfos(set: SchemaSet, document: Record<string, any>): RouteInfo[] {
-  const tables: Array<readonly AnyRoute[]> = [ROUTES, POLICY_ROUTES];
+  const tables: Array<readonly AnyRoute[]> = [REVIEW_API_ROUTES, POLICY_ROUTES];
   return tables.flatMap((table) =>
     table.map((route) => {
       const operation = document.paths[route.path][route.method.toLowerCase()];
@@ -137,7 +138,7 @@ export function routeInfos(set: SchemaSet, document: Record<string, any>): Route
         route,
         key: `${route.method} ${route.path}`,
         table,
-        role: route.adminOnly ? 'admin' : 'moderator',
+        role: accessOf(route) === 'admin' ? 'admin' : 'moderator',
         pathParams,
         queryParams: parameters.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: p.schema, required: p.required === true })),
         ...(bodySchema ? { bodySchema } : {}),

@@ -1,4 +1,4 @@
-import { PROBLEM_BASE, PROBLEM_CONTENT_TYPE } from '../../src/review/problems.js';
+import { PROBLEM_BASE, PROBLEM_CONTENT_TYPE } from '../../src/http/problems.js';
 import type { CryptoKey } from 'jose';
 import type { RawRequest, RawResponse } from './http.js';
 

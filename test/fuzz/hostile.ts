@@ -91,7 +91,7 @@ export const HOSTILE_JSON: ReadonlyArray<Labelled<unknown>> = [
   L('empty array', []),
   L('array of null', [null]),
   L('empty object', {}),
-  L('object with __proto__', objectWith([['__proto__', { isAdmin: true }]])),
+  L('object with __proto__', objectWith([['__proto__', { isAdmin: true, isModerator: true }]])),
   L('object with constructor.prototype', objectWith([['constructor', { prototype: { polluted: true } }]])),
 ];
 

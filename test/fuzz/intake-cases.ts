@@ -206,7 +206,7 @@ function mutations(rng: Rng): Mutation[] {
   }
 
   // Keys that must not reach a prototype; fields Chime may add (passed through, never a reason to refuse).
-  out.push({ group: 'extra-keys', name: '__proto__ at the top', verdict: 'accept', apply: (e) => withKey(e, '__proto__', { isAdmin: true, polluted: true }) });
+  out.push({ group: 'extra-keys', name: '__proto__ at the top', verdict: 'accept', apply: (e) => withKey(e, '__proto__', { isAdmin: true, isModerator: true, polluted: true }) });
   out.push({ group: 'extra-keys', name: 'constructor.prototype at the top', verdict: 'accept', apply: (e) => withKey(e, 'constructor', { prototype: { polluted: true } }) });
   out.push({ group: 'extra-keys', name: '__proto__ in ChannelMessage', verdict: 'accept', apply: (e) => withMessage(e, withKey(message(e), '__proto__', { polluted: true })) });
   out.push({

@@ -3,7 +3,7 @@ import type { Rng } from './random.js';
 
 /**
  * The oracle of the API target: the OpenAPI document's JSON Schemas (generated from the same zod
- * schemas that validate requests, src/review/openapi.ts). A value that breaks the documented
+ * schemas that validate requests, src/http/openapi.ts). A value that breaks the documented
  * schema must be refused with a 400; if it is not, either the validation or the document is
  * wrong. This is a small validator for the subset of JSON Schema the document uses, and a
  * generator of values that break a schema.

@@ -1,3 +1,4 @@
+import { accessOf } from '../../src/http/route.js';
 import { SignJWT } from 'jose';
 import type { HttpCase, RunContext } from './cases.js';
 import { draftRequest, type RouteInfo } from './api-cases.js';
@@ -150,8 +151,8 @@ const CRAFTED_ADMIN: Array<{ label: string; value: unknown[] }> = [
 ];
 
 export function tokenCases(rng: Rng, infos: RouteInfo[], total: number): HttpCase[] {
-  const guarded = infos.filter((i) => !i.route.public);
-  const adminOnly = guarded.filter((i) => i.route.adminOnly);
+  const guarded = infos.filter((i) => accessOf(i.route) !== 'public');
+  const adminOnly = guarded.filter((i) => accessOf(i.route) === 'admin');
   const out: Array<Omit<HttpCase, 'id'>> = [];
   const unauthenticated = (info: RouteInfo, auth: Authorization) => {
     const base = draftRequest(info, { role: null });

@@ -44,7 +44,7 @@ describe('a bulk decision inside its time budget', () => {
     });
     const deps = reviewDepsOn(backends, { store, callbacks: slow, clock });
     await backends.purge('work');
-    const principal = { subject: 'sub-ada', username: 'ada', groups: ['moderators'], isAdmin: false };
+    const principal = { subject: 'sub-ada', username: 'ada', groups: ['moderators'], isAdmin: false, isModerator: true };
     const result = await decideMany(deps, principal, { decisions: held.map((i) => ({ callbackId: i.callbackId, action: 'ALLOW' as const })) });
 
     const statuses = result.results.map((r) => (r.status === 200 ? r.item!.status : `${r.status} ${r.problem?.type.split('/').at(-1)}`));

@@ -17,7 +17,7 @@ import { ChimeActionError, FollowUpRecordError } from '../../src/errors.js';
 import { recordDecision } from '../../src/pipeline/decide.js';
 import type { ReviewDeps } from '../../src/review/deps.js';
 import { actOnMessage } from '../../src/review/follow-ups.js';
-import { toProblem } from '../../src/review/problems.js';
+import { toProblem } from '../../src/http/problems.js';
 import { startBackends, TEST_KEYS, type Backends } from '../support/backends.js';
 import { APP_INSTANCE, aMessage, callbackId, channelArn } from '../support/factories.js';
 
@@ -167,7 +167,7 @@ describe('follow-up action records', () => {
       } as Partial<ReviewDeps> as ReviewDeps;
       return { deps, client };
     };
-    const principal = { subject: 'sub-root', username: 'root', groups: ['admins'], isAdmin: true };
+    const principal = { subject: 'sub-root', username: 'root', groups: ['admins'], isAdmin: true, isModerator: true };
 
     const attemptsIn = async (channel: string) =>
       (await backends.store.listDecisionsOfDay({ day: iso(Date.now()).slice(0, 10), from: iso(Date.now() - 60_000), to: iso(Date.now() + 60_000), channelArn: channel, limit: 10 })).items.filter(isFollowUpRecord);

@@ -5,8 +5,11 @@ import { SqsDeadLetters, SqsWorkQueue } from '../../src/adapters/sqs-queue.js';
 import { systemClock } from '../../src/domain/ports.js';
 import { acceptEvent, type IntakeDeps } from '../../src/intake/accept.js';
 import { sqsFailureDestination } from '../../src/local/lambda-runtime.js';
+import { DynamoDbModerationStore } from '../../src/adapters/dynamodb-store.js';
+import type { WorkMessage } from '../../src/domain/item.js';
+import { processWorkMessage } from '../../src/worker/process.js';
 import { aChannelFlowEvent } from '../support/factories.js';
-import { startBackends, type Backends } from '../support/backends.js';
+import { reviewDepsOn, startBackends, TEST_KEYS, type Backends } from '../support/backends.js';
 
 describe('intake (against real DynamoDB and SQS endpoints)', () => {
   let backends: Backends;
@@ -54,6 +57,27 @@ describe('intake (against real DynamoDB and SQS endpoints)', () => {
     // Lambda retries the failed async invocation with the same event.
     expect(await acceptEvent(deps, event)).toMatchObject({ outcome: 'REQUEUED' });
     expect(await backends.receive('work')).toHaveLength(1);
+  });
+
+  it('hands the event to the work queue when DynamoDB does not take the record, and the worker then records it', async () => {
+    const event = aChannelFlowEvent();
+    const unreachable = new DynamoDbModerationStore(backends.clients.documents, { tableName: `${backends.resources.tableName}-does-not-exist`, retentionDays: 30, keys: TEST_KEYS });
+    const result = await acceptEvent({ ...deps, store: unreachable }, event);
+    expect(result).toMatchObject({ outcome: 'HANDED_OVER', callbackId: event.CallbackId, recordError: expect.stringMatching(/ResourceNotFound|non-existent|not found/i) });
+    expect(await backends.store.get(event.CallbackId)).toBeUndefined();
+    const [queued] = await backends.receive('work');
+    expect(queued?.body).toMatchObject({ callbackId: event.CallbackId, deadline: (result as { deadline: string }).deadline });
+    // The worker finds no item and rebuilds it from the work message before deciding.
+    const outcome = await processWorkMessage({ ...reviewDepsOn(backends), evaluate: () => ({ action: 'REVIEW', ruleIds: ['terms.review'], reason: 'held', findings: [] }) }, queued!.body as WorkMessage);
+    expect(outcome.status).toBe('PENDING_REVIEW');
+    expect(await backends.store.get(event.CallbackId)).toMatchObject({ status: 'PENDING_REVIEW', history: [{ event: 'received' }, { event: 'held-for-review' }] });
+    expect(await backends.receive('intakeDlq')).toHaveLength(0);
+  });
+
+  it('throws both errors to Lambda when neither DynamoDB nor SQS takes the event', async () => {
+    const unreachable = new DynamoDbModerationStore(backends.clients.documents, { tableName: `${backends.resources.tableName}-does-not-exist`, retentionDays: 30, keys: TEST_KEYS });
+    const broken = new SqsWorkQueue(backends.clients.sqs, `${backends.resources.workQueueUrl}-does-not-exist`);
+    await expect(acceptEvent({ ...deps, store: unreachable, queue: broken }, aChannelFlowEvent())).rejects.toThrow(/Neither DynamoDB nor SQS took CallbackId/);
   });
 
   it('keeps a malformed event on the intake DLQ with its reason, and records nothing', async () => {

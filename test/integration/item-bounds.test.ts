@@ -13,13 +13,13 @@ import { recordDecision, deliverDecision } from '../../src/pipeline/decide.js';
 import { claimReview, releaseClaim } from '../../src/review/claims.js';
 import { decideReview } from '../../src/review/decisions.js';
 import type { ReviewDeps } from '../../src/review/deps.js';
-import type { Principal } from '../../src/review/principal.js';
+import type { Principal } from '../../src/http/principal.js';
 import { sweep } from '../../src/sweeper/sweep.js';
 import { reviewDepsOn, startBackends, TEST_KEYS, type Backends } from '../support/backends.js';
 import { channelArn, userArn } from '../support/factories.js';
 
-const alice: Principal = { subject: 'sub-alice', username: 'alice', groups: ['moderators'], isAdmin: false };
-const bob: Principal = { subject: 'sub-bob', username: 'bob', groups: ['moderators'], isAdmin: false };
+const alice: Principal = { subject: 'sub-alice', username: 'alice', groups: ['moderators'], isAdmin: false, isModerator: true };
+const bob: Principal = { subject: 'sub-bob', username: 'bob', groups: ['moderators'], isAdmin: false, isModerator: true };
 /** 1,000 in `npm test`; `npm run test:long` (CI, every build) runs 10,000. */
 const CYCLES = Number(process.env.ITEM_BOUNDS_CYCLES || 1_000);
 

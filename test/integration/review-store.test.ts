@@ -153,7 +153,7 @@ describe('review store operations', () => {
     it('counts both: the loser of the write reads again and renews on top, none is lost silently', async () => {
       const item = pending({ deadline: iso(Date.now() + 3_600_000), receivedAt: iso(Date.now()), updatedAt: iso(Date.now()) });
       await backends.store.recordReceived(item);
-      const alice = { subject: 'sub-alice', username: 'alice', groups: ['moderators'], isAdmin: false };
+      const alice = { subject: 'sub-alice', username: 'alice', groups: ['moderators'], isAdmin: false, isModerator: true };
       const deps = reviewDepsOn(backends);
       await claimReview(deps, alice, item.callbackId, 300);
       await claimReview(deps, alice, item.callbackId, 300); // the `claimed` entry now counts 2

@@ -10,7 +10,7 @@ import { deprovisionLocal, provisionLocal, resolveLocalNames, type ProvisionedRe
 import { startChimeSimulator, type ChannelFlowEvent, type ChimeSimulator, type ChimeSimulatorOptions } from '../../src/local/chime-simulator.js';
 import { startStorage } from '../../src/local/storage.js';
 import { systemClock } from '../../src/domain/ports.js';
-import { CursorCodec } from '../../src/review/cursor.js';
+import { CursorCodec } from '../../src/http/cursor.js';
 import type { ReviewDeps } from '../../src/review/deps.js';
 
 /**

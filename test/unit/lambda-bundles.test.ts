@@ -1,7 +1,7 @@
 /**
  * What the Lambda bundles hold, on real builds with serverless.yml's esbuild plugins:
  *   - the OpenAPI document (scripts/esbuild-plugins.cjs, packaged-api-document): the review API's
- *     bundle serves exactly the document src/review/api-document.ts builds from both route
+ *     bundle serves exactly the document src/api/document.ts builds from both route
  *     tables, from a file built while packaging, and carries neither the document's builder
  *     (zod's JSON Schema code), nor the answers' schemas, nor the policy API's routes and engine;
  *     a bundle that does not serve the document gets no file;
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiDocument } from '../../src/review/api-document.js';
+import { apiDocument } from '../../src/api/document.js';
 import { functionEntries, serverlessEsbuildOptions } from '../../scripts/esbuild-settings.js';
 
 const plugins = createRequire(import.meta.url)('../../scripts/esbuild-plugins.cjs') as Plugin[] & { packagedApiDocument: Plugin };
@@ -37,10 +37,10 @@ const inputsOf = (metafile: Metafile) => Object.keys(Object.values(metafile.outp
 describe('the packaged OpenAPI document', () => {
   it('is the document the route tables build, served from the file beside the code', async () => {
     const out = join(dir, 'document');
-    await build({ ...SETTINGS, entryPoints: ['src/review/api-document.ts'], outdir: out, plugins: [plugins.packagedApiDocument] });
-    const file = join(out, 'api-document.openapi.json');
+    await build({ ...SETTINGS, entryPoints: ['src/api/document.ts'], outdir: out, plugins: [plugins.packagedApiDocument] });
+    const file = join(out, 'document.openapi.json');
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(apiDocument());
-    const bundled = (await import(pathToFileURL(join(out, 'api-document.mjs')).href)) as { apiDocument: () => unknown };
+    const bundled = (await import(pathToFileURL(join(out, 'document.mjs')).href)) as { apiDocument: () => unknown };
     expect(bundled.apiDocument()).toEqual(apiDocument());
     // Read once, then kept.
     expect(bundled.apiDocument()).toBe(bundled.apiDocument());
@@ -53,7 +53,7 @@ describe('the packaged OpenAPI document', () => {
     expect(existsSync(join(out, 'functions/review-api/index.openapi.json'))).toBe(true);
     expect(inputs).toContain('src/review/routes.ts');
     expect(inputs).toContain('src/review/schemas.ts');
-    for (const left of ['src/review/openapi.ts', 'src/review/responses.ts', 'src/review/policy-responses.ts', 'src/review/policy-routes.ts', 'src/review/policies.ts', 'src/policy/engine.ts']) {
+    for (const left of ['src/http/openapi.ts', 'src/review/responses.ts', 'src/policy-api/responses.ts', 'src/policy-api/routes.ts', 'src/policy-api/policies.ts', 'src/policy/engine.ts']) {
       expect(inputs, left).not.toContain(left);
     }
     expect(inputs.filter((input) => /zod\/v4\/(classic|core\/(to-json-schema|json-schema-processors))/.test(input))).toEqual([]);
@@ -64,9 +64,9 @@ describe('the packaged OpenAPI document', () => {
     const result = await build({ ...SETTINGS, entryPoints: ['functions/policy-api/index.ts'], outdir: join(out, 'functions/policy-api'), metafile: true, plugins });
     expect(existsSync(join(out, 'functions/policy-api/index.openapi.json'))).toBe(false);
     const inputs = inputsOf(result.metafile);
-    expect(inputs).toContain('src/review/policy-routes.ts');
+    expect(inputs).toContain('src/policy-api/routes.ts');
     // The policy API builds neither the review API's routes and request schemas, nor any answer's schema.
-    for (const left of ['src/review/routes.ts', 'src/review/schemas.ts', 'src/review/responses.ts', 'src/review/policy-responses.ts', 'src/review/openapi.ts']) {
+    for (const left of ['src/review/routes.ts', 'src/review/schemas.ts', 'src/review/responses.ts', 'src/policy-api/responses.ts', 'src/http/openapi.ts']) {
       expect(inputs, left).not.toContain(left);
     }
   });

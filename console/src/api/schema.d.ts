@@ -189,6 +189,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts by status, the oldest pending review, the nearest deadline, decisions in the last 24 h */
+        get: operations["getStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who you are (subject, username, groups, admin) and the expiry rules every held message is on */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/operations/failed": {
         parameters: {
             query?: never;
@@ -223,40 +257,6 @@ export interface paths {
          * @description After a fix (a missing chime:ChannelFlowCallback grant, say): each FAILED item is reopened under the normal delivery lease and its recorded decision is sent again, never a new one. The answer says what happened to each. Items not reached in time stay FAILED (`NOT_ATTEMPTED`, `more: true`): call again. A second call does nothing to an item the first delivered.
          */
         post: operations["redeliverFailed"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/stats": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Counts by status, the oldest pending review, the nearest deadline, decisions in the last 24 h */
-        get: operations["getStats"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Who you are (subject, username, groups, admin) and the expiry rules every held message is on */
-        get: operations["getMe"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -412,32 +412,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        RedeliverRequest: {
-            /**
-             * @description Which items: FAILED ones, whose recorded decision is delivered again.
-             * @constant
-             */
-            status: "FAILED";
-            /** @description These items only (1-100). Otherwise every FAILED item whose window is still open, nearest deadline first. */
-            callbackIds?: string[];
-            /**
-             * Format: date-time
-             * @description Only items that failed at or after this time.
-             */
-            from?: string;
-            /**
-             * Format: date-time
-             * @description Only items that failed at or before this time.
-             */
-            to?: string;
-            /**
-             * @description Items to take in this call, 1-100 (the answer says when there are more).
-             * @default 25
-             */
-            limit: number;
-            /** @description The previous answer’s `next`: go on with the listing where it stopped (same `from` and `to`). */
-            cursor?: string;
-        };
         ClaimRequest: {
             /**
              * @description Lease length; re-claiming extends it.
@@ -512,6 +486,32 @@ export interface components {
                 /** @description Refuse (409) unless the item is still at this version. */
                 expectedVersion?: number;
             }[];
+        };
+        RedeliverRequest: {
+            /**
+             * @description Which items: FAILED ones, whose recorded decision is delivered again.
+             * @constant
+             */
+            status: "FAILED";
+            /** @description These items only (1-100). Otherwise every FAILED item whose window is still open, nearest deadline first. */
+            callbackIds?: string[];
+            /**
+             * Format: date-time
+             * @description Only items that failed at or after this time.
+             */
+            from?: string;
+            /**
+             * Format: date-time
+             * @description Only items that failed at or before this time.
+             */
+            to?: string;
+            /**
+             * @description Items to take in this call, 1-100 (the answer says when there are more).
+             * @default 25
+             */
+            limit: number;
+            /** @description The previous answer’s `next`: go on with the listing where it stopped (same `from` and `to`). */
+            cursor?: string;
         };
         /** @description RFC 9457 problem details, with extension members (e.g. decidedBy, claimedBy, until). */
         Problem: {
@@ -1392,7 +1392,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1451,7 +1451,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1523,7 +1523,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1541,7 +1541,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1550,7 +1550,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: deadline-passed */
+            /** @description Problem: deadline-passed, appeal-window-closed */
             410: {
                 headers: {
                     [name: string]: unknown;
@@ -1627,7 +1627,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1645,7 +1645,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1654,7 +1654,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: deadline-passed */
+            /** @description Problem: deadline-passed, appeal-window-closed */
             410: {
                 headers: {
                     [name: string]: unknown;
@@ -1720,7 +1720,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1738,7 +1738,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1747,7 +1747,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: deadline-passed */
+            /** @description Problem: deadline-passed, appeal-window-closed */
             410: {
                 headers: {
                     [name: string]: unknown;
@@ -1828,7 +1828,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1837,7 +1837,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1921,7 +1921,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1939,7 +1939,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1984,7 +1984,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: chime-bearer-not-configured, chime-unavailable, not-attempted */
+            /** @description Problem: chime-bearer-not-configured, chime-unavailable, not-attempted, member-identity-not-configured */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2038,7 +2038,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2056,7 +2056,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2101,7 +2101,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: chime-bearer-not-configured, chime-unavailable, not-attempted */
+            /** @description Problem: chime-bearer-not-configured, chime-unavailable, not-attempted, member-identity-not-configured */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2155,7 +2155,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2173,7 +2173,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2218,7 +2218,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: chime-bearer-not-configured, chime-unavailable, not-attempted */
+            /** @description Problem: chime-bearer-not-configured, chime-unavailable, not-attempted, member-identity-not-configured */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2279,7 +2279,101 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Stats"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller, and the expiry action, margin and callback window. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2340,7 +2434,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2400,7 +2494,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2420,100 +2514,6 @@ export interface operations {
             };
             /** @description Problem: unsupported-media-type */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem: item-too-large, internal-error, action-not-recorded */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getStats: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The figures. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Stats"];
-                };
-            };
-            /** @description Problem: unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem: forbidden, admins-only */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem: item-too-large, internal-error, action-not-recorded */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getMe: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The caller, and the expiry action, margin and callback window. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Me"];
-                };
-            };
-            /** @description Problem: unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem: forbidden, admins-only */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2573,7 +2573,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2633,7 +2633,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2711,7 +2711,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2791,7 +2791,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2863,7 +2863,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2872,7 +2872,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2967,7 +2967,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2985,7 +2985,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3049,7 +3049,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3110,7 +3110,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3182,7 +3182,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: forbidden, admins-only */
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3200,7 +3200,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { bearerOf, epochSeconds, requireObjectBody, type Ctx, type Deps, type Result } from './context.js';
 import { decodeToken, encodeToken } from './paging.js';
 import { deliver, dropEdit } from './processing.js';
-import type { ChannelRecord, MessageRecord, Version } from './store.js';
+import { canSee, missingMessage, type ChannelRecord, type MessageRecord, type Version } from './store.js';
 import type { SimulatedMessage, SimulatedMessageStatus, SimulatedPendingCallback } from './types.js';
 import {
   appInstanceOf,
@@ -54,6 +54,7 @@ function wireStatus(m: MessageRecord, bearer: string): Record<string, unknown> {
 
 /** The version a caller may read, or undefined when the message is invisible to them. */
 function visibleVersion(m: MessageRecord, bearer: string): Version | undefined {
+  if (!canSee(m, bearer)) return undefined; // targeted at someone else
   if (m.denied) return undefined;
   if (m.persistence === 'NON_PERSISTENT') return undefined; // not stored by Chime
   if (bearer === m.sender.arn) return m.latest;
@@ -79,7 +80,8 @@ function wireMessage(m: MessageRecord, v: Version, bearer: string, summary: bool
   if (v.messageAttributes !== undefined) out.MessageAttributes = clone(v.messageAttributes);
   if (!summary && m.subChannelId !== undefined) out.SubChannelId = m.subChannelId;
   if (v.contentType !== undefined) out.ContentType = v.contentType;
-  if (m.target !== undefined) out.Target = clone(m.target);
+  // Only the sender and the target ever get here for a targeted message, and both see whom it is for.
+  if (m.target !== undefined) out.Target = [{ MemberArn: m.target }];
   return out;
 }
 
@@ -111,6 +113,7 @@ export function snapshot(m: MessageRecord): SimulatedMessage {
   if (m.subChannelId !== undefined) out.subChannelId = m.subChannelId;
   if (shown.contentType !== undefined) out.contentType = shown.contentType;
   if (m.clientRequestToken !== undefined) out.clientRequestToken = m.clientRequestToken;
+  if (m.target !== undefined) out.target = m.target;
   return out;
 }
 
@@ -139,15 +142,15 @@ function optionalSubChannelId(value: string | undefined | null, field = 'SubChan
   return value;
 }
 
-function parseTarget(v: unknown, appInstanceArn: string): unknown {
+/** The target member's ARN (TargetList holds exactly one Target), or undefined when the message is for everyone. */
+function parseTarget(v: unknown, appInstanceArn: string): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v) || v.length < LIMITS.targets.min || v.length > LIMITS.targets.max) throw badRequest('Target must be a list of exactly one {MemberArn}');
-  for (const t of v) {
-    if (!isObject(t) || typeof t.MemberArn !== 'string') throw badRequest('Target[].MemberArn is required');
-    validateMemberArn(t.MemberArn, 'Target[].MemberArn');
-    if (appInstanceOf(t.MemberArn) !== appInstanceArn) throw badRequest("Target[].MemberArn is not in the channel's AppInstance");
-  }
-  return clone(v);
+  const [t] = v as unknown[];
+  if (!isObject(t) || typeof t.MemberArn !== 'string') throw badRequest('Target[].MemberArn is required');
+  validateMemberArn(t.MemberArn, 'Target[].MemberArn');
+  if (appInstanceOf(t.MemberArn) !== appInstanceArn) throw badRequest("Target[].MemberArn is not in the channel's AppInstance");
+  return t.MemberArn;
 }
 
 export function sendChannelMessage(d: Deps, ctx: Ctx): Result {
@@ -188,6 +191,8 @@ export function sendChannelMessage(d: Deps, ctx: Ctx): Result {
   const tokenKey = clientRequestToken === undefined ? undefined : `${c.arn}\u0000${bearer}\u0000${clientRequestToken}`;
   const existing = tokenKey === undefined ? undefined : store.messageTokens.get(tokenKey);
   if (existing) return [201, sendReply(existing, bearer)];
+  // After the replay: a retry of a send that landed answers as it did, even if the target left since.
+  if (target !== undefined) store.requireTargetable(c, target);
 
   const createdMs = store.now();
   const version: Version = { seq: store.nextSeq(), content };
@@ -217,6 +222,8 @@ export function sendChannelMessage(d: Deps, ctx: Ctx): Result {
   if (tokenKey !== undefined) store.messageTokens.set(tokenKey, m);
 
   // Channel flows process STANDARD messages only; a channel without a flow delivers at once.
+  // A targeted message goes through the flow like any other (the processor's event has no
+  // Target field, see processing.ts); until it is let through, only its sender sees it.
   if (type === 'CONTROL') deliver(m, version);
   else runner.start(m, 'SEND', version, store.processorsFor(c));
   return [201, sendReply(m, bearer)];
@@ -238,8 +245,9 @@ export function updateChannelMessage(d: Deps, ctx: Ctx): Result {
   const { store, runner } = d;
   const c = store.channel(channelArn, 'Forbidden', bearer);
   store.requireNotBanned(c, bearer);
-  const m = store.findMessage(c, messageId);
-  if (m.denied) throw notFound(`Message ${m.messageId} not found in channel`);
+  // A targeted message someone else may not see is missing to them, before "only the sender" could say it exists.
+  const m = store.findMessage(c, messageId, bearer);
+  if (m.denied) throw missingMessage(m.messageId);
   if (m.sender.arn !== bearer) throw forbidden('Only the sender can update a message');
   if (store.strict && !c.members.has(bearer)) throw forbidden(`${bearer} is not a member of channel ${c.arn}`);
   if (m.persistence !== 'PERSISTENT') throw badRequest('Only PERSISTENT messages can be updated');
@@ -271,8 +279,13 @@ export function getChannelMessage(d: Deps, ctx: Ctx): Result {
   const messageId = messageIdOf(ctx);
   optionalSubChannelId(ctx.url.searchParams.get('sub-channel-id'), 'sub-channel-id');
   const c = d.store.channel(channelArn, 'NotFound', bearer);
+  // Who may read the channel at all (strict mode): anyone for a PUBLIC channel, only members,
+  // moderators and AppInstanceAdmins for a PRIVATE one, never a banned member: the same rule as
+  // ListChannelMessages ("Public Channels: You do not need to be a member to list messages",
+  // CreateChannelMembership's documentation). A refusal is Forbidden, before the message is looked up.
   d.store.requireReader(c, bearer);
-  const m = d.store.findMessage(c, messageId);
+  // A targeted message for someone else is answered exactly as a missing one.
+  const m = d.store.findMessage(c, messageId, bearer);
   const v = visibleVersion(m, bearer);
   if (!v) {
     const why = m.persistence === 'NON_PERSISTENT' && !m.denied ? ' (NON_PERSISTENT messages are not stored; the sender can use GetChannelMessageStatus)' : '';
@@ -286,7 +299,9 @@ export function getChannelMessageStatus(d: Deps, ctx: Ctx): Result {
   const messageId = messageIdOf(ctx);
   optionalSubChannelId(ctx.url.searchParams.get('sub-channel-id'), 'sub-channel-id');
   const c = d.store.channel(channelArn, 'Forbidden', bearer);
-  const m = d.store.findMessage(c, messageId);
+  // Sender-only, but a third party must not learn that a targeted message exists from a 403:
+  // to them it is missing. Its target sees it, so gets the 403 any non-sender gets.
+  const m = d.store.findMessage(c, messageId, bearer);
   if (m.sender.arn !== bearer) throw forbidden('Only the sender of a message can get its status');
   return [200, { Status: wireStatus(m, bearer) }];
 }
@@ -329,9 +344,9 @@ export function listChannelMessages(d: Deps, ctx: Ctx): Result {
   return [200, out];
 }
 
-/** A message that may be redacted or deleted: stored, and not denied or failed. */
-function storedMessage(c: ChannelRecord, messageId: string, d: Deps): MessageRecord {
-  const m = d.store.findMessage(c, messageId);
+/** A message the bearer may redact: stored, not denied or failed, and (if targeted) visible to them. */
+function storedMessage(c: ChannelRecord, messageId: string, d: Deps, bearer: string): MessageRecord {
+  const m = d.store.findMessage(c, messageId, bearer);
   if (m.denied || m.failure !== undefined || m.persistence === 'NON_PERSISTENT') {
     throw notFound(`Message ${messageId} not found in channel (${m.denied ? 'it was denied' : m.failure !== undefined ? 'it FAILED' : 'NON_PERSISTENT messages are not stored'})`);
   }
@@ -345,7 +360,7 @@ export function redactChannelMessage(d: Deps, ctx: Ctx): Result {
   const subChannelId = optionalSubChannelId(optionalString(body, 'SubChannelId'));
   const c = d.store.channel(channelArn, 'Forbidden', bearer);
   d.store.requireNotBanned(c, bearer);
-  const m = storedMessage(c, messageId, d);
+  const m = storedMessage(c, messageId, d, bearer);
   // Moderators redact messages in their channel; a sender may redact their own.
   if (m.sender.arn !== bearer) d.store.requireManager(c, bearer, 'redact messages in this channel');
   if (!m.delivered) throw conflict(`Message ${messageId} is still being processed by the channel flow`);
@@ -367,6 +382,8 @@ export function deleteChannelMessage(d: Deps, ctx: Ctx): Result {
   const c = d.store.channel(channelArn, 'Forbidden', bearer);
   if (d.store.strict && !d.store.isAdmin(bearer)) throw forbidden(`${bearer} may not delete messages: only AppInstanceAdmins may`);
   const m = d.store.findMessage(c, messageId);
+  // Targeted at someone else: missing to this bearer, unless an administrator deletes it unseen.
+  if (!canSee(m, bearer) && !d.store.mayDeleteUnseen(c, bearer)) throw missingMessage(messageId);
   c.messages.delete(m.messageId);
   if (m.clientRequestToken !== undefined) d.store.messageTokens.delete(`${c.arn}\u0000${m.sender.arn}\u0000${m.clientRequestToken}`);
   return [204, undefined];

@@ -207,6 +207,11 @@ function describeInvokeError(error: unknown): string {
   return String(error);
 }
 
+/**
+ * The processor's event, field for field as seed 000 lists it. A targeted message's Target is not
+ * among them (nor can ChannelMessageCallback change it), so the processor sees a targeted message
+ * like any other and cannot tell, or change, whom it is for.
+ */
 function eventFor(m: MessageRecord, cb: CallbackRecord): ChannelFlowEvent {
   const v = cb.version;
   const msg: ChannelFlowEvent['ChannelMessage'] = {

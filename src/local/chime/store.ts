@@ -6,7 +6,8 @@
  * created then, with the project's flow associated, and anyone in its AppInstance may post and
  * manage it. Strict mode (CHIME_STRICT=1): channels must be created and senders must be
  * members; channel moderators and AppInstanceAdmins manage channels; only admins delete
- * messages. Bans apply in both modes.
+ * messages. Bans apply in both modes, and so does targeting: a message sent with `Target` is seen
+ * (and acted on) only by its sender and its target; administrators may delete it unseen.
  */
 import { randomUUID } from 'node:crypto';
 import type { FlowDefinition, MessageAttributes, ProcessorDefinition, PushNotification } from './types.js';
@@ -54,7 +55,11 @@ export interface MessageRecord {
   lastUpdatedMs: number;
   subChannelId?: string;
   clientRequestToken?: string;
-  target?: unknown;
+  /**
+   * The one member a targeted message is for (`Target: [{MemberArn}]`, a list of exactly one in
+   * the model). Only the sender and the target can see it: see {@link canSee}.
+   */
+  target?: string;
   /** The version everyone sees; undefined until the flow lets the message through. */
   delivered?: Version;
   /** The newest version the sender submitted (what the sender sees while it is pending). */
@@ -247,10 +252,43 @@ export class ChimeStore {
     return [...this.channels.values()].filter((c) => c.flowArn === flowArn).sort((a, b) => a.seq - b.seq);
   }
 
-  findMessage(c: ChannelRecord, messageId: string): MessageRecord {
+  /**
+   * The message, or NotFound. Given the bearer, a targeted message they may not see is answered
+   * with the very same NotFound as a missing one: to them it does not exist, and a different
+   * answer (a 403, another text) would tell them it does.
+   */
+  findMessage(c: ChannelRecord, messageId: string, bearer?: string): MessageRecord {
     const m = c.messages.get(messageId);
-    if (!m) throw notFound(`Message ${messageId} not found in channel`);
+    if (!m || (bearer !== undefined && !canSee(m, bearer))) throw missingMessage(messageId);
     return m;
+  }
+
+  /**
+   * "However, administrators can delete targeted messages that they can't see": the channel's
+   * moderators and AppInstanceAdmins, by their actual roles even in convenient mode (where
+   * everyone may manage a channel), or the exception would swallow the rule. In strict mode
+   * DeleteChannelMessage is for AppInstanceAdmins alone anyway, so there it narrows to them.
+   */
+  mayDeleteUnseen(c: ChannelRecord, bearer: string): boolean {
+    return this.isAdmin(bearer) || c.moderators.has(bearer);
+  }
+
+  /**
+   * SendChannelMessage's Target "must be a member of the channel, such as another user, a bot, or
+   * the sender" (the model's SendChannelMessageRequest.Target). Strict mode checks the
+   * membership; in convenient mode membership is implicit for everyone in the AppInstance (the
+   * first post makes the sender a member), so only a banned target is refused there: a ban takes
+   * the member out of the channel in both modes.
+   *
+   * BadRequest, not Forbidden: the bearer may post here (that was checked before), but the
+   * request names someone who cannot receive it; the caller fixes it by changing the request.
+   * It is the same kind of defect as a Target outside the channel's AppInstance, which is
+   * already a BadRequest, and Forbidden is kept for "this bearer may not do this", so a caller
+   * (such as our notice sender) can tell a bad target from its own lost permission.
+   */
+  requireTargetable(c: ChannelRecord, memberArn: string): void {
+    if (c.bans.has(memberArn)) throw badRequest(`Target[].MemberArn ${memberArn} is banned from channel ${c.arn}`);
+    if (this.strict && !c.members.has(memberArn)) throw badRequest(`Target[].MemberArn ${memberArn} is not a member of channel ${c.arn}`);
   }
 
   addMember(c: ChannelRecord, memberArn: string, invitedBy: string, type: 'DEFAULT' | 'HIDDEN' = 'DEFAULT'): Membership {
@@ -269,6 +307,19 @@ export class ChimeStore {
     this.defaultFlowArns.clear();
   }
 }
+
+/**
+ * Targeted messages (the model's `Target`): "Only the target and the sender can view targeted
+ * messages. Only users who can see targeted messages can take actions on them." Moderators and
+ * AppInstanceAdmins are no exception to seeing them; the one thing they may do with a targeted
+ * message they cannot see is delete it (see {@link ChimeStore.mayDeleteUnseen}).
+ */
+export function canSee(m: MessageRecord, bearer: string): boolean {
+  return m.target === undefined || bearer === m.sender.arn || bearer === m.target;
+}
+
+/** The NotFound for a message that does not exist (or that the bearer may not see). */
+export const missingMessage = (messageId: string) => notFound(`Message ${messageId} not found in channel`);
 
 /** A request field that must be an ARN in the caller's AppInstance. */
 export function sameAppInstance(arn: string, appInstanceArn: string, field: string): void {

@@ -189,6 +189,8 @@ export interface SimulatedMessage {
   subChannelId?: string;
   contentType?: string;
   clientRequestToken?: string;
+  /** A targeted message's one target (`Target[0].MemberArn`): only it and the sender can see the message. */
+  target?: string;
   /** CallbackIds issued for this message and not used yet (the send, and/or edits). */
   pendingCallbacks: SimulatedPendingCallback[];
   /** Every CallbackId ever issued for this message, in order. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonical, CursorCodec } from '../../../src/review/cursor.js';
+import { canonical, CursorCodec } from '../../../src/http/cursor.js';
 import { InvalidCursorError } from '../../../src/errors.js';
 
 const codec = new CursorCodec('s'.repeat(32));

@@ -5,7 +5,7 @@ import { loadReviewApiSettings } from '../../../src/config.js';
 import type { FollowUpRecord } from '../../../src/domain/follow-up.js';
 import { AdminRequiredError, ChimeActionError, ChimeBearerNotConfiguredError, ConfigurationError, FollowUpNotRecordedError } from '../../../src/errors.js';
 import { DEFAULT_SERVERLESS_YML, parseCloudFormationYaml } from '../../../src/infra/definitions.js';
-import { PROBLEM_BASE, toProblem } from '../../../src/review/problems.js';
+import { PROBLEM_BASE, toProblem } from '../../../src/http/problems.js';
 import { AuditEntry } from '../../../src/review/responses.js';
 import { MessageActionRequest } from '../../../src/review/schemas.js';
 import { toActionAuditEntry } from '../../../src/review/views.js';

@@ -12,7 +12,7 @@ describe('the local authorizer’s claim rendering', () => {
     });
   });
 
-  // Why the API never reads roles from these claims (src/review/token-verifier.ts): group names
+  // Why the API never reads roles from these claims (src/http/token-verifier.ts): group names
   // may hold spaces (OIDC directories) and commas (Cognito), and the rendering cannot say where
   // one name ends. The functions verify the token again and read the groups array itself.
   it('loses where one group name ends, so roles cannot be read from it', () => {

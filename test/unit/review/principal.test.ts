@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { JWTPayload } from 'jose';
 import { AuthenticationError, ForbiddenError } from '../../../src/errors.js';
 import { loadLocalIssuer, type LocalIssuer } from '../../../src/local/issuer.js';
-import { groupsOf, identityOf, principalOf } from '../../../src/review/principal.js';
-import { createTokenVerifier, type TokenVerifier, type VerifiedToken } from '../../../src/review/token-verifier.js';
+import { groupsOf, identityOf, principalOf } from '../../../src/http/principal.js';
+import { createTokenVerifier, type TokenVerifier, type VerifiedToken } from '../../../src/http/token-verifier.js';
 
 const roles = { groupsClaim: 'cognito:groups', moderatorGroup: 'moderators', adminGroup: 'admins' };
 
@@ -21,8 +21,8 @@ describe('principal: identity and role from a verified token', () => {
     verifier.verify(`Bearer ${await issuer.mint({ user: 'alice', groups: [], claims: { 'cognito:groups': groups, ...claims } })}`);
 
   it('takes the subject, the username and the roles', async () => {
-    expect(principalOf(await verified(['moderators'], { sub: 's-1' }), roles)).toEqual({ subject: 's-1', username: 'alice', groups: ['moderators'], isAdmin: false });
-    expect(principalOf(await verified(['admins'], { sub: 's-2', username: undefined, 'cognito:username': 'ada' }), roles)).toMatchObject({ username: 'ada', isAdmin: true });
+    expect(principalOf(await verified(['moderators'], { sub: 's-1' }), roles)).toEqual({ subject: 's-1', username: 'alice', groups: ['moderators'], isAdmin: false, isModerator: true });
+    expect(principalOf(await verified(['admins'], { sub: 's-2', username: undefined, 'cognito:username': 'ada' }), roles)).toMatchObject({ username: 'ada', isAdmin: true, isModerator: true });
   });
 
   it('falls back to the subject when no username claim is present', async () => {
@@ -54,8 +54,8 @@ describe('principal: identity and role from a verified token', () => {
 
   it('matches group names exactly, spaces and all', async () => {
     const supportRoles = { groupsClaim: 'cognito:groups', moderatorGroup: 'Trust & Safety', adminGroup: 'Support admins' };
-    expect(principalOf(await verified(['Support admins']), supportRoles)).toMatchObject({ groups: ['Support admins'], isAdmin: true });
-    expect(principalOf(await verified(['Trust & Safety']), supportRoles)).toMatchObject({ isAdmin: false });
+    expect(principalOf(await verified(['Support admins']), supportRoles)).toMatchObject({ groups: ['Support admins'], isAdmin: true, isModerator: true });
+    expect(principalOf(await verified(['Trust & Safety']), supportRoles)).toMatchObject({ isAdmin: false, isModerator: true });
     const twoGroups = await verified(['Support', 'admins']);
     expect(() => principalOf(twoGroups, supportRoles)).toThrow(ForbiddenError);
   });
@@ -64,7 +64,7 @@ describe('principal: identity and role from a verified token', () => {
     expect(groupsOf(await verified(['moderators', 'admins']), 'cognito:groups')).toEqual(['moderators', 'admins']);
     expect(principalOf(await verified(['moderators', 'admins']), roles).isAdmin).toBe(true);
     expect(groupsOf(await verified('moderators'), 'cognito:groups')).toEqual(['moderators']);
-    expect(principalOf(await verified('moderators'), roles)).toMatchObject({ groups: ['moderators'], isAdmin: false });
+    expect(principalOf(await verified('moderators'), roles)).toMatchObject({ groups: ['moderators'], isAdmin: false, isModerator: true });
     expect(groupsOf(await verified('moderators admins'), 'cognito:groups')).toEqual(['moderators admins']);
   });
 

@@ -12,7 +12,7 @@ import {
   TransitionConflictError,
   VersionConflictError,
 } from '../../../src/errors.js';
-import { PROBLEM_BASE, problem, toProblem } from '../../../src/review/problems.js';
+import { PROBLEM_BASE, problem, toProblem } from '../../../src/http/problems.js';
 
 const id = 'c'.repeat(48);
 const decision: Decision = { action: 'DENY', origin: 'MODERATOR', actor: { id: 'sub-1', name: 'alice' }, reason: 'spam', ruleIds: [], decidedAt: '2026-01-01T00:00:00.000Z' };

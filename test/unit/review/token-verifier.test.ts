@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { apiTokenSettings, loadReviewApiSettings } from '../../../src/config.js';
 import { AuthenticationError, ConfigurationError, TokenKeysUnavailableError } from '../../../src/errors.js';
 import { loadLocalIssuer, type LocalIssuer } from '../../../src/local/issuer.js';
-import { createTokenVerifier, MAX_TOKEN_CHARS } from '../../../src/review/token-verifier.js';
+import { createTokenVerifier, MAX_TOKEN_CHARS } from '../../../src/http/token-verifier.js';
 
 /**
  * The verifier against a real issuer: a local key pair (src/local/issuer.ts) whose public half an

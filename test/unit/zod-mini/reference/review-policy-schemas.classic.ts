@@ -1,4 +1,4 @@
-// Frozen copy of src/review/policy-schemas.ts before the review API's schemas moved to zod/mini
+// Frozen copy of src/policy-api/schemas.ts before the review API's schemas moved to zod/mini
 // (classic zod API): the reference test/unit/zod-mini/review-schemas.test.ts checks the migration against.
 // (One adaptation: the policy JSON Schema is now built on first use, scopedPolicyDocumentJsonSchema().)
 import * as z from 'zod';
@@ -9,7 +9,7 @@ import { isScope, parseScope } from '../../../../src/policy/scope.js';
 import { Actor, CursorSchema, integerParam, IsoTimeSchema, PolicyVersionRefView } from './review-schemas.classic.js';
 
 /**
- * Requests and answers of the live-policy routes (src/review/policy-routes.ts). Like the rest
+ * Requests and answers of the live-policy routes (src/policy-api/routes.ts). Like the rest
  * of the API, they validate requests AND generate the OpenAPI document.
  */
 

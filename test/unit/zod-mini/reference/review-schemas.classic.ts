@@ -8,7 +8,7 @@ import { CHANNEL_ARN_PATTERN } from '../../../../src/intake/event.js';
 
 /**
  * The review API's schemas: the single source for request validation AND the OpenAPI document
- * (src/review/openapi.ts renders these with z.toJSONSchema), so the two cannot drift.
+ * (src/http/openapi.ts renders these with z.toJSONSchema), so the two cannot drift.
  *
  * Every request object is strict: an unknown field is a 400, never silently ignored (a typo in
  * `expectedVersion` must not turn a guarded decision into an unguarded one).

@@ -4,6 +4,7 @@ import {
   ChimeBearerNotConfiguredError,
   FollowUpNotRecordedError,
   IdempotencyKeyReusedError,
+  PeopleRefusal,
   PolicyNotFoundError,
   PolicyVersionConflictError,
   AlreadyDecidedError,
@@ -21,7 +22,7 @@ import {
 } from '../errors.js';
 
 /**
- * RFC 9457 problem details: the one shape of every error the review API answers. The mapping
+ * RFC 9457 problem details: the one shape of every error the HTTP API answers, in every room. The mapping
  * from our typed errors lives here and nowhere else, so the same refusal always reads the same.
  */
 export const PROBLEM_BASE = 'https://chime-flow-moderation.dev/problems/';
@@ -65,6 +66,16 @@ export const PROBLEM_TYPES = {
   'action-not-recorded': { status: 500, title: 'Done in Chime, not fully recorded' },
   'not-attempted': { status: 503, title: 'Not attempted in time' },
   'idempotency-key-reused': { status: 409, title: 'The Idempotency-Key was used for another request' },
+  // The people rooms (src/reports, src/appeals, src/senders): PeopleRefusal's subclasses.
+  'no-member-identity': { status: 403, title: 'Not a chat member' },
+  'member-identity-not-configured': { status: 503, title: 'Member identity is not configured' },
+  'not-your-member': { status: 403, title: 'Acting for another member' },
+  'rate-limited': { status: 429, title: 'Too many requests' },
+  'four-eyes': { status: 403, title: 'Needs a second person' },
+  'already-appealed': { status: 409, title: 'Appealed already' },
+  'not-appealable': { status: 409, title: 'Nothing to appeal' },
+  'appeal-window-closed': { status: 410, title: 'The appeal window has closed' },
+  'approval-conflict': { status: 409, title: 'Decided by someone else' },
 } as const;
 
 export type ProblemType = keyof typeof PROBLEM_TYPES;
@@ -103,6 +114,7 @@ export function toProblem(error: unknown): Problem {
       { operation: error.operation, channelArn: error.channelArn },
     );
   }
+  if (error instanceof PeopleRefusal) return problem(error.problemType, error.message, error.extensions);
   if (error instanceof ChimeActionError) return chimeProblem(error);
   if (error instanceof FollowUpNotRecordedError) {
     return problem(

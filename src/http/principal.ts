@@ -8,10 +8,12 @@ export interface Identity {
   username: string;
 }
 
-/** A caller with a role: a moderator, or an admin. */
+/** A verified caller: their groups, and the roles those give them (exact group names). */
 export interface Principal extends Identity {
   groups: string[];
   isAdmin: boolean;
+  /** In the moderator group, or an admin (admins moderate too). */
+  isModerator: boolean;
 }
 
 export interface RoleSettings {
@@ -47,14 +49,20 @@ export function groupsOf(token: VerifiedToken, groupsClaim: string): string[] {
   return names.filter((name): name is string => typeof name === 'string' && name !== '');
 }
 
+/** Who the token is and which roles it has, whatever they are (a chat member has none). */
+export function callerOf(token: VerifiedToken, roles: RoleSettings): Principal {
+  const identity = identityOf(token);
+  const groups = groupsOf(token, roles.groupsClaim);
+  const isAdmin = groups.includes(roles.adminGroup);
+  return { ...identity, groups, isAdmin, isModerator: isAdmin || groups.includes(roles.moderatorGroup) };
+}
+
 /**
  * Which role the token has: `moderators` or `admins`, by exact match of a group name. A valid
  * token without either is a 403, not a 401.
  */
 export function principalOf(token: VerifiedToken, roles: RoleSettings): Principal {
-  const identity = identityOf(token);
-  const groups = groupsOf(token, roles.groupsClaim);
-  const isAdmin = groups.includes(roles.adminGroup);
-  if (!isAdmin && !groups.includes(roles.moderatorGroup)) throw new ForbiddenError(identity.subject, [roles.moderatorGroup, roles.adminGroup]);
-  return { ...identity, groups, isAdmin };
+  const principal = callerOf(token, roles);
+  if (!principal.isModerator) throw new ForbiddenError(principal.subject, [roles.moderatorGroup, roles.adminGroup]);
+  return principal;
 }

@@ -1,10 +1,10 @@
 import * as z from 'zod/mini';
 import '../zod-messages.js';
-import { Actor, PolicyVersionRefView } from './responses.js';
-import { meta } from './schema-meta.js';
+import { Actor, PolicyVersionRefView } from '../review/responses.js';
+import { meta } from '../http/schema-meta.js';
 
 /**
- * The live-policy routes' answers (src/review/policy-routes.ts), as zod schemas: for the OpenAPI
+ * The live-policy routes' answers (src/policy-api/routes.ts), as zod schemas: for the OpenAPI
  * document and the handlers' types only, like src/review/responses.ts (which says why).
  */
 

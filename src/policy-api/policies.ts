@@ -25,9 +25,9 @@ import type {
   PolicyVersionDetail,
   PolicyVersionPage,
   PolicyVersionView,
-} from './policy-responses.js';
-import type { PolicyReplayRequest, PolicyTestRequest, PutPolicyRequest, RollbackRequest } from './policy-schemas.js';
-import type { Principal } from './principal.js';
+} from './responses.js';
+import type { PolicyReplayRequest, PolicyTestRequest, PutPolicyRequest, RollbackRequest } from './schemas.js';
+import type { Principal } from '../http/principal.js';
 
 /** What the policy routes need besides the review API's usual dependencies. */
 export interface PolicyDeps {

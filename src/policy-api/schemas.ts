@@ -3,12 +3,12 @@ import { CALLBACK_LIMITS } from '../domain/callback.js';
 import { ENTRY_KEYS } from '../policy/merge.js';
 import { scopedDocumentIssues, type ScopeKind } from '../policy/schema.js';
 import { isScope, parseScope } from '../policy/scope.js';
-import { CursorSchema, integerParam, IsoTimeSchema } from './params.js';
+import { CursorSchema, integerParam, IsoTimeSchema } from '../http/params.js';
 import '../zod-messages.js';
-import { meta } from './schema-meta.js';
+import { meta } from '../http/schema-meta.js';
 
 /**
- * Requests and answers of the live-policy routes (src/review/policy-routes.ts). Like the rest
+ * Requests and answers of the live-policy routes (src/policy-api/routes.ts). Like the rest
  * of the API, they validate requests AND generate the OpenAPI document. zod/mini, as in
  * src/review/schemas.ts (which says why and how).
  */
@@ -36,7 +36,7 @@ const ScopeSchema = z
  * A policy document field, validated as POLICY_FILE is (plus `mode`, `false` sections and
  * `remove`); every problem is reported with its path under the field. Scope-specific rules
  * (global has nothing to remove and is always enforced) are checked where the scope is known.
- * The document shows it as the PolicyDocument component (src/review/policy-document-schema.ts).
+ * The document shows it as the PolicyDocument component (src/policy-api/document-schema.ts).
  */
 const documentField = (description: string, kind: ScopeKind = 'channel') =>
   z

@@ -1,16 +1,17 @@
 // The order of these imports is the order of the document's components (zod's registry order).
-import { ROUTES, type Route } from './routes.js';
-import { REVIEW_RESPONSES } from './responses.js';
-import './policy-document-schema.js';
-import { POLICY_ROUTES } from './policy-routes.js';
-import { POLICY_RESPONSES } from './policy-responses.js';
-import { buildOpenApiDocument } from './openapi.js';
+import { REVIEW_API_ROUTES } from './tables.js';
+import { REVIEW_RESPONSES } from '../review/responses.js';
+import { OPERATIONS_RESPONSES } from '../operations/responses.js';
+import '../policy-api/document-schema.js';
+import { POLICY_ROUTES } from '../policy-api/routes.js';
+import { POLICY_RESPONSES } from '../policy-api/responses.js';
+import { buildOpenApiDocument } from '../http/openapi.js';
+import type { Route } from '../http/route.js';
 
 /**
- * The HTTP API's one OpenAPI document: every route of both functions that serve it, the review
- * API's (src/review/routes.ts) then the policy API's (src/review/policy-routes.ts), built from
- * their route tables and zod schemas (requests: src/review/schemas.ts, policy-schemas.ts; answers:
- * responses.ts, policy-responses.ts). The review API function serves it at GET /openapi.json;
+ * The HTTP API's one OpenAPI document: every room's routes, the review API function's
+ * (src/api/tables.ts) then the policy API function's (src/policy-api/routes.ts), built from their
+ * route tables and zod schemas (each room's schemas.ts for requests, responses.ts for answers). The review API function serves it at GET /openapi.json;
  * `npm run generate:api` writes the same document for the console.
  *
  * In the Lambda bundles this module is replaced (scripts/esbuild-plugins.cjs,
@@ -29,11 +30,11 @@ export const OPENAPI_INFO = {
 
 /** Every route of the API, in the document's order. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const API_ROUTES: readonly Route<any>[] = [...ROUTES, ...POLICY_ROUTES];
+export const API_ROUTES: readonly Route<any>[] = [...REVIEW_API_ROUTES, ...POLICY_ROUTES];
 
 let document: Record<string, unknown> | undefined;
 
 /** The document, built on first use (GET /openapi.json is rare; a cold start never builds it). */
 export function apiDocument(): Record<string, unknown> {
-  return (document ??= buildOpenApiDocument(API_ROUTES, OPENAPI_INFO, { ...REVIEW_RESPONSES, ...POLICY_RESPONSES }));
+  return (document ??= buildOpenApiDocument(API_ROUTES, OPENAPI_INFO, { ...REVIEW_RESPONSES, ...OPERATIONS_RESPONSES, ...POLICY_RESPONSES }));
 }

@@ -1,4 +1,3 @@
-import type * as z from 'zod/mini';
 import type { PolicyApiDeps } from './deps.js';
 import { deletePolicy, getPolicy, getPolicyVersion, listPolicies, listPolicyVersions, putPolicy, replayPolicy, rollbackPolicy, testPolicies } from './policies.js';
 import {
@@ -13,20 +12,18 @@ import {
   PutPolicyRequest,
   RollbackRequest,
   ScopeParams,
-} from './policy-schemas.js';
+} from './schemas.js';
 // Types only: the policy API function bundles this table, not the review API's.
-import type { Route, RouteSpec } from './routes.js';
+import { routeBuilder, type Route } from '../http/route.js';
 
-const defineRoute = <P extends z.ZodMiniType | undefined = undefined, Q extends z.ZodMiniType | undefined = undefined, B extends z.ZodMiniType | undefined = undefined>(
-  spec: RouteSpec<P, Q, B, PolicyApiDeps>,
-): Route<PolicyApiDeps> => spec as Route<PolicyApiDeps>;
+const defineRoute = routeBuilder<PolicyApiDeps>();
 
 const SCOPE_NOTE = '`{scope}` is `global`, or an app instance or channel ARN, URL-encoded (`arn%3Aaws%3Achime%3A…%2Fchannel%2F…`).';
 
 /**
  * THE route table of the policy API function: live policies. Moderators read and test; admins
  * change (403 `admins-only` for moderators). The review API function serves the other routes
- * (src/review/routes.ts); the OpenAPI document describes both (src/review/api-document.ts).
+ * (src/api/tables.ts); the OpenAPI document describes both (src/api/document.ts).
  */
 export const POLICY_ROUTES: readonly Route<PolicyApiDeps>[] = [
   defineRoute({
@@ -83,7 +80,7 @@ export const POLICY_ROUTES: readonly Route<PolicyApiDeps>[] = [
     operationId: 'putPolicy',
     summary: 'Store a new version of a scope’s policy (admins)',
     description: `${SCOPE_NOTE} 400 lists every invalid field of the document (the same validation as POLICY_FILE); 409 when \`expectedVersion\` is stale. Workers apply it within POLICY_REFRESH_SECONDS.`,
-    adminOnly: true,
+    access: 'admin',
     params: ScopeParams,
     body: { schema: PutPolicyRequest, required: true },
     maxBodyBytes: MAX_POLICY_BODY_BYTES,
@@ -97,7 +94,7 @@ export const POLICY_ROUTES: readonly Route<PolicyApiDeps>[] = [
     operationId: 'deletePolicy',
     summary: 'Delete a scope’s policy (admins; not global): it inherits again. Its history is kept.',
     description: SCOPE_NOTE,
-    adminOnly: true,
+    access: 'admin',
     params: ScopeParams,
     query: PolicyDeleteQuery,
     response: { description: 'The deletion, as recorded in the history.', schema: 'PolicyDeletion' },
@@ -133,7 +130,7 @@ export const POLICY_ROUTES: readonly Route<PolicyApiDeps>[] = [
     operationId: 'rollbackPolicy',
     summary: 'Make a new version equal to an old one (admins)',
     description: `${SCOPE_NOTE} Version 0 of global is the bundled POLICY_FILE.`,
-    adminOnly: true,
+    access: 'admin',
     params: ScopeParams,
     body: { schema: RollbackRequest, required: true },
     response: { description: 'The new version.', schema: 'PolicyDetail' },

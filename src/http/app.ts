@@ -4,16 +4,17 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type * as z from 'zod/mini';
 import { AdminRequiredError, InvalidRequestError, ModerationError } from '../errors.js';
-import type { ReviewDeps } from './deps.js';
 import { IDEMPOTENCY_HEADER, readIdempotencyKey } from './idempotency.js';
-import { principalOf, type Principal, type RoleSettings } from './principal.js';
+import { memberOf, type Member, type MemberSettings } from './member.js';
+import { callerOf, principalOf, type Principal, type RoleSettings } from './principal.js';
 import { problem, PROBLEM_CONTENT_TYPE, toProblem, type Problem } from './problems.js';
 import { pathPattern, toRouterPath } from './route-paths.js';
-import type { Route } from './routes.js';
-import type { TokenVerifier } from './token-verifier.js';
+import { accessOf, type Route } from './route.js';
+import type { TokenVerifier, VerifiedToken } from './token-verifier.js';
 
 /**
- * The review API as a hono app. In AWS it runs behind the HTTP API (payload 2.0) through
+ * One function's rooms as a hono app (the review API function serves the held-messages,
+ * reports, appeals, senders and operations rooms; the policy API function the live-policy room). In AWS it runs behind the HTTP API (payload 2.0) through
  * `hono/aws-lambda`; locally the same Lambda handler runs behind our API Gateway emulation.
  *
  *   request ─▶ route match (else 404 / 405) ─▶ token verified here (401) ─▶ role (403) ─▶ body ≤ 64 KB (413)
@@ -32,14 +33,16 @@ export interface LambdaBindings {
   lambdaContext?: LambdaContext;
 }
 
-type AppEnv = { Bindings: LambdaBindings; Variables: { principal?: Principal; requestId: string } };
+type AppEnv = { Bindings: LambdaBindings; Variables: { principal?: Principal; token?: VerifiedToken; requestId: string } };
 
-export interface ReviewAppOptions<D = ReviewDeps> {
-  /** What the routes' handlers use: ReviewDeps for the review API's routes, PolicyApiDeps for the policy API's. */
+export interface ApiAppOptions<D> {
+  /** What the routes' handlers use: one object that satisfies every table the function serves. */
   deps: D;
   roles: RoleSettings;
+  /** How a token names its Chime member (routes with `access: 'member'`); without it those routes are 503. */
+  members?: MemberSettings;
   /**
-   * Verifies the request's bearer token (src/review/token-verifier.ts), built once per container.
+   * Verifies the request's bearer token (src/http/token-verifier.ts), built once per container.
    * The authorizer's claims in the event are never read: API Gateway flattens their arrays.
    */
   verifier: TokenVerifier;
@@ -47,9 +50,9 @@ export interface ReviewAppOptions<D = ReviewDeps> {
   logError: (message: string, details: Record<string, unknown>) => void;
   /** Every error that became a problem response, for metrics (e.g. StoreItemTooLarge). */
   onProblem?: (problem: Problem, error: unknown) => void;
-  /** The function's route table: the review API's (ROUTES) or the policy API's (POLICY_ROUTES). */
+  /** The function's route tables, concatenated (src/api/tables.ts). */
   routes: readonly Route<D>[];
-  /** What GET /openapi.json serves (src/review/api-document.ts); an app without it serves no document. */
+  /** What GET /openapi.json serves (src/api/document.ts); an app without it serves no document. */
   openApiDocument?: () => unknown;
 }
 
@@ -135,8 +138,13 @@ async function readJsonBody<D>(c: Context<AppEnv>, route: Route<D>): Promise<unk
   }
 }
 
-/** A function's hono app: the review API's (ROUTES, ReviewDeps), or the policy API's (POLICY_ROUTES, PolicyApiDeps). */
-export function createReviewApp<D = ReviewDeps>(options: ReviewAppOptions<D>): Hono<AppEnv> {
+function resolveMember(c: Context<AppEnv>, settings: MemberSettings | undefined, explicit: string | undefined): Member {
+  if (!settings) throw new HttpProblem(problem('member-identity-not-configured', 'This API has no rule to tell which Chime member a token is (MEMBER_IDENTITY). Ask an operator to set it.'));
+  return memberOf(c.get('token') as VerifiedToken, c.get('principal') as Principal, settings, explicit);
+}
+
+/** A function's hono app, serving its rooms' route tables. */
+export function createApiApp<D>(options: ApiAppOptions<D>): Hono<AppEnv> {
   const { routes } = options;
   const app = new Hono<AppEnv>();
   const context = {
@@ -144,7 +152,7 @@ export function createReviewApp<D = ReviewDeps>(options: ReviewAppOptions<D>): H
     openApiDocument:
       options.openApiDocument ??
       (() => {
-        throw new Error('This app was built without an OpenAPI document (ReviewAppOptions.openApiDocument)');
+        throw new Error('This app was built without an OpenAPI document (ApiAppOptions.openApiDocument)');
       }),
   };
 
@@ -168,7 +176,11 @@ export function createReviewApp<D = ReviewDeps>(options: ReviewAppOptions<D>): H
         ...(error instanceof ModerationError ? { context: error.context, ...(error.cause !== undefined ? { cause: String(error.cause) } : {}) } : {}),
       });
     }
-    return problemResponse(c, body, body.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+    return problemResponse(
+      c,
+      body,
+      body.status === 401 ? { 'www-authenticate': 'Bearer' } : body.status === 429 && typeof body.retryAfterSeconds === 'number' ? { 'retry-after': String(body.retryAfterSeconds) } : {},
+    );
   });
 
   app.notFound((c) => {
@@ -192,11 +204,14 @@ export function createReviewApp<D = ReviewDeps>(options: ReviewAppOptions<D>): H
       toRouterPath(route.path),
       // The role check comes first: who may ask is settled before what they ask is read.
       async (c, next) => {
-        if (!route.public) {
+        const access = accessOf(route);
+        if (access !== 'public') {
           // Who: the token, verified again here; which role: exact group names from its payload.
-          const principal = principalOf(await options.verifier.verify(c.req.header('authorization')), options.roles);
-          if (route.adminOnly && !principal.isAdmin) throw new AdminRequiredError(principal.subject, [options.roles.adminGroup], route.adminOnlyDetail);
+          const token = await options.verifier.verify(c.req.header('authorization'));
+          const principal = access === 'member' ? callerOf(token, options.roles) : principalOf(token, options.roles);
+          if (access === 'admin' && !principal.isAdmin) throw new AdminRequiredError(principal.subject, [options.roles.adminGroup], route.adminOnlyDetail);
           c.set('principal', principal);
+          c.set('token', token);
         }
         await next();
       },
@@ -213,8 +228,13 @@ export function createReviewApp<D = ReviewDeps>(options: ReviewAppOptions<D>): H
         // From the event when there is one: hono's Lambda adapter drops a header whose value is
         // empty, and an empty key must be refused, not read as no key.
         const idempotencyKey = route.idempotent ? readIdempotencyKey(c.env?.event?.headers?.[IDEMPOTENCY_HEADER] ?? c.req.header(IDEMPOTENCY_HEADER)) : undefined;
+        // A member route's member: the token's own, or the one a service names (body or query `memberArn`, validated by the route's schema).
+        const member = accessOf(route) === 'member' ? resolveMember(c, options.members, (body as { memberArn?: string } | undefined)?.memberArn ?? (query as { memberArn?: string } | undefined)?.memberArn) : undefined;
         // Public routes never read the principal; every other route has one by now.
-        const result = await route.handle({ principal: c.get('principal') as Principal, params, query, body, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) }, context);
+        const result = await route.handle(
+          { principal: c.get('principal') as Principal, params, query, body, ...(member ? { member } : {}), ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) },
+          context,
+        );
         return c.json(result as object, 200, { 'cache-control': 'no-store' });
       },
     );

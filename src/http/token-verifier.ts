@@ -19,7 +19,7 @@ import { AuthenticationError, TokenKeysUnavailableError } from '../errors.js';
  * `readers,admins` or `Support admins` cannot be told apart from two groups. So the function
  * reads nothing from the authorizer's context: it verifies the token itself (same issuer, keys
  * and audience as the authorizer) and works from the verified payload, whose arrays are arrays.
- * Which *role* the token has is a separate question (src/review/principal.ts).
+ * Which *role* the token has is a separate question (src/http/principal.ts).
  *
  * What is checked, as the authorizer checks it: a signature by a key in the issuer's JWKS with an
  * RSA algorithm (API Gateway accepts only those; so `alg: none`, HS256 keyed with the public key

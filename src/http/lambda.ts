@@ -4,7 +4,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { handle } from 'hono/aws-lambda';
 import { ItemTooLargeError } from '../errors.js';
-import type { createReviewApp } from './app.js';
+import type { createApiApp } from './app.js';
 import { problem, PROBLEM_CONTENT_TYPE, type Problem } from './problems.js';
 import { pathPattern } from './route-paths.js';
 
@@ -24,13 +24,13 @@ export function countItemTooLarge(metrics: Metrics): (problem: Problem, error: u
   };
 }
 
-type ReviewApp = ReturnType<typeof createReviewApp>;
+type ApiApp = ReturnType<typeof createApiApp>;
 
 /** Methods a web Request cannot be made with (the Fetch standard's forbidden methods). */
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
 /** The methods the app's routes serve on `path`, in route-table order (`ALL` entries are middleware). */
-function allowedMethods(app: ReviewApp, path: string): string[] {
+function allowedMethods(app: ApiApp, path: string): string[] {
   const methods = app.routes.filter((r) => r.method !== 'ALL' && pathPattern(r.path.replace(/:([^/]+)/g, '{$1}')).test(path)).map((r) => r.method);
   return [...new Set(methods)];
 }
@@ -51,7 +51,7 @@ function problemResult(body: Problem, event: APIGatewayProxyEventV2WithJWTAuthor
  * answered as every other refusal is (problem+json) instead of the adapter's bare
  * `400 text/plain "Invalid request"`.
  */
-function refuseUnbuildable(app: ReviewApp, event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context | undefined): APIGatewayProxyStructuredResultV2 | undefined {
+function refuseUnbuildable(app: ApiApp, event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context | undefined): APIGatewayProxyStructuredResultV2 | undefined {
   const method = (event.requestContext?.http?.method ?? '').toUpperCase();
   const path = event.rawPath;
   if (FORBIDDEN_METHODS.has(method)) {
@@ -71,7 +71,7 @@ function refuseUnbuildable(app: ReviewApp, event: APIGatewayProxyEventV2WithJWTA
  * (`afterEach`, for example the statistics counters' flush, runs then too). Every answer is the
  * app's, or a problem+json one: the adapter's plain-text refusals never reach a client.
  */
-export function serveOnLambda(app: ReviewApp, { logger, metrics, afterEach }: { logger: Logger; metrics: Metrics; afterEach?: () => Promise<void> }): HttpApiHandler {
+export function serveOnLambda(app: ApiApp, { logger, metrics, afterEach }: { logger: Logger; metrics: Metrics; afterEach?: () => Promise<void> }): HttpApiHandler {
   const lambdaHandler = handle(app);
   return async (event, context) => {
     if (context) logger.addContext(context);

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from './problems.js';
-import type { ResponseName, Route } from './routes.js';
+import { accessOf, type Route } from './route.js';
 import { IDEMPOTENCY_PARAMETER } from './idempotency.js';
 
 /**
@@ -87,25 +87,27 @@ export interface OpenApiInfo {
   description?: string;
 }
 
-/** `responses`: the answers' schemas by the names the route tables give them (src/review/responses.ts). */
+/** `responses`: the answers' schemas by the names the route tables give them (each room's responses.ts). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function buildOpenApiDocument(routes: readonly Route<any>[], info: OpenApiInfo, responses: Readonly<Record<ResponseName, z.ZodMiniType>>): Record<string, unknown> {
+export function buildOpenApiDocument(routes: readonly Route<any>[], info: OpenApiInfo, responses: Readonly<Record<string, z.ZodMiniType>>): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
+    const answer = responses[route.response.schema];
+    if (!answer) throw new Error(`${route.method} ${route.path} answers ${route.response.schema}, which no room's responses define`);
     const statuses = new Set<number>([...route.problems, 500]);
-    if (!route.public) [401, 403].forEach((s) => statuses.add(s));
+    if (accessOf(route) !== 'public') [401, 403].forEach((s) => statuses.add(s));
     if (route.params || route.query || route.body) statuses.add(400);
     const operation: Record<string, unknown> = {
       operationId: route.operationId,
       summary: route.summary,
       ...(route.description ? { description: route.description } : {}),
-      ...(route.public ? { security: [] } : {}),
+      ...(accessOf(route) === 'public' ? { security: [] } : {}),
       parameters: parameters(route),
       ...(route.body
         ? { requestBody: { required: route.body.required, content: { 'application/json': { schema: schemaRef(route.body.schema) } } } }
         : {}),
       responses: {
-        200: { description: route.response.description, content: { 'application/json': { schema: schemaRef(responses[route.response.schema]) } } },
+        200: { description: route.response.description, content: { 'application/json': { schema: schemaRef(answer) } } },
         ...Object.fromEntries([...statuses].sort().map((s) => [String(s), problemResponse(s)])),
       },
     };
@@ -124,7 +126,7 @@ export function buildOpenApiDocument(routes: readonly Route<any>[], info: OpenAp
           type: 'http',
           scheme: 'bearer',
           bearerFormat: 'JWT',
-          description: 'A JWT from the configured issuer whose groups claim contains `moderators` or `admins`.',
+          description: 'A JWT from the configured issuer. Moderators’ routes need `moderators` or `admins` in its groups claim; members’ routes (reports, appeals) take any token that names a Chime member.',
         },
       },
       schemas: components(),

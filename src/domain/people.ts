@@ -1,0 +1,111 @@
+import type { Actor } from './item.js';
+
+/**
+ * The people in the chat: what the rooms (src/reports, src/appeals, src/senders, src/notices) and
+ * the pipeline tell each other. Each port is implemented in its room over the control table
+ * (src/adapters/control-records.ts); these are the only calls across rooms.
+ *
+ * Strikes are per member per AppInstance (a member is the same person in every channel of it).
+ */
+
+/** A chat member in an AppInstance. */
+export interface MemberRef {
+  appInstanceArn: string;
+  memberArn: string;
+}
+
+/** What a strike was for: its id is derived from it, so a redelivered decision records nothing new. */
+export type StrikeSource =
+  /** An automatic DENY by a rule marked `strike: true`. */
+  | { kind: 'rule'; callbackId: string; ruleIds: string[] }
+  /** A moderator's DENY of a held message. */
+  | { kind: 'moderator'; callbackId: string }
+  /** A report upheld (a case decided REDACT or DELETE). */
+  | { kind: 'report'; caseId: string };
+
+export const strikeIdOf = (source: StrikeSource): string => (source.kind === 'report' ? `report:${source.caseId}` : `${source.kind}:${source.callbackId}`);
+
+export interface Strike {
+  id: string;
+  member: MemberRef;
+  source: StrikeSource;
+  channelArn: string;
+  /** The message it was for. */
+  messageId: string;
+  /** Who upheld it (`policy` for a rule). */
+  actor: Actor;
+  at: string;
+  /** When it stops counting (policy `strikes.decay` after `at`). */
+  decaysAt: string;
+  /** Removed by an overturned appeal. */
+  removed?: { at: string; by: Actor; appealId: string };
+}
+
+export type RestrictionKind = 'HOLD' | 'BAN';
+export type RestrictionScope = 'channel' | 'app-instance';
+/**
+ *   PENDING_APPROVAL  a ban waiting for a second moderator (the two-person rule)
+ *   ACTIVE            in force until `endsAt` (or until lifted)
+ *   ENDED             ran its course (a timed ban lifted by the sweeper)
+ *   LIFTED            lifted early (an admin, or an overturned appeal)
+ *   REJECTED          the approval was refused
+ */
+export type RestrictionStatus = 'PENDING_APPROVAL' | 'ACTIVE' | 'ENDED' | 'LIFTED' | 'REJECTED';
+
+/** A note on the decision a notice, a strike or an appeal is about. */
+export type DecisionRef = { kind: 'message'; callbackId: string } | { kind: 'case'; caseId: string };
+
+export const decisionKeyOf = (ref: DecisionRef): string => (ref.kind === 'message' ? `message:${ref.callbackId}` : `case:${ref.caseId}`);
+
+/** The kinds of notice the moderation bot sends (each switched on or off per scope in policy `notices`). */
+export const NOTICE_KINDS = ['deny', 'update', 'hold', 'reportOutcome', 'appealOutcome', 'restriction'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+/**
+ * A notice to send: once per (`about`, `kind`, `to`), whatever the redeliveries. Recorded
+ * before it is sent (record, then deliver, as decisions are); a failed send is retried and
+ * recorded on the notice, never on the decision it is about.
+ */
+export interface NoticeRequest {
+  kind: NoticeKind;
+  about: DecisionRef | { kind: 'restriction'; restrictionId: string } | { kind: 'appeal'; appealId: string };
+  channelArn: string;
+  /** The member who gets it (a targeted message: only they and the bot see it). */
+  to: string;
+  /** The template's values (`{reason}`, `{appealUrl}`, `{outcome}`, `{until}` …), public only: never a blocked term. */
+  values: Record<string, string>;
+}
+
+/** Records notices and has them sent (src/notices). Never throws into a decision path: failures are its own to retry. */
+export interface Notices {
+  announce(notice: NoticeRequest): Promise<void>;
+}
+
+/** Strikes (src/senders). */
+export interface StrikeLedger {
+  /**
+   * Records a strike once (its id comes from its source) and applies the escalation ladder of
+   * the channel's policy to the member's strikes that still count. Idempotent.
+   */
+  record(strike: Omit<Strike, 'id' | 'decaysAt'>): Promise<void>;
+  /** An overturned appeal: the strike no longer counts. False when there was none. */
+  remove(source: StrikeSource, by: Actor, appealId: string): Promise<boolean>;
+}
+
+/** Restrictions in force (src/senders), as the worker and the appeals room need them. */
+export interface SenderRestrictions {
+  /** The ACTIVE restrictions that apply to a member's message in a channel now. */
+  activeFor(member: MemberRef, channelArn: string, nowMs: number): Promise<Array<{ id: string; kind: RestrictionKind; endsAt?: string }>>;
+  /** Lifts a restriction early (DeleteChannelBan for a ban), audited with who and why. */
+  lift(restrictionId: string, by: Actor, reason: string): Promise<void>;
+}
+
+/**
+ * Content a moderator's overturned appeal let through: the same content (by hash) from the same
+ * sender in the same channel is allowed, unevaluated, until it expires (policy
+ * `appeals.allowance`, 24 hours by default).
+ */
+export interface Allowances {
+  grant(allowance: { channelArn: string; senderArn: string; contentHash: string; appealId: string; until: string }): Promise<void>;
+  find(channelArn: string, senderArn: string, contentHash: string, nowMs: number): Promise<{ appealId: string; until: string } | undefined>;
+}
