@@ -1,3 +1,4 @@
+import { parseMemberRule, type MemberRule, type MemberSettings } from './http/member.js';
 import * as z from 'zod/mini';
 import { LONGEST_CALLBACK_MS } from './adapters/chime-calls.js';
 import { ConfigurationError } from './errors.js';
@@ -131,6 +132,23 @@ const ReviewApiEnv = z.object({
       ),
     ),
   ),
+  /**
+   * Which Chime member a token is, for the members' routes (reports, appeals; src/http/member.ts):
+   * `claim:<name>` (the claim holds the member's ARN) or `app-instance-user:<AppInstance ARN>`
+   * (the ARN is `<AppInstance ARN>/user/<sub>`, the Chime samples' convention).
+   */
+  MEMBER_IDENTITY: z._default(
+    z.string().check(
+      z.trim(),
+      z.superRefine((value, ctx) => {
+        const rule = parseMemberRule(value);
+        if (typeof rule === 'string') ctx.addIssue({ code: 'custom', message: rule });
+      }),
+    ),
+    'claim:custom:chimeMemberArn',
+  ),
+  /** The group whose tokens act for a member (an app's backend), naming them with `memberArn`. */
+  SERVICE_GROUP: trimmedName('moderation-service'),
 });
 
 export interface ReviewApiSettings {
@@ -143,6 +161,8 @@ export interface ReviewApiSettings {
   channelNameBearer?: string;
   /** The ChimeBearer of moderators' follow-up actions (ban, redact, delete); may hold `{appInstanceArn}`. */
   chimeBearerArn?: string;
+  /** How a token names its Chime member, and which group acts for members (MEMBER_IDENTITY, SERVICE_GROUP). */
+  members: MemberSettings;
 }
 
 
@@ -270,6 +290,7 @@ export function loadReviewApiSettings(env: NodeJS.ProcessEnv = process.env): Rev
     cursorSecret: parsed.CURSOR_SECRET,
     ...(parsed.CHANNEL_NAME_BEARER ? { channelNameBearer: parsed.CHANNEL_NAME_BEARER } : {}),
     ...(parsed.CHIME_BEARER_ARN ? { chimeBearerArn: parsed.CHIME_BEARER_ARN } : {}),
+    members: { rule: parseMemberRule(parsed.MEMBER_IDENTITY) as MemberRule, serviceGroup: parsed.SERVICE_GROUP },
   });
 }
 

@@ -50,6 +50,7 @@ export function createReviewApiHandler(runtime: ReviewApiRuntime, settings: Revi
     },
     routes: REVIEW_API_ROUTES,
     roles: { groupsClaim: settings.groupsClaim, moderatorGroup: settings.moderatorGroup, adminGroup: settings.adminGroup },
+    members: settings.members,
     verifier,
     openApiDocument: apiDocument,
     logError: (message, details) => logger.error(message, details),

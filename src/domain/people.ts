@@ -109,3 +109,11 @@ export interface Allowances {
   grant(allowance: { channelArn: string; senderArn: string; contentHash: string; appealId: string; until: string }): Promise<void>;
   find(channelArn: string, senderArn: string, contentHash: string, nowMs: number): Promise<{ appealId: string; until: string } | undefined>;
 }
+
+/**
+ * The community settings of a channel's effective policy (src/policy/community.ts), as of at most
+ * POLICY_REFRESH_SECONDS ago: every function that sends notices or applies strikes reads them here.
+ */
+export interface CommunityPolicies {
+  forChannel(channelArn: string): Promise<import('../policy/community.js').CommunityPolicy>;
+}

@@ -72,3 +72,15 @@ export function memberOf(token: VerifiedToken, principal: Principal, settings: M
   if (explicit !== undefined && explicit !== own) throw new ActingForAnotherMemberError(principal.subject, own, explicit, settings.serviceGroup);
   return { memberArn: own, onBehalf: false };
 }
+
+/**
+ * What a token must hold to be `memberArn` by the rule (local tokens: `npm run token --member-arn`,
+ * the tests): the claim, or the subject. A reason instead when the rule cannot name that member.
+ */
+export function memberClaims(memberArn: string, rule: MemberRule): { claims?: Record<string, string>; subject?: string } | string {
+  if (!MEMBER_ARN_PATTERN.test(memberArn)) return 'must be a Chime AppInstanceUser or AppInstanceBot ARN';
+  if (rule.kind === 'claim') return { claims: { [rule.claim]: memberArn } };
+  const prefix = `${rule.appInstanceArn}/user/`;
+  if (!memberArn.startsWith(prefix)) return `must be a user of ${rule.appInstanceArn} (MEMBER_IDENTITY=app-instance-user:…)`;
+  return { subject: memberArn.slice(prefix.length) };
+}

@@ -2,14 +2,16 @@ import { loadReviewApiSettings } from '../config.js';
 import { localEndpoints } from './discovery.js';
 import { loadLocalIssuer } from './issuer.js';
 import { parseCommandLine } from './command-line.js';
+import { memberClaims } from '../http/member.js';
 
 /**
  * `npm run --silent token -- --user alice --groups moderators [--ttl 3600] [--sub <subject>]`
+ * `npm run --silent token -- --user carol --groups '' --member-arn <AppInstanceUser ARN>` (a chat member)
  * prints a bearer token that the local review API (`npm start`) accepts: signed with the same
  * persisted key, for the same issuer and audience. Only the token goes to stdout, so
  * `TOKEN=$(npm run --silent token -- --user alice --groups moderators)` works.
  */
-const usage = 'usage: npm run --silent token -- --user <name> [--groups moderators,admins] [--ttl <seconds>] [--sub <subject>]';
+const usage = 'usage: npm run --silent token -- --user <name> [--groups moderators,admins] [--ttl <seconds>] [--sub <subject>] [--member-arn <AppInstanceUser ARN>]';
 
 const { values } = parseCommandLine(
   {
@@ -18,6 +20,7 @@ const { values } = parseCommandLine(
       groups: { type: 'string', short: 'g', default: 'moderators' },
       ttl: { type: 'string', default: '3600' },
       sub: { type: 'string' },
+      'member-arn': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   },
@@ -42,4 +45,16 @@ const issuer = await loadLocalIssuer({
   groupsClaim: settings.groupsClaim,
 });
 const groups = (values.groups ?? '').split(',').map((g) => g.trim()).filter(Boolean);
-console.log(await issuer.mint({ user: values.user, groups, ttlSeconds, ...(values.sub ? { subject: values.sub } : {}) }));
+// A chat member's token names their Chime member the way MEMBER_IDENTITY says the API reads it.
+let member: { claims?: Record<string, string>; subject?: string } = {};
+const memberArn = values['member-arn'];
+if (memberArn !== undefined) {
+  const named = memberClaims(memberArn, settings.members.rule);
+  if (typeof named === 'string') {
+    console.error(`--member-arn ${named}\n${usage}`);
+    process.exit(2);
+  }
+  member = named;
+}
+const subject = values.sub ?? member.subject;
+console.log(await issuer.mint({ user: values.user, groups, ttlSeconds, ...(subject ? { subject } : {}), ...(member.claims ? { claims: member.claims } : {}) }));

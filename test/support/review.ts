@@ -1,3 +1,4 @@
+import { memberClaims } from '../../src/http/member.js';
 import type { ModerationItem } from '../../src/domain/item.js';
 import type { LocalStack, LocalStackOptions } from '../../src/local/stack.js';
 import { aMessage, callbackId as newCallbackId, channelArn, userArn } from './factories.js';
@@ -43,6 +44,14 @@ export async function api<T = any>(stack: LocalStack, method: string, path: stri
 /** A valid token from the stack's issuer, minted on the stack's clock. */
 export function tokenFor(stack: LocalStack, user: string, groups: string[] = ['moderators'], options: { ttlSeconds?: number; subject?: string } = {}) {
   return stack.issuer.mint({ user, groups, nowMs: stack.runtime.clock.now(), ...options });
+}
+
+/** A chat member's token (no group): it names `memberArn` the way the stack's MEMBER_IDENTITY reads it. */
+export function memberTokenFor(stack: LocalStack, memberArn: string, options: { groups?: string[]; ttlSeconds?: number } = {}) {
+  const named = memberClaims(memberArn, stack.reviewApi.members.rule);
+  if (typeof named === 'string') throw new Error(`memberTokenFor: ${memberArn} ${named}`);
+  const user = memberArn.slice(memberArn.lastIndexOf('/') + 1);
+  return stack.issuer.mint({ user, groups: options.groups ?? [], nowMs: stack.runtime.clock.now(), ...(named.subject ? { subject: named.subject } : {}), ...(named.claims ? { claims: named.claims } : {}), ...(options.ttlSeconds ? { ttlSeconds: options.ttlSeconds } : {}) });
 }
 
 export interface SeedOptions {
