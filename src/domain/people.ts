@@ -58,7 +58,7 @@ export type DecisionRef = { kind: 'message'; callbackId: string } | { kind: 'cas
 export const decisionKeyOf = (ref: DecisionRef): string => (ref.kind === 'message' ? `message:${ref.callbackId}` : `case:${ref.caseId}`);
 
 /** The kinds of notice the moderation bot sends (each switched on or off per scope in policy `notices`). */
-export const NOTICE_KINDS = ['deny', 'update', 'hold', 'reportOutcome', 'appealOutcome', 'restriction'] as const;
+export const NOTICE_KINDS = ['deny', 'update', 'hold', 'reportOutcome', 'appealOutcome', 'restriction', 'warning'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 /**
@@ -68,7 +68,7 @@ export type NoticeKind = (typeof NOTICE_KINDS)[number];
  */
 export interface NoticeRequest {
   kind: NoticeKind;
-  about: DecisionRef | { kind: 'restriction'; restrictionId: string } | { kind: 'appeal'; appealId: string };
+  about: DecisionRef | { kind: 'restriction'; restrictionId: string } | { kind: 'appeal'; appealId: string } | { kind: 'warning'; actionId: string };
   channelArn: string;
   /** The member who gets it (a targeted message: only they and the bot see it). */
   to: string;
@@ -92,8 +92,30 @@ export interface StrikeLedger {
   remove(source: StrikeSource, by: Actor, appealId: string): Promise<boolean>;
 }
 
-/** Restrictions in force (src/senders), as the worker and the appeals room need them. */
+/** What imposes a restriction: an escalation step, or a moderator (a case's BAN_SENDER, the sender page). */
+export type RestrictionCause =
+  | { kind: 'escalation'; step: number; strikeIds: string[]; ruleIds: string[] }
+  | { kind: 'moderator'; caseId?: string; callbackId?: string };
+
+/** Restrictions (src/senders), as the worker, the reports and the appeals rooms need them. */
 export interface SenderRestrictions {
+  /**
+   * Imposes a HOLD or a BAN (CreateChannelBan now; lifted by the sweeper at `forSeconds`, or
+   * never when it is absent). A ban over the policy's threshold, or across the AppInstance, waits
+   * for a second moderator (`pendingApproval`). Idempotent by `key` (an escalation step for a
+   * given strike, a moderator's Idempotency-Key).
+   */
+  impose(input: {
+    key: string;
+    member: MemberRef;
+    channelArn: string;
+    kind: RestrictionKind;
+    scope: RestrictionScope;
+    forSeconds?: number;
+    reason: string;
+    by: Actor;
+    cause: RestrictionCause;
+  }): Promise<{ restrictionId: string; status: RestrictionStatus }>;
   /** The ACTIVE restrictions that apply to a member's message in a channel now. */
   activeFor(member: MemberRef, channelArn: string, nowMs: number): Promise<Array<{ id: string; kind: RestrictionKind; endsAt?: string }>>;
   /** Lifts a restriction early (DeleteChannelBan for a ban), audited with who and why. */

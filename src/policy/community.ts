@@ -66,7 +66,7 @@ export interface CommunityPolicy {
     /** Tell reporters the outcome (a `reportOutcome` notice). */
     notifyReporter: boolean;
   };
-  notices: Record<'deny' | 'update' | 'hold' | 'reportOutcome' | 'appealOutcome' | 'restriction', NoticeSettings> & {
+  notices: Record<'deny' | 'update' | 'hold' | 'reportOutcome' | 'appealOutcome' | 'restriction' | 'warning', NoticeSettings> & {
     /** Filled into `{appealUrl}`; `{ref}` in it becomes the decision's reference (a CallbackId or a case id). */
     appealUrl: string;
   };
@@ -141,6 +141,7 @@ export const DEFAULT_COMMUNITY_POLICY: CommunityPolicy = {
     reportOutcome: { enabled: true, text: 'Thank you for your report. A moderator reviewed it: {outcome}.' },
     appealOutcome: { enabled: true, text: 'Your appeal was reviewed: {outcome}. {reason}' },
     restriction: { enabled: true, text: 'Because of repeated rule breaks, {outcome} until {until}.' },
+    warning: { enabled: true, text: 'A moderator asks you to keep to this channel’s rules: {reason}' },
     appealUrl: 'https://example.com/appeal?ref={ref}',
   },
   appeals: { windowSeconds: 14 * DAY, allowanceSeconds: DAY },
