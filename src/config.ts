@@ -54,6 +54,21 @@ const PipelineEnv = z.object({
   STATUS_SHARDS: shards(32),
   AUDIT_SHARDS: shards(16),
   COUNTER_SHARDS: shards(32),
+  /**
+   * The moderation bot (an AppInstanceBot, or an AppInstanceUser) that sends notices to members,
+   * as a targeted message in the channel; may start with `{appInstanceArn}/` (the channel's own
+   * AppInstance). Its own messages pass through the channel flow and are let through unevaluated.
+   * Unset: no notices are sent (they are still recorded, as not sent).
+   */
+  MODERATION_BOT_ARN: z.optional(
+    z.string().check(
+      z.trim(),
+      z.regex(
+        /^(?:arn:aws[a-z-]*:chime:[a-z0-9-]+:\d{12}:app-instance\/[^/\s]+|\{appInstanceArn\})\/(?:user|bot)\/[^/\s]+$/,
+        'must be an AppInstanceBot or AppInstanceUser ARN, or the same starting with {appInstanceArn}/ for the channel\'s own AppInstance',
+      ),
+    ),
+  ),
 });
 
 /** Where the AWS resources are. In Lambda these come from serverless.yml. */
@@ -79,6 +94,8 @@ export type PipelineSettings = {
   policyFile?: string;
   /** Write shards: the live-status index, the audit index, the statistics counters. */
   shards: { status: number; audit: number; counters: number };
+  /** The moderation bot's ARN (MODERATION_BOT_ARN); may hold `{appInstanceArn}`. */
+  moderationBotArn?: string;
 };
 
 export type ResourceSettings = {
@@ -195,6 +212,7 @@ export function parsePipelineSettings(env: NodeJS.ProcessEnv = process.env): Pip
     workQueueRetentionSeconds: parsed.WORK_QUEUE_RETENTION_SECONDS,
     ...(parsed.POLICY_FILE ? { policyFile: parsed.POLICY_FILE } : {}),
     shards: { status: parsed.STATUS_SHARDS, audit: parsed.AUDIT_SHARDS, counters: parsed.COUNTER_SHARDS },
+    ...(parsed.MODERATION_BOT_ARN ? { moderationBotArn: parsed.MODERATION_BOT_ARN } : {}),
   });
 }
 

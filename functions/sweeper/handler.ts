@@ -2,6 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import type { Runtime } from '../../src/runtime.js';
 import { queueGauges } from '../../src/sweeper/gauges.js';
+import type { DecisionAftercare } from '../../src/pipeline/decide.js';
 import { shardsOfGroup, sweep, type SweepReport } from '../../src/sweeper/sweep.js';
 
 /** What the sweeper uses: the table and counters, the work queue, Chime callbacks. */
@@ -14,6 +15,18 @@ export type SweeperRuntime = Pick<Runtime, 'config' | 'clock' | 'logger' | 'metr
 export interface SweepEvent {
   shardGroup?: number;
   shardGroups?: number;
+}
+
+/**
+ * Work of the people rooms the sweeper does on its schedule (src/senders: lifting timed bans;
+ * src/notices: notices and aftercare whose first attempt failed): each reads its own queue in
+ * the control table, does what is due before `stopAt`, and says what it did (counts, published as
+ * metrics `Sweep<Name><Key>`). Run once per fan-out (group 0, or an unsplit sweep), after the
+ * items; a task that throws is logged and never fails the sweep.
+ */
+export interface SweeperTask {
+  name: string;
+  run(options: { nowMs: number; stopAt: number }): Promise<Record<string, number>>;
 }
 
 /** Time kept back from the function's timeout: the last page's items finish, the metrics go out. */
@@ -29,7 +42,7 @@ function shardsFor(event: unknown, shards: number): { shards?: number[]; group?:
 }
 
 /** Runs on a schedule, one invocation per shard group (and on demand through Invoke). Returns its report. */
-export function createSweeperHandler(runtime: SweeperRuntime, options: { maxItemsPerCategory?: number } = {}) {
+export function createSweeperHandler(runtime: SweeperRuntime, options: { maxItemsPerCategory?: number; tasks?: readonly SweeperTask[]; aftercare?: DecisionAftercare } = {}) {
   const { logger, metrics, config } = runtime;
   const deps = {
     store: runtime.store,
@@ -42,6 +55,7 @@ export function createSweeperHandler(runtime: SweeperRuntime, options: { maxItem
     expiryMarginSeconds: config.expiryMarginSeconds,
     stuckAfterSeconds: config.stuckAfterSeconds,
     ...(options.maxItemsPerCategory !== undefined ? { maxItemsPerCategory: options.maxItemsPerCategory } : {}),
+    ...(options.aftercare ? { aftercare: options.aftercare } : {}),
   };
   return async (event?: unknown, context?: Context): Promise<SweepReport> => {
     if (context) logger.addContext(context);
@@ -74,6 +88,19 @@ export function createSweeperHandler(runtime: SweeperRuntime, options: { maxItem
           if (gauges.nearestDeadlineSeconds !== undefined) metrics.addMetric('NearestDeadlineSeconds', MetricUnit.Seconds, gauges.nearestDeadlineSeconds);
         })
         .catch((error: unknown) => logger.warn('Could not compute the queue gauges', { error: String(error) }));
+      if (group === undefined || group === 0) {
+        const stopAt = runtime.clock.now() + Math.max(1_000, (context?.getRemainingTimeInMillis() ?? 60_000) - SWEEP_SAFETY_MS);
+        for (const task of options.tasks ?? []) {
+          try {
+            const done = await task.run({ nowMs: runtime.clock.now(), stopAt });
+            for (const [key, count] of Object.entries(done)) if (count > 0) metrics.addMetric(`Sweep${task.name}${key[0]!.toUpperCase()}${key.slice(1)}`, MetricUnit.Count, count);
+            report.tasks = { ...report.tasks, [task.name]: done };
+          } catch (error) {
+            metrics.addMetric('SweepErrors', MetricUnit.Count, 1);
+            logger.error(`Sweeper task ${task.name} failed`, { error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
+          }
+        }
+      }
       return report;
     } finally {
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();

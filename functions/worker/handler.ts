@@ -9,6 +9,8 @@ import { evaluate, type CompiledPolicy } from '../../src/policy/engine.js';
 import { LivePolicies } from '../../src/policy/live.js';
 import type { Runtime } from '../../src/runtime.js';
 import { processWorkMessage } from '../../src/worker/process.js';
+import { senderGate, type SenderGate } from '../../src/worker/sender-gate.js';
+import type { DecisionAftercare } from '../../src/pipeline/decide.js';
 import { parseRecordWithSchema } from '../../src/adapters/batch-record-parser.js';
 import { WorkRecordSchema, type WorkMessageBody } from '../../src/worker/work-message.js';
 
@@ -22,7 +24,7 @@ export type WorkerRuntime = Pick<Runtime, 'config' | 'clock' | 'logger' | 'metri
  * deleted. A retryable callback failure also pushes the record's visibility out by a backoff,
  * so a throttling Chime is not hammered every VisibilityTimeout.
  */
-export function createWorkerHandler(runtime: WorkerRuntime, policy: LivePolicies | CompiledPolicy) {
+export function createWorkerHandler(runtime: WorkerRuntime, policy: LivePolicies | CompiledPolicy, people: { gate?: SenderGate; aftercare?: DecisionAftercare } = {}) {
   const { logger, metrics } = runtime;
   const deps = {
     store: runtime.store,
@@ -33,6 +35,9 @@ export function createWorkerHandler(runtime: WorkerRuntime, policy: LivePolicies
     // Live policies: each message's effective policy, from the container's cache (README "Live policies").
     evaluate: policy instanceof LivePolicies ? (message: ChannelMessage) => policy.evaluate(message) : (message: ChannelMessage) => evaluate(policy, message),
     callbackWindowSeconds: runtime.config.callbackWindowSeconds,
+    // Before the policy: the moderation bot's notices pass unevaluated; restrictions and appeals' allowances (src/worker/sender-gate.ts).
+    gate: people.gate ?? senderGate({ ...(runtime.config.moderationBotArn ? { moderationBotArn: runtime.config.moderationBotArn } : {}) }),
+    ...(people.aftercare ? { aftercare: people.aftercare } : {}),
   };
   // Powertools parses each record (its JSON body checked with WorkMessageSchema) before our
   // handler sees it; a record that does not parse fails alone.

@@ -17,9 +17,12 @@ import type { DecisionObserver } from '../pipeline/decide.js';
  *   DECIDED and is retried); `CallbackSettledByReadBack`: an answer was lost, and the read-back
  *   showed our callback landed (recorded DELIVERED).
  *
+ * - `AftercareErrors`: a notice or a strike that follows a decision failed (retried from its own
+ *   records by the sweeper; the decision is unaffected).
+ *
  * Every handler that decides or delivers publishes stored metrics before it returns.
  */
-export function metricsObserver(metrics: Metrics, logger: Pick<Logger, 'error'>): DecisionObserver {
+export function metricsObserver(metrics: Metrics, logger: Pick<Logger, 'error' | 'warn'>): DecisionObserver {
   return {
     decided(decision) {
       metrics.addMetric(`Decided${decision.origin}`, MetricUnit.Count, 1);
@@ -34,6 +37,11 @@ export function metricsObserver(metrics: Metrics, logger: Pick<Logger, 'error'>)
         metrics.singleMetric().addMetric('CallbackForbiddenBeforeDeadline', MetricUnit.Count, 1);
         logger.error('Chime refused a callback as Forbidden before its deadline; recorded FAILED', { ...failure });
       }
+    },
+    aftercareFailed(failure) {
+      // The notice or strike records retry it (the sweeper); the decision stands either way.
+      metrics.singleMetric().addMetric('AftercareErrors', MetricUnit.Count, 1);
+      logger.warn('A decision’s aftercare (notice, strike) failed; it will be retried from its records', { ...failure });
     },
   };
 }

@@ -46,6 +46,36 @@ export interface DecisionPathDeps {
   leaseSeconds: number;
   /** Told about decisions and callback failures (metrics, operators' logs). Optional. */
   observer?: DecisionObserver;
+  /** What follows a decision for the people in the chat (a notice to the sender, a strike). Optional. */
+  aftercare?: DecisionAftercare;
+}
+
+/**
+ * What follows a decision for the people in the chat (src/notices/aftercare.ts): the sender's
+ * notice, a strike. Record, then deliver, as decisions are: `recorded` writes what must follow
+ * before the callback is sent, so a crash between the callback and the notice loses nothing
+ * (the sweeper finishes it); `delivered` does it once Chime confirmed the decision; a decision
+ * that ends otherwise (FAILED, EXPIRED, ALREADY_RESOLVED) is never noticed. Implementations are
+ * idempotent (called again under redelivery) and never throw into the decision path: a notice
+ * that fails is retried and recorded on its own record, never on the decision.
+ */
+export interface DecisionAftercare {
+  /** A decision was recorded (DECIDED), before its callback. */
+  recorded(item: ModerationItem): Promise<void>;
+  /** Chime confirmed the decision (DELIVERED). */
+  delivered(item: ModerationItem): Promise<void>;
+  /** A message was held for a moderator (PENDING_REVIEW). */
+  held(item: ModerationItem): Promise<void>;
+}
+
+/** Runs an aftercare step; its failure is the aftercare's own (its records retry it), never the decision's. */
+export async function aftercare(deps: Pick<DecisionPathDeps, 'aftercare' | 'observer'>, step: keyof DecisionAftercare, item: ModerationItem): Promise<void> {
+  if (!deps.aftercare) return;
+  try {
+    await deps.aftercare[step](item);
+  } catch (error) {
+    observe(deps, (o) => o.aftercareFailed?.({ callbackId: item.callbackId, step, message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
+  }
 }
 
 /**
@@ -80,6 +110,8 @@ export interface DecisionObserver {
   decided(decision: Decision): void;
   /** A callback was not simply accepted (refused before sending, turned away, answer lost …). */
   callbackFailed(failure: CallbackFailureReport): void;
+  /** An aftercare step threw (its own records retry it; the decision is unaffected). */
+  aftercareFailed?(failure: { callbackId: string; step: string; message: string }): void;
 }
 
 function observe(deps: Pick<DecisionPathDeps, 'observer'>, report: (observer: DecisionObserver) => void): void {
@@ -142,6 +174,7 @@ export async function recordDecision(
     now,
   });
   observe(deps, (o) => o.decided(decision));
+  await aftercare(deps, 'recorded', recorded);
   return recorded;
 }
 
@@ -357,7 +390,7 @@ async function recordDelivered(
   const delivery = item.delivery ?? { attempts, leaseUntil: 0 };
   const now = deps.clock.now();
   const { inDoubt: _settled, ...rest } = delivery;
-  return deps.store.transition({
+  const delivered = await deps.store.transition({
     callbackId: item.callbackId,
     deadline: item.deadline,
     from: ['DECIDED', 'ALREADY_RESOLVED', 'EXPIRED', 'FAILED'],
@@ -371,6 +404,8 @@ async function recordDelivered(
     },
     now,
   });
+  await aftercare(deps, 'delivered', delivered);
+  return delivered;
 }
 
 /**

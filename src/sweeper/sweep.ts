@@ -44,6 +44,8 @@ export interface SweepReport {
   /** True when the time budget ran out with due items left (the next run goes on). */
   cutShort: boolean;
   errors: Array<{ callbackId: string; error: string; itemTooLarge?: true }>;
+  /** What the people rooms' tasks did (functions/sweeper/handler.ts SweeperTask), by task. */
+  tasks?: Record<string, Record<string, number>>;
 }
 
 const SWEEPER = 'sweeper';

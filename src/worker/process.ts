@@ -4,7 +4,8 @@ import type { Decision, ModerationItem, PolicyVersionRef, RecordedVerdict, WorkM
 import type { ChannelMessage, PolicyVerdict } from '../domain/message.js';
 import { TransitionConflictError } from '../errors.js';
 import { newItem } from '../intake/accept.js';
-import { deliverDecision, expireItem, recordDecision, resumeDelivery, type DecisionPathDeps, type DeliveryOutcome } from '../pipeline/decide.js';
+import type { SenderGate } from './sender-gate.js';
+import { aftercare, deliverDecision, expireItem, recordDecision, resumeDelivery, type DecisionPathDeps, type DeliveryOutcome } from '../pipeline/decide.js';
 
 /**
  * A verdict, and (with live policies) the scope versions that produced it and the verdict of the
@@ -16,6 +17,8 @@ export interface WorkerDeps extends DecisionPathDeps {
   /** The effective policy applied to one message (live policies: resolved through the worker's cache). */
   evaluate: (message: ChannelMessage) => WorkerVerdict | Promise<WorkerVerdict>;
   callbackWindowSeconds: number;
+  /** Who sent it, before the policy (src/worker/sender-gate.ts): the bot's notices, restrictions, allowances. */
+  gate?: SenderGate;
 }
 
 export type WorkOutcome =
@@ -82,7 +85,8 @@ export async function processWorkMessage(deps: WorkerDeps, work: WorkMessage): P
       return { status: 'EXPIRED', item: await expireItem(deps, current, WORKER, 'Deadline passed before a worker picked the message up') };
     }
 
-    const verdict = holdIfChimeWouldRefuse(await deps.evaluate(work.message), work, now);
+    const gated = deps.gate ? await deps.gate.check(work.message, now) : undefined;
+    const verdict = holdIfChimeWouldRefuse(gated ?? (await deps.evaluate(work.message)), work, now);
     const { content: _masked, shadow, ...policy } = verdict;
     const recorded = { policy, ...(shadow ? { shadowPolicy: shadow } : {}) };
     if (verdict.action === 'REVIEW') {
@@ -95,6 +99,7 @@ export async function processWorkMessage(deps: WorkerDeps, work: WorkMessage): P
         history: { actor: WORKER, event: 'held-for-review', reason: verdict.reason },
         now,
       });
+      await aftercare(deps, 'held', item);
       return { status: 'PENDING_REVIEW', item };
     }
 

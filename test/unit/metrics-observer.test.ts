@@ -35,7 +35,7 @@ describe('metricsObserver (the EMF the dashboard and alarms read)', () => {
     write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     metrics = new Metrics({ serviceName: 'chime-flow-moderation', namespace: 'ChimeFlowModeration' });
     logged = [];
-    const logger: Pick<Logger, 'error'> = { error: (message, ...details) => void logged.push([String(message), details[0]]) };
+    const logger: Pick<Logger, 'error' | 'warn'> = { error: (message, ...details) => void logged.push([String(message), details[0]]), warn: (message, ...details) => void logged.push([String(message), details[0]]) };
     observer = metricsObserver(metrics, logger);
   });
   afterEach(() => {

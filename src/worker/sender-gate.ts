@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import type { ChannelMessage } from '../domain/message.js';
+import type { Allowances, SenderRestrictions } from '../domain/people.js';
+import { appInstanceOf } from '../domain/arns.js';
+import type { WorkerVerdict } from './process.js';
+
+/**
+ * What stands before the policy for a message: who sent it, and what the people rooms say about
+ * them. A verdict here replaces the policy's (recorded the same way, with its own rule id):
+ *
+ *   the moderation bot's own message (a notice)    ALLOW   moderation.bot      (never evaluated: no loop)
+ *   a BAN across the AppInstance is in force       DENY    escalation.ban      (a channel ban is Chime's to enforce)
+ *   the exact content was allowed by an appeal     ALLOW   appeal.allowance
+ *   a HOLD is in force                             REVIEW  escalation.hold
+ *   otherwise                                      the policy decides
+ *
+ * A ban beats an allowance (the member may not post at all); an allowance beats a hold (a
+ * moderator already let that very content through).
+ */
+export interface SenderGate {
+  check(message: ChannelMessage, nowMs: number): Promise<WorkerVerdict | undefined>;
+}
+
+export const GATE_RULES = {
+  bot: 'moderation.bot',
+  ban: 'escalation.ban',
+  allowance: 'appeal.allowance',
+  hold: 'escalation.hold',
+} as const;
+
+/** The exact content, as an allowance names it (no normalisation: "the same content" means byte for byte). */
+export const contentHash = (content: string): string => createHash('sha256').update(content, 'utf8').digest('base64url');
+
+const verdict = (action: WorkerVerdict['action'], ruleId: string, reason: string): WorkerVerdict => ({
+  action,
+  ruleIds: [ruleId],
+  reason,
+  findings: [{ ruleId, action, reason }],
+});
+
+export interface SenderGateOptions {
+  /** MODERATION_BOT_ARN: one ARN, or one starting with `{appInstanceArn}/`. */
+  moderationBotArn?: string;
+  restrictions?: Pick<SenderRestrictions, 'activeFor'>;
+  allowances?: Pick<Allowances, 'find'>;
+}
+
+export function senderGate(options: SenderGateOptions): SenderGate {
+  const isBot = (message: ChannelMessage): boolean => {
+    const setting = options.moderationBotArn;
+    if (!setting) return false;
+    const bot = setting.replaceAll('{appInstanceArn}', appInstanceOf(message.channelArn));
+    return message.sender.arn === bot;
+  };
+  return {
+    async check(message, nowMs) {
+      if (isBot(message)) return verdict('ALLOW', GATE_RULES.bot, 'The moderation bot’s own message (a notice): not evaluated');
+      const member = { appInstanceArn: appInstanceOf(message.channelArn), memberArn: message.sender.arn };
+      const [restrictions, allowance] = await Promise.all([
+        options.restrictions ? options.restrictions.activeFor(member, message.channelArn, nowMs) : [],
+        options.allowances && message.content !== undefined ? options.allowances.find(message.channelArn, message.sender.arn, contentHash(message.content), nowMs) : undefined,
+      ]);
+      const ban = restrictions.find((r) => r.kind === 'BAN');
+      if (ban) return verdict('DENY', GATE_RULES.ban, `The sender is banned${ban.endsAt ? ` until ${ban.endsAt}` : ''} (restriction ${ban.id})`);
+      if (allowance) return verdict('ALLOW', GATE_RULES.allowance, `This content was allowed for this sender by appeal ${allowance.appealId}, until ${allowance.until}`);
+      const hold = restrictions.find((r) => r.kind === 'HOLD');
+      if (hold) return verdict('REVIEW', GATE_RULES.hold, `Every message of this sender is held for review${hold.endsAt ? ` until ${hold.endsAt}` : ''} (restriction ${hold.id})`);
+      return undefined;
+    },
+  };
+}
