@@ -25,6 +25,6 @@ export default defineConfig({
   },
   server: {
     port: 5173,
-    proxy: Object.fromEntries(['/reviews', '/decisions', '/stats', '/me', '/policies', '/messages', '/openapi.json', '/_local', '/console/config.json'].map((p) => [p, api])),
+    proxy: Object.fromEntries(['/reviews', '/decisions', '/stats', '/me', '/policies', '/messages', '/reports', '/cases', '/appeals', '/senders', '/approvals', '/canned-reasons', '/openapi.json', '/_local', '/console/config.json'].map((p) => [p, api])),
   },
 });

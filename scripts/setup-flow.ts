@@ -27,6 +27,7 @@ async function main(): Promise<number> {
         channels: args.channels,
         ...(args.appInstanceArn ? { appInstanceArn: args.appInstanceArn } : {}),
         ...(args.bearer ? { bearer: args.bearer } : {}),
+        ...(args.moderationBot ? { moderationBot: args.moderationBot } : {}),
         remove: args.remove,
         dryRun: args.dryRun,
         local: args.endpoint !== undefined,

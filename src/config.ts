@@ -69,6 +69,17 @@ const PipelineEnv = z.object({
       ),
     ),
   ),
+  /**
+   * The AppInstanceAdmin (user or bot) that escalation bans and lifts bans as, in every function
+   * that may apply a ban (the worker, the sweeper, the review API); may start with
+   * `{appInstanceArn}/`. Unset: bans are enforced by the worker only (no CreateChannelBan).
+   */
+  CHIME_BEARER_ARN: z.optional(
+    z.string().check(
+      z.trim(),
+      z.regex(/^(?:arn:aws[a-z-]*:chime:[a-z0-9-]+:\d{12}:app-instance\/[^/\s]+|\{appInstanceArn\})\/(?:user|bot)\/[^/\s]+$/, 'must be an AppInstanceUser or AppInstanceBot ARN, or the same starting with {appInstanceArn}/'),
+    ),
+  ),
 });
 
 /** Where the AWS resources are. In Lambda these come from serverless.yml. */
@@ -96,6 +107,8 @@ export type PipelineSettings = {
   shards: { status: number; audit: number; counters: number };
   /** The moderation bot's ARN (MODERATION_BOT_ARN); may hold `{appInstanceArn}`. */
   moderationBotArn?: string;
+  /** The ChimeBearer of escalation bans and their lifting (CHIME_BEARER_ARN); may hold `{appInstanceArn}`. */
+  chimeBearerArn?: string;
 };
 
 export type ResourceSettings = {
@@ -213,6 +226,7 @@ export function parsePipelineSettings(env: NodeJS.ProcessEnv = process.env): Pip
     ...(parsed.POLICY_FILE ? { policyFile: parsed.POLICY_FILE } : {}),
     shards: { status: parsed.STATUS_SHARDS, audit: parsed.AUDIT_SHARDS, counters: parsed.COUNTER_SHARDS },
     ...(parsed.MODERATION_BOT_ARN ? { moderationBotArn: parsed.MODERATION_BOT_ARN } : {}),
+    ...(parsed.CHIME_BEARER_ARN ? { chimeBearerArn: parsed.CHIME_BEARER_ARN } : {}),
   });
 }
 
@@ -286,7 +300,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 /** What the API functions verify tokens against (createTokenVerifier): the same as the authorizer's. */
 export interface ApiTokenSettings {
   issuer: string;
-  audience: string;
+  /** JWT_AUDIENCE, comma-separated: the moderators' client and the chat apps' (memberJwtAudiences). */
+  audience: string[];
 }
 
 /** Where the API runs: JWT_ISSUER is required (the functions verify every token against it). */
@@ -294,7 +309,7 @@ export function apiTokenSettings(settings: ReviewApiSettings): ApiTokenSettings 
   if (!settings.jwtIssuer) {
     throw new ConfigurationError("Invalid configuration: JWT_ISSUER is required: the API verifies every bearer token against its issuer (the JWT authorizer's issuerUrl)");
   }
-  return { issuer: settings.jwtIssuer, audience: settings.jwtAudience };
+  return { issuer: settings.jwtIssuer, audience: settings.jwtAudience.split(',').map((aud) => aud.trim()).filter(Boolean) };
 }
 
 export function loadReviewApiSettings(env: NodeJS.ProcessEnv = process.env): ReviewApiSettings {

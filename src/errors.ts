@@ -263,12 +263,12 @@ export class SetupFlowError extends ModerationError {}
 
 // ─── Moderators' follow-up actions in Chime (src/review/follow-ups.ts) ────────────────────────
 
-export type ChimeModerationOperation = 'CreateChannelBan' | 'RedactChannelMessage' | 'DeleteChannelMessage';
+export type ChimeModerationOperation = 'CreateChannelBan' | 'DeleteChannelBan' | 'RedactChannelMessage' | 'DeleteChannelMessage';
 
 /** The review API has no ChimeBearer to act as in this channel (CHIME_BEARER_ARN is unset). */
 export class ChimeBearerNotConfiguredError extends ModerationError {
   constructor(
-    readonly operation: ChimeModerationOperation,
+    readonly operation: ChimeModerationOperation | ChimeReadOperation,
     readonly channelArn: string,
   ) {
     super(`No ChimeBearer is configured for ${operation} in channel ${channelArn} (CHIME_BEARER_ARN)`, { operation, channelArn });
@@ -295,6 +295,42 @@ export class ChimeActionError extends ModerationError {
     options?: { cause?: unknown },
   ) {
     super(`Chime answered ${operation} (as ${bearer}) with ${errorType}: ${chimeMessage}`, { operation, refusal, errorType, chimeMessage, bearer, ...target }, options);
+  }
+}
+
+/** The reads the reports room makes before it takes a report (src/adapters/chime-reported-messages.ts). */
+export type ChimeReadOperation = 'DescribeChannelMembership' | 'GetChannelMessage';
+
+/**
+ * A read of Chime that did not tell (the reports room: is the reporter a member, what does the
+ * message hold). Nothing was stored. `refusal`:
+ *   FORBIDDEN    Chime refused the API's bearer (a configuration fault: 502)
+ *   UNAVAILABLE  throttled, unavailable, a service failure or no answer, after the SDK's retries (503)
+ */
+export class ChimeReadError extends ModerationError {
+  constructor(
+    readonly operation: ChimeReadOperation,
+    readonly refusal: 'FORBIDDEN' | 'UNAVAILABLE',
+    readonly errorType: string,
+    readonly chimeMessage: string,
+    readonly bearer: string,
+    readonly channelArn: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Chime answered ${operation} (as ${bearer}) with ${errorType}: ${chimeMessage}`, { operation, refusal, errorType, chimeMessage, bearer, channelArn }, options);
+  }
+}
+
+/**
+ * A route whose work belongs to another room's port that this function was not given (a case's
+ * NOTIFY_SENDER without the notices room, say): 503, nothing done or recorded.
+ */
+export class PortNotConfiguredError extends ModerationError {
+  constructor(
+    readonly port: string,
+    readonly detail: string,
+  ) {
+    super(`${port} is not configured in this function: ${detail}`, { port });
   }
 }
 
@@ -359,7 +395,8 @@ export abstract class PeopleRefusal extends ModerationError {
     | 'already-appealed'
     | 'not-appealable'
     | 'appeal-window-closed'
-    | 'approval-conflict';
+    | 'approval-conflict'
+    | 'not-restrictable';
   /** Problem members besides type, title, status and detail. */
   get extensions(): Record<string, unknown> {
     return this.context;
@@ -436,7 +473,7 @@ export class FourEyesError extends PeopleRefusal {
  */
 export class PeopleConflictError extends PeopleRefusal {
   constructor(
-    readonly problemType: 'already-decided' | 'claim-conflict' | 'version-conflict' | 'already-appealed' | 'not-appealable' | 'approval-conflict',
+    readonly problemType: 'already-decided' | 'claim-conflict' | 'version-conflict' | 'already-appealed' | 'not-appealable' | 'approval-conflict' | 'not-restrictable',
     detail: string,
     context: Record<string, unknown>,
   ) {

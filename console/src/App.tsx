@@ -8,11 +8,13 @@ import { SignInAgainDialog, SignInForm } from './auth/SignIn';
 import { ShortcutsDialog } from './components/ShortcutsDialog';
 import { ErrorState, Loading } from './components/States';
 import { isShortcut, useSession } from './hooks';
+import { NAV_SHORTCUTS, navTarget, titleOf } from './lib/navigation';
 import { explainProblem } from './lib/problems';
 import { BASE, navigate, onLinkClick, parseRoute, useLocation } from './router';
 import { AuditView } from './views/AuditView';
 import { DashboardView } from './views/DashboardView';
 import { FailedView } from './views/FailedView';
+import { LazyAppeals, LazyApprovals, LazyReports, LazySender } from './views/LazyPeople';
 import { LazyPolicies } from './views/LazyPolicies';
 import { QueueView } from './views/QueueView';
 
@@ -66,15 +68,37 @@ export function App(props: { config: ConsoleConfigDocument }) {
   }, [session?.token, epoch]);
 
   useEffect(() => {
+    // "g" then a letter goes to a page (g r: Reports); the second key must follow within 1.5 s.
+    // Listened for on window in the capture phase, before the views' own keys: the key after "g"
+    // is consumed (preventDefault), so "g a" goes to Appeals and never allows the open message.
+    let goAt = 0;
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === '?' && isShortcut(event)) {
+      if (!isShortcut(event) || event.key === 'Shift') return;
+      if (event.key === '?') {
         event.preventDefault();
         setHelp(true);
+        return;
+      }
+      const afterGo = Date.now() - goAt < 1500;
+      goAt = 0;
+      if (afterGo) {
+        event.preventDefault();
+        const target = navTarget(event.key);
+        if (target !== undefined) navigate(`${BASE}${target}`);
+        return;
+      }
+      if (event.key === 'g') {
+        goAt = Date.now();
+        event.preventDefault();
       }
     };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
+    addEventListener('keydown', onKey, true);
+    return () => removeEventListener('keydown', onKey, true);
   }, []);
+
+  useEffect(() => {
+    document.title = titleOf(route.name);
+  }, [route.name]);
 
   if (callback.pending) return <Loading what="your sign-in" />;
 
@@ -125,6 +149,9 @@ export function App(props: { config: ConsoleConfigDocument }) {
             {(
               [
                 ['Queue', BASE, route.name === 'queue'],
+                ['Reports', `${BASE}/reports`, route.name === 'reports'],
+                ['Appeals', `${BASE}/appeals`, route.name === 'appeals'],
+                ['Approvals', `${BASE}/approvals`, route.name === 'approvals'],
                 ['Audit', `${BASE}/audit`, route.name === 'audit'],
                 ['Dashboard', `${BASE}/dashboard`, route.name === 'dashboard'],
                 ['Failed', `${BASE}/failed`, route.name === 'failed'],
@@ -132,7 +159,7 @@ export function App(props: { config: ConsoleConfigDocument }) {
               ] as const
             ).map(([label, href, current]) => (
               <li key={href}>
-                <a href={href} aria-current={current ? 'page' : undefined} onClick={onLinkClick}>
+                <a href={href} aria-current={current ? 'page' : undefined} onClick={onLinkClick} title={NAV_SHORTCUTS[label] ? `${label} (g then ${NAV_SHORTCUTS[label]})` : undefined}>
                   {label}
                 </a>
               </li>
@@ -157,6 +184,10 @@ export function App(props: { config: ConsoleConfigDocument }) {
         {meError && <ErrorState error={meError} what="your account" />}
         {!who && !meError && <Loading what="your account" />}
         {who && route.name === 'queue' && <QueueView api={api} me={who} isAdmin={me?.isAdmin ?? false} openId={route.openId} search={where.search} />}
+        {who && route.name === 'reports' && <LazyReports api={api} me={who} isAdmin={me?.isAdmin ?? false} openId={route.openId} search={where.search} />}
+        {who && route.name === 'appeals' && <LazyAppeals api={api} me={who} openId={route.openId} search={where.search} />}
+        {who && route.name === 'approvals' && <LazyApprovals api={api} me={who} />}
+        {who && route.name === 'sender' && <LazySender key={route.memberArn} api={api} me={who} isAdmin={me?.isAdmin ?? false} memberArn={route.memberArn} search={where.search} />}
         {who && route.name === 'audit' && <AuditView api={api} isAdmin={me?.isAdmin ?? false} search={where.search} />}
         {who && route.name === 'dashboard' && <DashboardView api={api} />}
         {who && route.name === 'failed' && <FailedView api={api} isAdmin={me?.isAdmin} />}

@@ -11,16 +11,51 @@ import { useEffect, useState } from 'preact/hooks';
  *   /console/failed                FAILED messages still in their window, and re-delivery (admins)
  *   /console/policies              the live policies (global open)
  *   /console/policies/{scope}      one scope (URL-encoded ARN); its view in the query: view=edit|effective|replay|history
+ *   /console/reports               the Reports queue: open cases (filters in the query: status, category, channel, sender, order)
+ *   /console/reports/{caseId}      the Reports queue with one case open
+ *   /console/appeals               the Appeals queue (status in the query); /console/appeals/{appealId} with one open
+ *   /console/approvals             bans waiting for a second moderator
+ *   /console/senders/{memberArn}   a sender's record (URL-encoded ARN; `channel` in the query: where the moderator came from)
  */
 export const BASE = '/console';
 
-export type Route = { name: 'queue'; openId?: string } | { name: 'audit' } | { name: 'dashboard' } | { name: 'failed' } | { name: 'policies'; scope?: string } | { name: 'unknown' };
+export type Route =
+  | { name: 'queue'; openId?: string }
+  | { name: 'reports'; openId?: string }
+  | { name: 'appeals'; openId?: string }
+  | { name: 'approvals' }
+  | { name: 'sender'; memberArn: string }
+  | { name: 'audit' }
+  | { name: 'dashboard' }
+  | { name: 'failed' }
+  | { name: 'policies'; scope?: string }
+  | { name: 'unknown' };
+
+const decoded = (text: string): string | undefined => {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+};
 
 export function parseRoute(pathname: string): Route {
   const path = pathname.startsWith(BASE) ? pathname.slice(BASE.length).replace(/\/+$/, '') : pathname;
   if (path === '' || path === '/queue') return { name: 'queue' };
   const review = /^\/reviews\/([A-Za-z0-9_-]{1,128})$/.exec(path);
   if (review) return { name: 'queue', openId: review[1]! };
+  if (path === '/reports') return { name: 'reports' };
+  const reported = /^\/reports\/([A-Za-z0-9_-]{1,64})$/.exec(path);
+  if (reported) return { name: 'reports', openId: reported[1]! };
+  if (path === '/appeals') return { name: 'appeals' };
+  const appeal = /^\/appeals\/([A-Za-z0-9_-]{1,64})$/.exec(path);
+  if (appeal) return { name: 'appeals', openId: appeal[1]! };
+  if (path === '/approvals') return { name: 'approvals' };
+  const sender = /^\/senders\/([^/]+)$/.exec(path);
+  if (sender) {
+    const memberArn = decoded(sender[1]!);
+    return memberArn ? { name: 'sender', memberArn } : { name: 'unknown' };
+  }
   if (path === '/audit') return { name: 'audit' };
   if (path === '/dashboard') return { name: 'dashboard' };
   if (path === '/failed') return { name: 'failed' };
@@ -62,6 +97,13 @@ export function useLocation(): { pathname: string; search: string } {
 /** `/console/reviews/ID?channel=…` keeping the queue's filters. */
 export const reviewUrl = (id: string, search: string) => `${BASE}/reviews/${id}${search}`;
 export const queueUrl = (search: string) => `${BASE}${search}`;
+export const casesUrl = (search: string) => `${BASE}/reports${search}`;
+/** `/console/reports/CASE?status=…` keeping the Reports queue's filters. */
+export const caseUrl = (caseId: string, search: string) => `${BASE}/reports/${caseId}${search}`;
+export const appealsUrl = (search: string) => `${BASE}/appeals${search}`;
+export const appealUrl = (appealId: string, search: string) => `${BASE}/appeals/${appealId}${search}`;
+/** A sender's record; `channel`: where the moderator came from (the restriction form starts there). */
+export const senderUrl = (memberArn: string, channel?: string) => `${BASE}/senders/${encodeURIComponent(memberArn)}${channel ? `?channel=${encodeURIComponent(channel)}` : ''}`;
 /** `/console/policies/{scope}?view=…` (the scope URL-encoded, as the API takes it). */
 export const policyUrl = (scope: string, view?: string) => `${BASE}/policies/${encodeURIComponent(scope)}${view && view !== 'edit' ? `?view=${view}` : ''}`;
 

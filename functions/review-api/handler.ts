@@ -1,6 +1,8 @@
 import { bearerFor, ChimeChannelDirectory } from '../../src/adapters/chime-channel-directory.js';
 import { oneAttemptChime } from '../../src/adapters/chime-callback.js';
 import { ChimeChannelModeration } from '../../src/adapters/chime-channel-moderation.js';
+import { ChimeReportedMessages } from '../../src/adapters/chime-reported-messages.js';
+import { DynamoDbCaseStore } from '../../src/adapters/dynamodb-reports.js';
 import type { ReviewApiSettings } from '../../src/config.js';
 import { apiDocument } from '../../src/api/document.js';
 import { createApiApp } from '../../src/http/app.js';
@@ -11,10 +13,16 @@ import { REVIEW_API_ROUTES } from '../../src/api/tables.js';
 import type { TokenVerifier } from '../../src/http/token-verifier.js';
 import type { AwsClients } from '../../src/adapters/clients.js';
 import type { Runtime } from '../../src/runtime.js';
+import type { CommunityPolicies, Notices } from '../../src/domain/people.js';
+import { createSenders, fixedCommunityPolicies } from '../../src/senders/compose.js';
+import { ControlAllowances } from '../../src/adapters/control-allowances.js';
+import { ControlAppealStore } from '../../src/adapters/control-appeals.js';
+import { ControlRecords } from '../../src/adapters/control-records.js';
+import { createNoticeParts } from '../../src/notices/create.js';
 
 /** What the review API uses: the table and counters, the work queue, Chime (callbacks, names, actions). */
 export type ReviewApiRuntime = Pick<Runtime, 'config' | 'clock' | 'logger' | 'metrics' | 'observer' | 'leaseSeconds' | 'store' | 'counters' | 'queue' | 'callbacks'> & {
-  clients: Pick<AwsClients, 'chime' | 'chimeWrites'>;
+  clients: Pick<AwsClients, 'chime' | 'chimeWrites' | 'documents'>;
 };
 
 /**
@@ -24,8 +32,42 @@ export type ReviewApiRuntime = Pick<Runtime, 'config' | 'clock' | 'logger' | 'me
  * strings; the app verifies the token again with `verifier` (one per container, so its keys are
  * fetched once), reads the role from it and does the rest.
  */
-export function createReviewApiHandler(runtime: ReviewApiRuntime, settings: ReviewApiSettings, { verifier }: { verifier: TokenVerifier }): HttpApiHandler {
+export function createReviewApiHandler(
+  runtime: ReviewApiRuntime,
+  settings: ReviewApiSettings,
+  { verifier, people = {} }: { verifier: TokenVerifier; people?: { communityPolicies?: CommunityPolicies; notices?: Notices } },
+): HttpApiHandler {
   const { logger, metrics, config } = runtime;
+  const communityPolicies = people.communityPolicies ?? fixedCommunityPolicies();
+  // Notices to members as MODERATION_BOT_ARN (src/notices), and the aftercare of moderators'
+  // decisions: their DENY or UPDATE notice, and the strike it carries (recorded by the senders room).
+  const noticeParts = createNoticeParts({
+    documents: runtime.clients.documents,
+    controlTableName: config.controlTableName,
+    chimeWrites: runtime.clients.chimeWrites,
+    items: runtime.store,
+    policies: communityPolicies,
+    clock: runtime.clock,
+    ...(config.moderationBotArn ? { botArn: config.moderationBotArn } : {}),
+    strikes: { record: (strike) => senders.strikes.record(strike) },
+    retentionDays: config.retentionDays,
+    log: (level, message, details) => logger[level](message, details),
+  });
+  const notices = people.notices ?? noticeParts.notices;
+  const controlRecords = new ControlRecords(runtime.clients.documents, config.controlTableName);
+  // Strikes, restrictions and the sender's record (src/senders); bans as CHIME_BEARER_ARN.
+  const senders = createSenders({
+    documents: runtime.clients.documents,
+    controlTableName: config.controlTableName,
+    moderationTableName: config.tableName,
+    chime: { reads: runtime.clients.chime, writes: runtime.clients.chimeWrites, ...(settings.chimeBearerArn ? { bearerArn: settings.chimeBearerArn } : {}) },
+    policies: communityPolicies,
+    notices,
+    ...(config.moderationBotArn ? { botArn: config.moderationBotArn } : {}),
+    clock: runtime.clock,
+    retentionDays: config.retentionDays,
+    warn: (message, details) => logger.warn(message, details),
+  });
   const app = createApiApp({
     deps: {
       store: runtime.store,
@@ -45,8 +87,21 @@ export function createReviewApiHandler(runtime: ReviewApiRuntime, settings: Revi
       // Ban, redact, delete as CHIME_BEARER_ARN (unset: those routes answer 503 chime-bearer-not-configured).
       channelModeration: new ChimeChannelModeration(oneAttemptChime(runtime.clients), bearerFor(settings.chimeBearerArn)),
       retentionDays: config.retentionDays,
+      // Reports and cases (src/reports): their records in the control table; reported messages read from Chime as CHIME_BEARER_ARN.
+      cases: new DynamoDbCaseStore(runtime.clients.documents, config.controlTableName),
+      reportedMessages: new ChimeReportedMessages(runtime.clients.chime, bearerFor(settings.chimeBearerArn)),
       statistics: runtime.counters,
       warn: (message, details) => logger.warn(message, details),
+      // The people rooms' shared ports: the community policy of each channel, strikes and restrictions.
+      communityPolicies,
+      senders,
+      strikeLedger: senders.strikes,
+      senderRestrictions: senders.restrictions,
+      notices,
+      aftercare: noticeParts.aftercare,
+      // Appeals (src/appeals): their records in the control table; an overturned DENY's allowance there too.
+      appeals: new ControlAppealStore(controlRecords),
+      allowances: new ControlAllowances(controlRecords, runtime.clock),
     },
     routes: REVIEW_API_ROUTES,
     roles: { groupsClaim: settings.groupsClaim, moderatorGroup: settings.moderatorGroup, adminGroup: settings.adminGroup },

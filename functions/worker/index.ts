@@ -6,6 +6,11 @@ import { loadPackagedPolicySeed } from '../../src/policy/packaged.js';
 import { resolvePolicyPath } from '../../src/policy/read.js';
 import { clientSettings, createCounters, createModerationStore, createPolicyStore, createRuntimeBase } from '../../src/runtime.js';
 import { createWorkerPolicies } from '../../src/worker/live-policies.js';
+import { createSenders } from '../../src/senders/compose.js';
+import { senderGate } from '../../src/worker/sender-gate.js';
+import { ControlAllowances } from '../../src/adapters/control-allowances.js';
+import { ControlRecords } from '../../src/adapters/control-records.js';
+import { createNoticeParts } from '../../src/notices/create.js';
 import { createWorkerHandler } from './handler.js';
 
 // Lambda entry point: configuration is validated, clients are built and the bundled policy is
@@ -16,13 +21,52 @@ const config = loadConfig();
 const base = createRuntimeBase(config);
 const { documents } = createDynamoDbClients(clientSettings(config));
 const counters = createCounters(base, documents);
+const chime = createChimeClients(clientSettings(config));
 const runtime = {
   ...base,
   counters,
   store: createModerationStore(config, documents, counters),
   policyStore: createPolicyStore(base, documents),
   queue: new SqsWorkQueue(createSqsClient(clientSettings(config)), config.workQueueUrl),
-  callbacks: new ChimeCallbackSender(oneAttemptChime(createChimeClients(clientSettings(config)))),
+  callbacks: new ChimeCallbackSender(oneAttemptChime(chime)),
 };
 const seed = loadPackagedPolicySeed(resolvePolicyPath(config.policyFile));
-export const handler = createWorkerHandler(runtime, createWorkerPolicies(runtime, seed.document, loadLivePolicySettings()));
+const policies = createWorkerPolicies(runtime, seed.document, loadLivePolicySettings());
+// Notices to senders as MODERATION_BOT_ARN (src/notices): the decisions' aftercare records a DENY
+// or UPDATE's notice with the decision, and sends it (and records its strike) once Chime confirmed it.
+const notices = createNoticeParts({
+  documents,
+  controlTableName: config.controlTableName,
+  chimeWrites: chime.chimeWrites,
+  items: runtime.store,
+  policies,
+  clock: base.clock,
+  ...(config.moderationBotArn ? { botArn: config.moderationBotArn } : {}),
+  // The ledger is the senders room's (below); it is only called once a decision is delivered.
+  strikes: { record: (strike) => senders.strikes.record(strike) },
+  retentionDays: config.retentionDays,
+  log: (level, message, details) => base.logger[level](message, details),
+});
+// Strikes and restrictions (src/senders): the gate asks them before the policy, and the strike
+// ledger (for the decisions' aftercare) imposes escalation steps in this same container, so a
+// new restriction takes effect here at once. Bans as CHIME_BEARER_ARN.
+const senders = createSenders({
+  notices: notices.notices,
+  ...(config.moderationBotArn ? { botArn: config.moderationBotArn } : {}),
+  documents,
+  controlTableName: config.controlTableName,
+  chime: { reads: chime.chime, writes: chime.chimeWrites, ...(config.chimeBearerArn ? { bearerArn: config.chimeBearerArn } : {}) },
+  policies,
+  clock: base.clock,
+  retentionDays: config.retentionDays,
+  warn: (message, details) => base.logger.warn(message, details),
+});
+export const handler = createWorkerHandler(runtime, policies, {
+  gate: senderGate({
+    ...(config.moderationBotArn ? { moderationBotArn: config.moderationBotArn } : {}),
+    restrictions: senders.restrictions,
+    // An overturned appeal's allowance: the same content from the same sender in that channel is let through.
+    allowances: new ControlAllowances(new ControlRecords(documents, config.controlTableName), base.clock),
+  }),
+  aftercare: notices.aftercare,
+});

@@ -1,5 +1,6 @@
 import {
   CreateChannelBanCommand,
+  DeleteChannelBanCommand,
   DeleteChannelMessageCommand,
   DescribeChannelBanCommand,
   GetChannelMessageCommand,
@@ -54,6 +55,24 @@ export class ChimeChannelModeration implements ChannelModeration {
         await this.clients.writes.send(new DescribeChannelBanCommand({ ChannelArn: channelArn, MemberArn: memberArn, ChimeBearer: bearer }));
         return 'APPLIED';
       },
+    });
+  }
+
+  /** Lifts a ban; read back with DescribeChannelBan, whose NotFound is a lift that happened. */
+  async unban(channelArn: string, memberArn: string, options: { inDoubt?: boolean } = {}): Promise<ModerationOutcome & { notBanned?: boolean }> {
+    const bearer = this.require('DeleteChannelBan', channelArn);
+    return this.settled<{ notBanned?: boolean }>('DeleteChannelBan', bearer, { channelArn, memberArn }, options, {
+      call: async () => {
+        await this.clients.writes.send(new DeleteChannelBanCommand({ ChannelArn: channelArn, MemberArn: memberArn, ChimeBearer: bearer }));
+        return { notBanned: false };
+      },
+      // A member not banned, answered to our first attempt: nothing to lift, and a fact.
+      refusedButDone: (refusal) => (refusal === 'NOT_FOUND' ? { notBanned: true } : undefined),
+      readBack: async () => {
+        await this.clients.writes.send(new DescribeChannelBanCommand({ ChannelArn: channelArn, MemberArn: memberArn, ChimeBearer: bearer }));
+        return 'NOT_APPLIED';
+      },
+      goneMeansApplied: true,
     });
   }
 

@@ -150,7 +150,9 @@ export class ControlRecords {
       return `#r${i}`;
     });
     const conditions = ['(attribute_not_exists(#lastWriteId) OR #lastWriteId <> :writeId)'];
-    if (!change.upsert) conditions.push('attribute_exists(#pk)');
+    // DynamoDB refuses a name the expressions do not use: `#pk` only when the record must exist.
+    if (change.upsert) delete names['#pk'];
+    else conditions.push('attribute_exists(#pk)');
     if (change.expectedVersion !== undefined) {
       values[':expected'] = change.expectedVersion;
       conditions.push('#version = :expected');

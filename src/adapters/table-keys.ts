@@ -13,6 +13,9 @@ import type { Decision, ModerationItem, Status } from '../domain/item.js';
  *                                                   and a re-delivery can still act on
  *   byAuditShard  auditKey = YYYY-MM-DD#shard       decided items: one day of the audit log,
  *                 auditSort = decidedAt#callbackId  spread over AUDIT_SHARDS partitions
+ *   bySender      senderArn                         every item, by who sent it (a sender's record:
+ *                 senderSort = receivedAt#callbackId  src/senders); KEYS_ONLY, and its keys never
+ *                                                   change, so it costs one index write per item
  *
  * Both sort keys end with the CallbackId, so they are unique: a position in a merged listing is
  * one string, and paging across shards never skips or repeats an item.
@@ -23,6 +26,7 @@ import type { Decision, ModerationItem, Status } from '../domain/item.js';
 
 export const LIVE_INDEX = 'byLiveDue';
 export const AUDIT_INDEX = 'byAuditShard';
+export const SENDER_INDEX = 'bySender';
 
 /** Projected into byLiveDue: the review queue's filters. */
 export const LIVE_PROJECTION = ['channelArn', 'senderArn', 'ruleIds', 'claim'] as const;
@@ -92,6 +96,7 @@ export function derivedAttributes(item: ModerationItem, settings: KeySettings): 
   return {
     channelArn: item.message.channelArn,
     senderArn: item.message.sender.arn,
+    senderSort: sortKey(item.receivedAt, item.callbackId),
     ...(item.policy ? { ruleIds: item.policy.ruleIds } : {}),
     ...liveAttributes(item.callbackId, item.status, item, settings),
     ...(item.decision ? auditAttributes(item.callbackId, item.decision, settings) : {}),
@@ -99,4 +104,4 @@ export function derivedAttributes(item: ModerationItem, settings: KeySettings): 
 }
 
 /** Attribute names the store derives; the backfill removes stale ones (a terminal item's live keys). */
-export const DERIVED_ATTRIBUTES = ['channelArn', 'senderArn', 'ruleIds', 'liveKey', 'dueKey', 'auditKey', 'auditSort', 'decisionOrigin', 'decidedById', 'decidedByName'] as const;
+export const DERIVED_ATTRIBUTES = ['channelArn', 'senderArn', 'senderSort', 'ruleIds', 'liveKey', 'dueKey', 'auditKey', 'auditSort', 'decisionOrigin', 'decidedById', 'decidedByName'] as const;

@@ -1,6 +1,9 @@
 // The order of these imports is the order of the document's components (zod's registry order).
 import { REVIEW_API_ROUTES } from './tables.js';
 import { REVIEW_RESPONSES } from '../review/responses.js';
+import { REPORTS_RESPONSES } from '../reports/responses.js';
+import { APPEALS_RESPONSES } from '../appeals/responses.js';
+import { SENDERS_RESPONSES } from '../senders/responses.js';
 import { OPERATIONS_RESPONSES } from '../operations/responses.js';
 import '../policy-api/document-schema.js';
 import { POLICY_ROUTES } from '../policy-api/routes.js';
@@ -36,5 +39,5 @@ let document: Record<string, unknown> | undefined;
 
 /** The document, built on first use (GET /openapi.json is rare; a cold start never builds it). */
 export function apiDocument(): Record<string, unknown> {
-  return (document ??= buildOpenApiDocument(API_ROUTES, OPENAPI_INFO, { ...REVIEW_RESPONSES, ...OPERATIONS_RESPONSES, ...POLICY_RESPONSES }));
+  return (document ??= buildOpenApiDocument(API_ROUTES, OPENAPI_INFO, { ...REVIEW_RESPONSES, ...REPORTS_RESPONSES, ...APPEALS_RESPONSES, ...SENDERS_RESPONSES, ...OPERATIONS_RESPONSES, ...POLICY_RESPONSES }));
 }

@@ -21,7 +21,12 @@ import type { Actor } from './item.js';
  * left REQUESTED claims nothing: it says "asked for, outcome unknown".
  */
 
-export const FOLLOW_UP_ACTIONS = ['BAN_SENDER', 'REDACT_MESSAGE', 'DELETE_MESSAGE'] as const;
+/**
+ * NOTIFY_SENDER: a case's warning to the sender, handed to the notices room (src/reports/actions.ts).
+ * APPEAL_UPHOLD, APPEAL_OVERTURN: a moderator's outcome of an appeal (src/appeals), DONE once its
+ * effects (allowance, lifted restrictions, removed strike, the member's notice) are all done.
+ */
+export const FOLLOW_UP_ACTIONS = ['BAN_SENDER', 'REDACT_MESSAGE', 'DELETE_MESSAGE', 'NOTIFY_SENDER', 'APPEAL_UPHOLD', 'APPEAL_OVERTURN'] as const;
 export type FollowUpAction = (typeof FOLLOW_UP_ACTIONS)[number];
 
 export const FOLLOW_UP_OUTCOMES = ['REQUESTED', 'DONE', 'FAILED'] as const;
@@ -46,8 +51,11 @@ export interface FollowUpRecord {
   callbackId: string;
   kind: 'ACTION';
   action: FollowUpAction;
-  /** Always MODERATOR (admins are moderators too); the audit index filters on it. */
-  origin: 'MODERATOR';
+  /**
+   * MODERATOR (admins are moderators too), or AUTO for the reports room's auto-hide (policy
+   * `reports.autoHide`, actor `auto-hide`); the audit index filters on it.
+   */
+  origin: 'MODERATOR' | 'AUTO';
   actor: Actor;
   reason: string;
   /** ISO time the action was asked for: its place in the audit log. */
@@ -60,6 +68,10 @@ export interface FollowUpRecord {
   member?: { arn: string; name?: string };
   /** BAN_SENDER: the review item it was taken from. */
   reviewCallbackId?: string;
+  /** A case's action (src/reports): the case it was taken on (its decision, auto-hide, or POST /cases/{caseId}/actions). */
+  caseId?: string;
+  /** An appeal's outcome (src/appeals): the appeal. */
+  appealId?: string;
   /** BAN_SENDER: the rules that held the message, as decisions carry them. */
   ruleIds?: string[];
   /** BAN_SENDER: the held message as its sender wrote it (the ban's evidence). */

@@ -65,6 +65,11 @@ export interface Decision {
   origin: DecisionOrigin;
   actor: Actor;
   reason: string;
+  /**
+   * A moderator's DENY or UPDATE: what the sender's notice says instead of the `moderator`
+   * rule's public reason (src/notices). `reason` stays the audit log's and is never shown to them.
+   */
+  publicReason?: string;
   ruleIds: string[];
   update?: MessageUpdate;
   decidedAt: string;

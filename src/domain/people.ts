@@ -76,9 +76,34 @@ export interface NoticeRequest {
   values: Record<string, string>;
 }
 
-/** Records notices and has them sent (src/notices). Never throws into a decision path: failures are its own to retry. */
+/**
+ * What `Notices.announce` did, so that its caller knows whether its part is done:
+ *
+ *   recorded: true   the notice's record exists (written now, or found: announce is idempotent).
+ *                    The caller's part is DONE, whatever `status` says: from here the notices room
+ *                    sends it, retries it (its sweeper task) and records its fate on the record:
+ *                    SENT, PENDING (a send left for the sweeper: refused for now, no answer, or
+ *                    over the inline time budget), FAILED, NOT_SENT (no moderation bot), CANCELLED
+ *   SWITCHED_OFF     the channel's policy switches this kind of notice off: nothing is owed (DONE)
+ *   TO_THE_BOT       it is addressed to the moderation bot itself: nothing is owed (DONE)
+ *   NOT_RECORDED     no record could be written (the policy could not be read, the store failed):
+ *                    nothing was sent and nothing will be unless the caller announces again. The
+ *                    caller records its own step as failed and retries it (announce again: the
+ *                    notice's id comes from `about`, `kind` and `to`, so a repeat sends it once)
+ *
+ * `announce` never throws (a caller that ignores the answer loses only the retry).
+ */
+export type NoticeAnnouncement =
+  | { recorded: true; noticeId: string; status: 'PENDING' | 'SENT' | 'FAILED' | 'NOT_SENT' | 'CANCELLED' }
+  | { recorded: false; status: 'SWITCHED_OFF' | 'TO_THE_BOT' }
+  | { recorded: false; status: 'NOT_RECORDED'; error: string };
+
+/** Is the caller's part done (a record exists, or none is owed)? False: announce again later. */
+export const isAnnounced = (answer: NoticeAnnouncement): boolean => answer.recorded || answer.status !== 'NOT_RECORDED';
+
+/** Records notices and has them sent (src/notices). Never throws: its answer says whether the notice is recorded. */
 export interface Notices {
-  announce(notice: NoticeRequest): Promise<void>;
+  announce(notice: NoticeRequest): Promise<NoticeAnnouncement>;
 }
 
 /** Strikes (src/senders). */

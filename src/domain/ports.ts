@@ -230,6 +230,8 @@ export interface ChannelModeration {
   bearerFor(channelArn: string): string | undefined;
   /** CreateChannelBan. A member already banned is not an error: `alreadyBanned` (unknown when settled by read-back). */
   ban(channelArn: string, memberArn: string, options?: { inDoubt?: boolean }): Promise<ModerationOutcome & { alreadyBanned?: boolean }>;
+  /** DeleteChannelBan (a timed ban's end, a lifted one). A member not banned is not an error: `notBanned`. */
+  unban?(channelArn: string, memberArn: string, options?: { inDoubt?: boolean }): Promise<ModerationOutcome & { notBanned?: boolean }>;
   /** RedactChannelMessage: the message stays, its content is removed. */
   redact(channelArn: string, messageId: string, options?: { inDoubt?: boolean }): Promise<ModerationOutcome>;
   /** DeleteChannelMessage: the message is gone. */

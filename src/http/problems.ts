@@ -2,6 +2,8 @@ import {
   AdminRequiredError,
   ChimeActionError,
   ChimeBearerNotConfiguredError,
+  ChimeReadError,
+  PortNotConfiguredError,
   FollowUpNotRecordedError,
   IdempotencyKeyReusedError,
   PeopleRefusal,
@@ -63,6 +65,7 @@ export const PROBLEM_TYPES = {
   'chime-bearer-forbidden': { status: 502, title: "Chime refused the API's bearer" },
   'chime-bearer-not-configured': { status: 503, title: 'Chime actions are not configured' },
   'chime-unavailable': { status: 503, title: 'Chime did not answer' },
+  'not-configured': { status: 503, title: 'Not configured here' },
   'action-not-recorded': { status: 500, title: 'Done in Chime, not fully recorded' },
   'not-attempted': { status: 503, title: 'Not attempted in time' },
   'idempotency-key-reused': { status: 409, title: 'The Idempotency-Key was used for another request' },
@@ -76,6 +79,7 @@ export const PROBLEM_TYPES = {
   'not-appealable': { status: 409, title: 'Nothing to appeal' },
   'appeal-window-closed': { status: 410, title: 'The appeal window has closed' },
   'approval-conflict': { status: 409, title: 'Decided by someone else' },
+  'not-restrictable': { status: 409, title: 'This member cannot be restricted' },
 } as const;
 
 export type ProblemType = keyof typeof PROBLEM_TYPES;
@@ -115,6 +119,17 @@ export function toProblem(error: unknown): Problem {
     );
   }
   if (error instanceof PeopleRefusal) return problem(error.problemType, error.message, error.extensions);
+  if (error instanceof PortNotConfiguredError) return problem('not-configured', `${error.detail} Nothing was done or recorded.`, { port: error.port });
+  if (error instanceof ChimeReadError) {
+    const extensions = { operation: error.operation, chimeErrorType: error.errorType, channelArn: error.channelArn };
+    return error.refusal === 'FORBIDDEN'
+      ? problem(
+          'chime-bearer-forbidden',
+          `Chime refused ${error.operation} for the API's bearer ${error.bearer} (${error.errorType}: ${error.chimeMessage}). Check the configured bearer's rights (stage param chimeBearerArn): reading a channel's messages and members needs an AppInstanceAdmin or a member of the channel. Nothing was stored.`,
+          { ...extensions, bearer: error.bearer },
+        )
+      : problem('chime-unavailable', `Chime did not answer ${error.operation} (${error.errorType}). Nothing was stored; try again in a moment.`, extensions);
+  }
   if (error instanceof ChimeActionError) return chimeProblem(error);
   if (error instanceof FollowUpNotRecordedError) {
     return problem(

@@ -52,8 +52,11 @@ export interface TokenVerifier {
 export interface TokenVerifierOptions {
   /** The `iss` tokens must carry (JWT_ISSUER), exactly as the authorizer's issuerUrl. */
   issuer: string;
-  /** JWT_AUDIENCE: `aud`, or `client_id` when the token has no `aud`. */
-  audience: string;
+  /**
+   * JWT_AUDIENCE: `aud`, or `client_id` when the token has no `aud`, must be one of these (the
+   * moderators' client, and the chat apps' clients of stage param memberJwtAudiences).
+   */
+  audience: string | readonly string[];
   /** Where the key set is, if not where the issuer's discovery document says. */
   jwksUrl?: string;
   /** The key set itself, instead of fetching it (tests; a pinned key set). */
@@ -133,6 +136,7 @@ function refusal(error: unknown): unknown {
 
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const { issuer, audience, now } = options;
+  const accepted: readonly string[] = typeof audience === 'string' ? [audience] : audience;
   const fetchImpl: FetchImplementation = options.fetch ?? ((url, init) => fetch(url, init));
   const getKey: JWTVerifyGetKey = options.keys ? createLocalJWKSet(options.keys) : remoteKeys(options, fetchImpl);
   return {
@@ -154,8 +158,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       }
       // The authorizer's audience rule: `aud` when present (one value or a list), else `client_id`.
       const audiences = payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-      const matches = audiences.length > 0 ? audiences.includes(audience) : payload.client_id === audience;
-      if (!matches) throw new AuthenticationError(`The token is for another audience; this API accepts ${audience}.`, { audience });
+      const matches = audiences.length > 0 ? audiences.some((aud) => accepted.includes(aud)) : typeof payload.client_id === 'string' && accepted.includes(payload.client_id);
+      if (!matches) throw new AuthenticationError(`The token is for another audience; this API accepts ${accepted.join(' or ')}.`, { audience });
       return payload as VerifiedToken;
     },
   };

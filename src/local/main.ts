@@ -8,6 +8,8 @@ import { startLocalStack, type LocalStack } from './stack.js';
  */
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true'; // EMF lines are for CloudWatch, not a terminal
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // Lambda runs nodejs22.x; local Node 20 is fine
+// Notices to senders come from this bot (README "Notices"); MODERATION_BOT_ARN= (empty) turns them off.
+process.env.MODERATION_BOT_ARN ??= '{appInstanceArn}/bot/moderation';
 
 const started = Date.now();
 let stack: LocalStack;

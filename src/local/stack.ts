@@ -13,6 +13,12 @@ import { deprovisionLocal, provisionLocal, resolveLocalNames, type ProvisionedRe
 import { loadPolicySeed, resolvePolicyPath } from '../policy/index.js';
 import type { LivePolicies } from '../policy/live.js';
 import { createWorkerPolicies } from '../worker/live-policies.js';
+import { senderGate } from '../worker/sender-gate.js';
+import { LiveCommunityPolicies } from '../policy/live-community.js';
+import type { CommunityPolicies, Notices } from '../domain/people.js';
+import { createSenders } from '../senders/compose.js';
+import { createNoticeParts } from '../notices/create.js';
+import { createAppealParts } from '../appeals/create.js';
 import { createRuntime, moderationStoreOptions, type Runtime } from '../runtime.js';
 import { addSweepReports, type SweepReport } from '../sweeper/sweep.js';
 import { createIntakeHandler } from '../../functions/intake/handler.js';
@@ -110,6 +116,12 @@ export interface LocalStackOptions {
    * mode add it per AppInstance with CHIME_APP_INSTANCE_ADMINS.
    */
   chimeBearerIsAdmin?: boolean;
+  /**
+   * The moderation bot that sends notices (MODERATION_BOT_ARN; may start with `{appInstanceArn}/`).
+   * Default MODERATION_BOT_ARN from the environment (`npm start` sets `{appInstanceArn}/bot/moderation`);
+   * null: none (notices are recorded NOT_SENT).
+   */
+  moderationBotArn?: string | null;
   /** The built moderator console served at /console/ (default console/dist). */
   consoleDir?: string;
   /** How the console signs in (default: the local form); tests point it at an OIDC provider. */
@@ -260,8 +272,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const chimeEndpoint = options.chimeEndpoint ?? (env.CHIME_ENDPOINT || simulator.endpoint);
     const clients = createAwsClients({ region, ...(credentials ? { credentials } : {}), endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, chime: chimeEndpoint }, maxSockets: LOCAL_MAX_SOCKETS });
     cleanups.push(async () => destroyAwsClients(clients));
+    // The moderation bot: in the emulator's convenient mode its first notice makes it a member of
+    // the channel (strict mode: `npm run setup-flow -- --moderation-bot …` adds it).
+    const { moderationBotArn: envBot, ...pipelineRest } = pipeline;
+    const moderationBotArn = options.moderationBotArn === undefined ? envBot : (options.moderationBotArn ?? undefined);
     const config: AppConfig = {
-      ...pipeline,
+      ...pipelineRest,
+      ...(moderationBotArn ? { moderationBotArn } : {}),
       tableName: resources.tableName,
       controlTableName: resources.controlTableName,
       workQueueUrl: resources.workQueueUrl,
@@ -305,9 +322,81 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     // Live policies: POLICY_FILE stands in for `global` until one is stored; POLICY_REFRESH_SECONDS
     // bounds how long a stored change takes to reach the worker.
-    const workerPolicies = createWorkerPolicies(runtime, loadPolicySeed(resolvePolicyPath(config.policyFile)).document, loadLivePolicySettings(env));
-    lambda.register('worker', createWorkerHandler(runtime, workerPolicies), { timeoutSeconds: defs.worker.timeout });
-    lambda.register('sweeper', createSweeperHandler(runtime), { timeoutSeconds: defs.sweeper.timeout });
+    const policySeed = loadPolicySeed(resolvePolicyPath(config.policyFile)).document;
+    const workerPolicies = createWorkerPolicies(runtime, policySeed, loadLivePolicySettings(env));
+    // The community settings of each channel's live policy, as the sweeper and the review API read them.
+    const communityPolicies = () =>
+      new LiveCommunityPolicies({ reader: runtime.policyStore, seed: policySeed, refreshSeconds: loadLivePolicySettings(env).refreshSeconds, clock, onStoreError: (error) => log(`community policies: ${String(error)}`) });
+    // Strikes and restrictions (src/senders), one set per function as one per container in AWS:
+    // bans as the same bearer as the review API's actions.
+    const sendersFor = (policies: CommunityPolicies, notices?: Notices) =>
+      createSenders({
+        ...(notices ? { notices } : {}),
+        ...(config.moderationBotArn ? { botArn: config.moderationBotArn } : {}),
+        documents: clients.documents,
+        controlTableName: config.controlTableName,
+        moderationTableName: config.tableName,
+        chime: { reads: clients.chime, writes: clients.chimeWrites, ...(chimeBearerArn ? { bearerArn: chimeBearerArn } : {}) },
+        policies,
+        clock,
+        retentionDays: config.retentionDays,
+        warn: (message, details) => log(`senders: ${message} ${JSON.stringify(details)}`),
+      });
+    // Notices (src/notices), one set per function: the decisions' aftercare, the sweeper's retries.
+    const noticesFor = (policies: CommunityPolicies, strikes: () => ReturnType<typeof sendersFor>['strikes']) =>
+      createNoticeParts({
+        documents: clients.documents,
+        controlTableName: config.controlTableName,
+        chimeWrites: clients.chimeWrites,
+        items: runtime.store,
+        policies,
+        clock,
+        ...(config.moderationBotArn ? { botArn: config.moderationBotArn } : {}),
+        strikes: { record: (strike) => strikes().record(strike) },
+        retentionDays: config.retentionDays,
+        log: (level, message, details) => log(`notices: ${level}: ${message} ${JSON.stringify(details)}`),
+      });
+    // Each pair needs the other: the notices record the strikes a decision carries, the senders
+    // send restriction notices (the strikes are only called once a decision is delivered).
+    const sweeperPolicies = communityPolicies();
+    const workerNotices = noticesFor(workerPolicies, () => workerSenders.strikes);
+    const sweeperNotices = noticesFor(sweeperPolicies, () => sweeperSenders.strikes);
+    const workerSenders = sendersFor(workerPolicies, workerNotices.notices);
+    const sweeperSenders = sendersFor(sweeperPolicies, sweeperNotices.notices);
+    const appealsFor = (policies: CommunityPolicies, senders: ReturnType<typeof sendersFor>, notices: ReturnType<typeof noticesFor>) =>
+      createAppealParts({
+        documents: clients.documents,
+        controlTableName: config.controlTableName,
+        store: runtime.store,
+        communityPolicies: policies,
+        strikeLedger: senders.strikes,
+        senderRestrictions: senders.restrictions,
+        notices: notices.notices,
+        clock,
+        retentionDays: config.retentionDays,
+        warn: (message, details) => log(`appeals: ${message} ${JSON.stringify(details)}`),
+      });
+    lambda.register(
+      'worker',
+      createWorkerHandler(runtime, workerPolicies, {
+        gate: senderGate({
+          ...(config.moderationBotArn ? { moderationBotArn: config.moderationBotArn } : {}),
+          restrictions: workerSenders.restrictions,
+          // An overturned appeal's allowance: the same content from the same sender in that channel is let through.
+          allowances: appealsFor(workerPolicies, workerSenders, workerNotices).allowances,
+        }),
+        aftercare: workerNotices.aftercare,
+      }),
+      { timeoutSeconds: defs.worker.timeout },
+    );
+    lambda.register(
+      'sweeper',
+      createSweeperHandler(runtime, {
+        aftercare: sweeperNotices.aftercare,
+        tasks: [sweeperSenders.sweeperTask, sweeperNotices.sweeperTask, appealsFor(sweeperPolicies, sweeperSenders, sweeperNotices).sweeperTask],
+      }),
+      { timeoutSeconds: defs.sweeper.timeout },
+    );
 
     // The review API: the same Lambda handler, behind a local HTTP API + JWT authorizer.
     // Without CURSOR_SECRET a per-process secret is fine: cursors only outlive a page or two.
@@ -348,7 +437,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // listens) with the key set this API serves, which is what the local authorizer trusts. One
     // verifier per function, as one per Lambda container; on the stack's clock, as the authorizer.
     const tokens = { issuer: issuer.issuer, audience: issuer.audience, jwksUrl: `${api.endpoint}/.well-known/jwks.json`, now: () => clock.now() };
-    lambda.register('reviewApi', createReviewApiHandler(runtime, reviewApi, { verifier: createTokenVerifier(tokens) }), { timeoutSeconds: defs.reviewApi.timeout });
+    lambda.register('reviewApi', createReviewApiHandler(runtime, reviewApi, { verifier: createTokenVerifier(tokens), people: { communityPolicies: communityPolicies() } }), {
+      timeoutSeconds: defs.reviewApi.timeout,
+    });
     // Live policies: their own function behind the same API (POLICY_FILE is `global` until one is stored).
     lambda.register(
       'policyApi',

@@ -10,6 +10,7 @@ import type { Actor, ModerationItem } from '../domain/item.js';
 import type { ChannelMessage, Finding, PolicyAction, PolicyVerdict } from '../domain/message.js';
 import { InvalidRequestError, PolicyNotFoundError, PolicyVersionConflictError } from '../errors.js';
 import { CANDIDATE_VERSION, PolicyLayerLoader, evaluateChain, versionView, type CandidateLayer } from '../policy/layers.js';
+import { communityPolicyOf } from '../policy/community.js';
 import { ENTRY_KEYS, type MergedPolicy } from '../policy/merge.js';
 import { PolicyDocumentSchema, scopedDocumentIssues, type ScopedPolicyDocument } from '../policy/schema.js';
 import { GLOBAL_SCOPE, isScope, parseScope, scopeChainOf, scopeChainTo, scopeCovers, type Scope } from '../policy/scope.js';
@@ -122,6 +123,7 @@ async function effectiveAt(policies: PolicyDeps, scope: Scope): Promise<Out<type
   const { effective } = loader.compile(loader.layersOf(chain));
   return {
     ...mergedView(effective.applied),
+    community: communityPolicyOf(effective.applied.community),
     ...(effective.shadow ? { shadow: mergedView(effective.shadow) } : {}),
     unmatchedRemovals: (effective.shadow ?? effective.applied).unmatchedRemovals,
   };

@@ -38,8 +38,58 @@ const MergedPolicyView = z.object({
   document: z.record(z.string(), z.unknown()).apply(meta, { description: 'The merged policy as the engine applies it (defaults filled in).' }),
 });
 
+const seconds = () => int().apply(meta, { description: 'Seconds.' });
+const NoticeView = z.object({ enabled: z.boolean(), text: z.string() });
+
+/** src/policy/community.ts CommunityPolicy: the effective community settings, every default applied. */
+export const CommunityPolicyView = z
+  .object({
+    rules: z
+      .record(z.string(), z.object({ publicReason: z.string(), strike: z.boolean() }))
+      .apply(meta, { description: 'By rule id: what a notice tells the sender (`{reason}`), and whether the rule’s DENY is a strike.' }),
+    reports: z.object({
+      categories: z.record(z.string(), z.object({ label: z.string(), severity: int(), slaSeconds: seconds() })),
+      rateLimits: z.array(z.object({ max: int(), withinSeconds: seconds() })).apply(meta, { description: 'Per reporter; each applies.' }),
+      autoHide: z
+        .optional(z.object({ reporters: int(), withinSeconds: seconds() }))
+        .apply(meta, { description: 'This many distinct reporters within the window hide the message at once. Absent: off.' }),
+      notifyReporter: z.boolean(),
+    }),
+    notices: z.object({
+      deny: NoticeView,
+      update: NoticeView,
+      hold: NoticeView,
+      reportOutcome: NoticeView,
+      appealOutcome: NoticeView,
+      restriction: NoticeView,
+      warning: NoticeView,
+      appealUrl: z.string(),
+    }),
+    appeals: z.object({ windowSeconds: seconds(), allowanceSeconds: seconds() }),
+    strikes: z.object({ decaySeconds: seconds() }),
+    escalation: z
+      .array(
+        z.object({
+          strikes: int(),
+          withinSeconds: seconds(),
+          action: z.enum(['HOLD', 'BAN']),
+          forSeconds: seconds(),
+          scope: z.enum(['channel', 'app-instance']),
+          notify: z.boolean(),
+        }),
+      )
+      .apply(meta, { description: 'The ladder; empty: no escalation.' }),
+    approvals: z.object({ banLongerThanSeconds: seconds(), appInstanceBans: z.boolean() }),
+    cannedReasons: z.object({ deny: z.array(z.string()), ban: z.array(z.string()), case: z.array(z.string()), appeal: z.array(z.string()) }),
+  })
+  .apply(meta, { id: 'CommunityPolicy' });
+
 export const EffectivePolicyView = z
   .extend(MergedPolicyView, {
+    community: CommunityPolicyView.apply(meta, {
+      description:
+        'The community settings that apply here (rules’ public reasons and strikes, reports, notices, appeals, strikes, escalation, approvals, canned reasons): the enforced scopes merged, every default applied, durations in seconds. A shadow scope’s are never applied.',
+    }),
     shadow: z
       .optional(MergedPolicyView)
       .apply(meta, { description: 'When a scope of the chain is in shadow mode: every scope merged as if enforced. Its verdicts are recorded, never applied.' }),

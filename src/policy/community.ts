@@ -184,3 +184,101 @@ export function renderTemplate(template: string, values: Readonly<Record<string,
 export function ruleSettingsOf(policy: CommunityPolicy, ruleIds: readonly string[]): RuleSettings[] {
   return ruleIds.map((id) => policy.rules[id] ?? { publicReason: 'it breaks this channel’s rules', strike: false });
 }
+
+// ─── The effective settings of a merged document ───────────────────────────────────────────
+
+/** The community sections as written (src/policy/schema.ts CommunityDocument): what this reads. */
+type WrittenCommunity = import('./schema.js').CommunityDocument;
+
+const secondsOr = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : (parseDuration(text) ?? fallback));
+
+type NoticeKey = Exclude<keyof CommunityPolicy['notices'], 'appealUrl'>;
+const NOTICE_KEYS = Object.keys(DEFAULT_COMMUNITY_POLICY.notices).filter((k): k is NoticeKey => k !== 'appealUrl');
+const CANNED_KINDS = ['deny', 'ban', 'case', 'appeal'] as const;
+
+/**
+ * The community policy of a merged document (src/policy/merge.ts `MergedPolicy.community`, or a
+ * single validated document such as POLICY_FILE), every default applied and every duration in
+ * seconds, frozen. Pure. A setting nobody wrote has DEFAULT_COMMUNITY_POLICY's value; a list a scope
+ * writes (`rateLimits`, a canned-reasons list, `escalation`) stands instead of the default's.
+ */
+export function communityPolicyOf(document: WrittenCommunity): CommunityPolicy {
+  const defaults = DEFAULT_COMMUNITY_POLICY;
+  const written = document;
+
+  const rules: Record<string, RuleSettings> = { ...defaults.rules };
+  for (const [id, own] of Object.entries(written.rules ?? {})) {
+    if (!own) continue;
+    const base = defaults.rules[id] ?? ruleSettingsOf(defaults, [id])[0]!;
+    rules[id] = { publicReason: own.publicReason ?? base.publicReason, strike: own.strike ?? base.strike };
+  }
+
+  const reports = written.reports ?? {};
+  const categories = { ...defaults.reports.categories };
+  for (const category of REPORT_CATEGORIES) {
+    const own = reports.categories?.[category];
+    if (!own) continue;
+    const base = defaults.reports.categories[category];
+    categories[category] = { label: own.label ?? base.label, severity: own.severity ?? base.severity, slaSeconds: secondsOr(own.sla, base.slaSeconds) };
+  }
+  const autoHide = reports.autoHide ? { reporters: reports.autoHide.reporters, withinSeconds: secondsOr(reports.autoHide.within, HOUR) } : undefined;
+
+  const notices = { ...defaults.notices };
+  for (const kind of NOTICE_KEYS) {
+    const own = written.notices?.[kind];
+    if (own === undefined) continue;
+    const base = defaults.notices[kind];
+    notices[kind] = own === false ? { enabled: false, text: base.text } : { enabled: own.enabled ?? base.enabled, text: own.text ?? base.text };
+  }
+  if (written.notices?.appealUrl !== undefined) notices.appealUrl = written.notices.appealUrl;
+
+  const escalation = written.escalation
+    ? written.escalation.map(
+        (step): EscalationStep => ({
+          strikes: step.strikes,
+          withinSeconds: secondsOr(step.within, DAY),
+          action: step.action,
+          forSeconds: secondsOr(step.for, DAY),
+          scope: step.action === 'BAN' ? (step.scope ?? 'channel') : 'channel',
+          notify: step.notify ?? true,
+        }),
+      )
+    : [];
+
+  const canned = { ...defaults.cannedReasons };
+  for (const kind of CANNED_KINDS) {
+    const own = written.cannedReasons?.[kind];
+    if (own !== undefined) canned[kind] = [...own];
+  }
+
+  // A fresh copy, frozen: the loaders hand one policy to every caller of a channel's chain.
+  return deepFreeze(structuredClone({
+    rules,
+    reports: {
+      categories,
+      rateLimits: reports.rateLimits ? reports.rateLimits.map((limit) => ({ max: limit.max, withinSeconds: secondsOr(limit.within, HOUR) })) : defaults.reports.rateLimits.map((l) => ({ ...l })),
+      ...(autoHide ? { autoHide } : {}),
+      notifyReporter: reports.notifyReporter ?? defaults.reports.notifyReporter,
+    },
+    notices,
+    appeals: {
+      windowSeconds: secondsOr(written.appeals?.window, defaults.appeals.windowSeconds),
+      allowanceSeconds: secondsOr(written.appeals?.allowance, defaults.appeals.allowanceSeconds),
+    },
+    strikes: { decaySeconds: secondsOr(written.strikes?.decay, defaults.strikes.decaySeconds) },
+    escalation,
+    approvals: {
+      banLongerThanSeconds: secondsOr(written.approvals?.banLongerThan, defaults.approvals.banLongerThanSeconds),
+      appInstanceBans: written.approvals?.appInstanceBans ?? defaults.approvals.appInstanceBans,
+    },
+    cannedReasons: canned,
+  }));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -15,10 +15,11 @@
 import type { ChannelMessage, Finding, PolicyAction, PolicyVerdict, Span } from '../domain/message.js';
 import { classifyHost, compileDomainLists, findLinks, type DomainLists } from './links.js';
 import { findPii, maskPii, type PiiKind, type PiiOptions } from './pii.js';
-import { PolicyDocumentSchema, type PolicyDocument, type PolicyDocumentInput } from './schema.js';
+import type { PolicyDocument, PolicyDocumentInput } from './schema.js';
 import { compileTerms, findTerms, sortSpans, type CompiledTerms } from './terms.js';
-import type { z } from 'zod';
-import { PolicyError } from '../errors.js';
+import { isValidated, validatePolicyDocument } from './validate.js';
+
+export { formatIssues, validatePolicyDocument } from './validate.js';
 
 /** Stable rule ids, as they appear in verdicts. */
 export const RULE_IDS = {
@@ -57,27 +58,6 @@ export interface CompiledPolicy {
 
 const RANK: Readonly<Record<PolicyAction, number>> = { ALLOW: 0, UPDATE: 1, REVIEW: 2, DENY: 3 };
 
-/** Format zod issues as `path: message` lines (`(root)` for the document itself). */
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .map((i) => `  - ${i.path.length > 0 ? i.path.map(String).join('.') : '(root)'}: ${i.message}`)
-    .join('\n');
-}
-
-/** Documents produced by {@link validatePolicyDocument}: compiling them skips a second validation. */
-const validated = new WeakSet<object>();
-
-/**
- * Validate a document as written (applying defaults). `source` names it in the error,
- * which lists every invalid field path.
- */
-export function validatePolicyDocument(raw: unknown, source: string): PolicyDocument {
-  const result = PolicyDocumentSchema.safeParse(raw ?? {});
-  if (!result.success) throw new PolicyError(`Invalid ${source}:\n${formatIssues(result.error.issues)}`, { source });
-  validated.add(result.data);
-  return result.data;
-}
-
 function compileSenders(entries: readonly string[]): SenderList {
   const exact = new Set<string>();
   const prefixes: string[] = [];
@@ -100,7 +80,7 @@ function senderListed(list: SenderList, arn: string): boolean {
  * offending fields when it is invalid.
  */
 export function compilePolicy(doc: PolicyDocumentInput | PolicyDocument): CompiledPolicy {
-  const d = validated.has(doc) ? (doc as PolicyDocument) : validatePolicyDocument(doc, 'policy document');
+  const d = isValidated(doc) ? doc : validatePolicyDocument(doc, 'policy document');
   // Every property is always present (undefined when its section is off), in one order, so
   // that every compiled policy has the same shape: `evaluate` then stays monomorphic when a
   // worker holds several policies (live per-channel policies, the benchmark's four). With a

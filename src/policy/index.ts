@@ -8,7 +8,7 @@ export {
   RULE_IDS,
   type CompiledPolicy,
 } from './engine.js';
-export { DEFAULT_POLICY_FILE, loadPolicyFile, loadPolicySeed, parsePolicyDocument, readPolicyFile, resolvePolicyPath } from './load.js';
+export { DEFAULT_POLICY_FILE, loadPolicyFile, loadPolicySeed, loadPolicySeedDocument, parsePolicyDocument, readPolicyFile, resolvePolicyPath } from './load.js';
 export {
   PolicyDocumentSchema,
   PiiActionSchema,

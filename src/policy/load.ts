@@ -5,7 +5,8 @@
  */
 import { parse } from 'yaml';
 import type { CompiledPolicy } from './engine.js';
-import { loadPolicyFileWith, loadPolicySeedWith, readPolicyFileWith, type YamlParser } from './read.js';
+import { loadPolicyFileWith, loadPolicySeedWith } from './compile-file.js';
+import { loadPolicySeedDocumentWith, readPolicyFileWith, type YamlParser } from './read.js';
 import type { ScopedPolicyDocument } from './schema.js';
 
 export { DEFAULT_POLICY_FILE, parsePolicyDocument, resolvePolicyPath } from './read.js';
@@ -24,6 +25,11 @@ export function loadPolicyFile(path: string): CompiledPolicy {
  */
 export function loadPolicySeed(path: string): { document: ScopedPolicyDocument; compiled: CompiledPolicy } {
   return loadPolicySeedWith(path, parseYaml);
+}
+
+/** The POLICY_FILE as written, validated but not compiled (for the community settings alone: src/policy/live-community.ts). */
+export function loadPolicySeedDocument(path: string): ScopedPolicyDocument {
+  return loadPolicySeedDocumentWith(path, parseYaml);
 }
 
 /** Read and parse (by extension: .yaml/.yml or .json) a policy file, without validating it. */

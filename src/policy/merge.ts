@@ -18,10 +18,28 @@
  *   Shadow: scopes in `mode: shadow` are left out of the applied policy. When a chain has one,
  *     a second, "shadow" policy merges every scope as if all were enforced; its verdict is
  *     recorded beside the applied one.
+ *   Community sections (rules, reports, notices, appeals, strikes, escalation, approvals,
+ *     cannedReasons; src/policy/community.ts) merge apart from the rules, the same way: a
+ *     setting is overridden by the narrowest scope that writes it, maps (rules by id, report
+ *     categories, notice kinds) merge key by key, a list (`escalation`, `reports.rateLimits`) is
+ *     replaced whole by a scope that writes it, and `false` (escalation, autoHide, a notice kind)
+ *     switches it off, dropping what was inherited in it. `cannedReasons` lists are unions.
+ *     Only the applied (enforced) scopes' settings are ever used: a shadow scope's notices or
+ *     escalation would act on people, which a shadow must never do.
  */
 import { normalizeDomainEntry } from './links.js';
 import { termTokens } from './normalize.js';
-import { POLICY_LISTS, POLICY_SECTIONS, type EntryKey, type ListSection, type PolicyDocumentInput, type PolicyMode, type ScopedPolicyDocument } from './schema.js';
+import {
+  COMMUNITY_SECTIONS,
+  POLICY_LISTS,
+  POLICY_SECTIONS,
+  type CommunityDocument,
+  type EntryKey,
+  type ListSection,
+  type PolicyDocumentInput,
+  type PolicyMode,
+  type ScopedPolicyDocument,
+} from './schema.js';
 
 /** One scope's stored document, as it takes part in a merge. */
 export interface PolicyLayer {
@@ -49,6 +67,8 @@ export interface UnmatchedRemoval {
 export interface MergedPolicy {
   /** Today's document schema, as written: compile it with compilePolicy. */
   document: PolicyDocumentInput;
+  /** The community sections merged, as written (no defaults): communityPolicyOf reads them. */
+  community: CommunityDocument;
   layers: PolicyLayerRef[];
   unmatchedRemovals: UnmatchedRemoval[];
 }
@@ -82,6 +102,50 @@ function union(inherited: readonly string[], own: readonly string[], key: EntryK
     out.push(entry);
   }
   return out;
+}
+
+type Plain = Record<string, unknown>;
+const isPlain = (value: unknown): value is Plain => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * `own` over `inherited`: objects key by key (as deep as they go), anything else (a scalar, a
+ * list, `false`) replaces what was inherited. An object over `false` starts afresh from its own
+ * settings. Keys come from validated documents (strict objects), so none is `__proto__`; the
+ * copy is made with defineProperty all the same, so no key can reach a prototype.
+ */
+function overlay(inherited: unknown, own: unknown): unknown {
+  if (!isPlain(own)) return own;
+  const out: Plain = {};
+  if (isPlain(inherited)) for (const [key, value] of Object.entries(inherited)) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  for (const [key, value] of Object.entries(own)) {
+    if (value === undefined) continue;
+    Object.defineProperty(out, key, { value: overlay(out[key], value), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** Canned reasons: each list a union, in order, without repeats (the same text, spaces aside). */
+function unionReasons(inherited: unknown, own: unknown): unknown {
+  if (!isPlain(own)) return own;
+  const out: Plain = isPlain(inherited) ? { ...inherited } : {};
+  for (const [kind, reasons] of Object.entries(own)) {
+    if (!Array.isArray(reasons)) continue;
+    out[kind] = union(Array.isArray(out[kind]) ? (out[kind] as string[]) : [], reasons as string[], (reason) => reason.trim());
+  }
+  return out;
+}
+
+/** The community sections of `layers` (broadest first) merged. */
+export function mergeCommunity(documents: readonly CommunityDocument[]): CommunityDocument {
+  const merged: Plain = {};
+  for (const doc of documents) {
+    for (const section of COMMUNITY_SECTIONS) {
+      const own = doc[section];
+      if (own === undefined) continue;
+      merged[section] = section === 'cannedReasons' ? unionReasons(merged[section], own) : overlay(merged[section], own);
+    }
+  }
+  return merged as CommunityDocument;
 }
 
 /** Merge `layers` (broadest first) into one document. Every layer takes part, whatever its mode. */
@@ -134,12 +198,15 @@ export function mergeLayers(layers: readonly PolicyLayer[]): MergedPolicy {
     const value = sections.get(section);
     if (value) document[section] = value;
   }
-  return { document: document as PolicyDocumentInput, layers: layers.map(layerRef), unmatchedRemovals };
+  return { document: document as PolicyDocumentInput, community: mergeCommunity(layers.map((l) => l.document)), layers: layers.map(layerRef), unmatchedRemovals };
 }
+
+/** The layers that are applied: the enforce-mode ones. */
+export const appliedLayers = (layers: readonly PolicyLayer[]): PolicyLayer[] => layers.filter((l) => modeOf(l.document) === 'enforce');
 
 /** The applied policy of a chain, and its shadow policy when one of its scopes is in shadow mode. */
 export function effectivePolicies(layers: readonly PolicyLayer[]): EffectivePolicies {
-  const enforced = layers.filter((l) => modeOf(l.document) === 'enforce');
+  const enforced = appliedLayers(layers);
   const applied = mergeLayers(enforced);
   return enforced.length === layers.length ? { applied } : { applied, shadow: mergeLayers(layers) };
 }

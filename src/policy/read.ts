@@ -5,12 +5,15 @@
  * the tests, the CLI), and the Lambda bundles use src/policy/packaged.ts, which reads the YAML
  * files compiled to JSON when the bundle was built, so no YAML parser ships in (or is loaded by)
  * a function. Everything else (which file, the extension rule, every error message) is here, once.
+ *
+ * Nothing here compiles a policy (src/policy/compile-file.ts does): the review API's and the
+ * sweeper's bundles read POLICY_FILE through this module without carrying the engine.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compilePolicy, validatePolicyDocument, type CompiledPolicy } from './engine.js';
 import type { PolicyDocument, ScopedPolicyDocument } from './schema.js';
+import { validatePolicyDocument } from './validate.js';
 import { PolicyError } from '../errors.js';
 
 /**
@@ -83,25 +86,15 @@ export function readPolicyFileWith(path: string, parseYaml: YamlParser): unknown
   return raw;
 }
 
-/** Read, parse, validate and compile a policy file. */
-export function loadPolicyFileWith(path: string, parseYaml: YamlParser): CompiledPolicy {
-  return compilePolicyFile(path, readPolicyFileWith(path, parseYaml));
-}
-
 /**
- * The POLICY_FILE as written (validated and compiled like {@link loadPolicyFileWith}, so a bad
- * file fails at start with the same message): live policies use it as `global` while none is stored.
+ * The POLICY_FILE as written, validated but not compiled: what the functions that only read its
+ * community settings (the review API, the sweeper: src/policy/live-community.ts) load at a cold
+ * start. The schema is the same; the one check it leaves to the functions that compile the file
+ * (the worker, the policy API, which refuse to start on it) is that no public text echoes a
+ * blocked term, because that check matches terms, and matching needs them compiled.
  */
-export function loadPolicySeedWith(path: string, parseYaml: YamlParser): { document: ScopedPolicyDocument; compiled: CompiledPolicy } {
+export function loadPolicySeedDocumentWith(path: string, parseYaml: YamlParser): ScopedPolicyDocument {
   const raw = readPolicyFileWith(path, parseYaml) ?? {};
-  return { document: raw as ScopedPolicyDocument, compiled: compilePolicyFile(path, raw) };
-}
-
-function compilePolicyFile(path: string, raw: unknown): CompiledPolicy {
-  const doc = parsePolicyDocument(raw, path);
-  try {
-    return compilePolicy(doc);
-  } catch (err) {
-    throw new PolicyError(`Cannot compile policy file ${path}: ${(err as Error).message}`, { path }, { cause: err });
-  }
+  parsePolicyDocument(raw, path);
+  return raw as ScopedPolicyDocument;
 }

@@ -11,7 +11,9 @@
  * needs no other part of zod; the same rules and messages as the classic API (src/zod-messages.ts).
  */
 import * as z from 'zod/mini';
-import { termProblem } from './terms.js';
+import { NOTICE_KINDS } from '../domain/people.js';
+import { DEFAULT_RULES, REPORT_CATEGORIES, parseDuration } from './community.js';
+import { compileTerms, findTerms, termProblem, type CompiledTerms } from './terms.js';
 import '../zod-messages.js';
 
 /** Actions a rule that does not rewrite content may take. */
@@ -92,6 +94,160 @@ export const SendersSectionSchema = z.strictObject({
   deny: list(SenderSchema),
 });
 
+// ─── The community sections: what the rules tell senders, reports, notices, appeals, strikes ──
+//
+// src/policy/community.ts is their contract (CommunityPolicy, every default applied). The
+// sections are validated here as written, with no defaults: a narrower scope overrides only what
+// it writes (src/policy/merge.ts), and communityPolicyOf fills in the rest last.
+
+const SECOND = 1;
+const MINUTE = 60 * SECOND;
+const YEAR_IN_DAYS = 365;
+
+/** `90s`, `15m`, `24h`, `7d`: a whole number and a unit (what parseDuration reads). */
+const DURATION_PATTERN = /^\d{1,6}[smhd]$/;
+const DURATION_FORMAT = 'must be a duration: a whole number and a unit (s, m, h or d), such as 90s, 15m, 24h or 7d';
+
+/** A duration between `minSeconds` and 365 days. */
+function duration(minSeconds = SECOND) {
+  const least = minSeconds === MINUTE ? '1m' : `${minSeconds}s`;
+  return z.string().check(
+    z.regex(DURATION_PATTERN, DURATION_FORMAT),
+    z.refine((text: string) => {
+      const seconds = parseDuration(text);
+      return seconds === undefined || (seconds >= minSeconds && seconds <= YEAR_IN_DAYS * 24 * 60 * MINUTE);
+    }, `must be at least ${least} and at most ${YEAR_IN_DAYS}d`),
+  );
+}
+
+/** Text a member or a moderator reads: 1 to `max` characters, not blank. */
+const text = (max: number) =>
+  z.string().check(
+    z.minLength(1, 'must not be empty'),
+    z.maxLength(max, `must be at most ${max} characters`),
+    z.refine((value: string) => value.trim().length > 0, 'must not be blank'),
+  );
+
+const intBetween = (min: number, max: number) => z.number().check(z.int(), z.gte(min), z.lte(max));
+
+/**
+ * `X | false` where false switches something off at this scope. The union's own message is
+ * what a value of neither kind gets; a value of the right kind gets its fields' own problems
+ * (see {@link unionIssues}).
+ */
+const orFalse = <T extends z.ZodMiniType>(schema: T, what: string) => z.union([schema, z.literal(false)], { error: `must be ${what}, or false to switch it off here` });
+
+/**
+ * The rule ids a `rules:` entry may name: every rule of the engine (src/policy/engine.ts
+ * RULE_IDS, which DEFAULT_RULES lists but for `sender.allow`, which never denies), and the
+ * decisions no rule of the document makes: `callback.limits`, `moderator`, `expiry`.
+ */
+export const RULE_SETTING_IDS: readonly string[] = ['sender.allow', ...Object.keys(DEFAULT_RULES)];
+
+const RuleSettingsSchema = z.strictObject({
+  /** What the sender is told (`{reason}` in a notice). Never the blocked term or the list. */
+  publicReason: z.optional(text(200)),
+  /** Whether an automatic DENY by this rule counts as a strike against the sender. */
+  strike: z.optional(z.boolean()),
+});
+
+export const RulesSectionSchema = z.strictObject(Object.fromEntries(RULE_SETTING_IDS.map((id) => [id, z.optional(RuleSettingsSchema)])) as Record<string, z.ZodMiniOptional<typeof RuleSettingsSchema>>);
+
+const CategorySchema = z.strictObject({
+  label: z.optional(text(60)),
+  severity: z.optional(intBetween(1, 5)),
+  /** The SLA target: act within this long of the first report. */
+  sla: z.optional(duration(MINUTE)),
+});
+
+export const ReportsSectionSchema = z.strictObject({
+  categories: z.optional(z.strictObject(Object.fromEntries(REPORT_CATEGORIES.map((c) => [c, z.optional(CategorySchema)])) as Record<(typeof REPORT_CATEGORIES)[number], z.ZodMiniOptional<typeof CategorySchema>>)),
+  /** Per reporter; each limit applies. Replaced whole by a narrower scope that writes it. */
+  rateLimits: z.optional(z.array(z.strictObject({ max: intBetween(1, 10_000), within: duration() })).check(z.maxLength(5, 'must have at most 5 limits'))),
+  /** N distinct reporters within a window hide the message at once. Off unless set. */
+  autoHide: z.optional(orFalse(z.strictObject({ reporters: intBetween(2, 1000), within: duration() }), 'an object with reporters and within')),
+  notifyReporter: z.optional(z.boolean()),
+});
+
+const NoticeKindSchema = orFalse(z.strictObject({ enabled: z.optional(z.boolean()), text: z.optional(text(1000)) }), 'an object with enabled and text');
+
+/** An https URL, `{ref}` allowed (the decision's reference is filled in). */
+const AppealUrlSchema = z.string().check(
+  z.maxLength(2000, 'must be at most 2000 characters'),
+  z.refine((value: string) => {
+    if (!/^https:\/\/\S+$/.test(value)) return false;
+    try {
+      return new URL(value.replaceAll('{ref}', 'ref')).protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an https:// URL (it may hold {ref}, the decision’s reference)'),
+);
+
+export const NoticesSectionSchema = z.strictObject({
+  ...(Object.fromEntries(NOTICE_KINDS.map((kind) => [kind, z.optional(NoticeKindSchema)])) as Record<(typeof NOTICE_KINDS)[number], z.ZodMiniOptional<typeof NoticeKindSchema>>),
+  appealUrl: z.optional(AppealUrlSchema),
+});
+
+export const AppealsSectionSchema = z.strictObject({
+  /** How long after a decision it can be appealed. */
+  window: z.optional(duration()),
+  /** How long an overturned DENY's exact content is let through for its sender in its channel. */
+  allowance: z.optional(duration()),
+});
+
+export const StrikesSectionSchema = z.strictObject({
+  /** How long a strike counts. */
+  decay: z.optional(duration()),
+});
+
+const EscalationStepSchema = z
+  .strictObject({
+    strikes: intBetween(1, 1000),
+    within: duration(),
+    action: z.enum(['HOLD', 'BAN']),
+    for: duration(),
+    /** BAN only: this channel (default) or every channel of the AppInstance. */
+    scope: z.optional(z.enum(['channel', 'app-instance'])),
+    /** Tell the sender (default true). */
+    notify: z.optional(z.boolean()),
+  })
+  .check(
+    z.superRefine((step, ctx) => {
+      if (step.scope !== undefined && step.action !== 'BAN') ctx.addIssue({ code: 'custom', path: ['scope'], message: 'applies to a BAN only (a HOLD is for the sender’s messages everywhere the policy applies)' });
+    }),
+  );
+
+export const EscalationSectionSchema = orFalse(z.array(EscalationStepSchema).check(z.maxLength(10, 'must have at most 10 steps')), 'a list of steps');
+
+export const ApprovalsSectionSchema = z.strictObject({
+  /** A ban longer than this needs a second moderator. */
+  banLongerThan: z.optional(duration()),
+  /** A ban across an AppInstance needs a second moderator. */
+  appInstanceBans: z.optional(z.boolean()),
+});
+
+const reasons = z.optional(z.array(text(200)).check(z.maxLength(50, 'must have at most 50 reasons')));
+export const CannedReasonsSectionSchema = z.strictObject({ deny: reasons, ban: reasons, case: reasons, appeal: reasons });
+
+/** The community sections (none of them is a rule: each has its settings' defaults in community.ts). */
+export const COMMUNITY_SECTIONS = ['rules', 'reports', 'notices', 'appeals', 'strikes', 'escalation', 'approvals', 'cannedReasons'] as const;
+export type CommunitySection = (typeof COMMUNITY_SECTIONS)[number];
+
+const COMMUNITY_SCHEMAS = {
+  rules: RulesSectionSchema,
+  reports: ReportsSectionSchema,
+  notices: NoticesSectionSchema,
+  appeals: AppealsSectionSchema,
+  strikes: StrikesSectionSchema,
+  escalation: EscalationSectionSchema,
+  approvals: ApprovalsSectionSchema,
+  cannedReasons: CannedReasonsSectionSchema,
+} as const satisfies Record<CommunitySection, z.ZodMiniType>;
+
+/** The community sections of a document, as written (what merge.ts merges and communityPolicyOf reads). */
+export type CommunityDocument = { [S in CommunitySection]?: z.input<(typeof COMMUNITY_SCHEMAS)[S]> };
+
 export const PolicyDocumentSchema = z.strictObject({
   /** Format version of the document; only 1 exists. */
   version: z.optional(z.literal(1)),
@@ -103,6 +259,14 @@ export const PolicyDocumentSchema = z.strictObject({
   content: z.optional(ContentSectionSchema),
   metadata: z.optional(MetadataSectionSchema),
   senders: z.optional(SendersSectionSchema),
+  rules: z.optional(RulesSectionSchema),
+  reports: z.optional(ReportsSectionSchema),
+  notices: z.optional(NoticesSectionSchema),
+  appeals: z.optional(AppealsSectionSchema),
+  strikes: z.optional(StrikesSectionSchema),
+  escalation: z.optional(EscalationSectionSchema),
+  approvals: z.optional(ApprovalsSectionSchema),
+  cannedReasons: z.optional(CannedReasonsSectionSchema),
 });
 
 /** A validated policy document (defaults applied). */
@@ -186,7 +350,7 @@ export const RemoveSectionSchema = z.strictObject({
 export type SectionInput<S extends PolicySection> = z.input<(typeof SECTION_SCHEMAS)[S]> | false;
 
 /** A stored policy document, as written (no defaults applied). */
-export interface ScopedPolicyDocument {
+export interface ScopedPolicyDocument extends CommunityDocument {
   version?: 1;
   description?: string;
   mode?: PolicyMode;
@@ -208,10 +372,32 @@ export interface DocumentIssue {
   message: string;
 }
 
+/** A union branch that failed on the value's kind itself (`true` where an object or false is wanted). */
+const wrongKind = (branch: readonly z.core.$ZodIssue[]) => branch.every((i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value'));
+
+/**
+ * zod's issues with each union resolved: when exactly one branch fits the value's kind (an
+ * object for `{…} | false`), that branch's own issues, each at its field's path; otherwise the
+ * union's issue (its message says what is wanted). Without this, a wrong field inside an
+ * escalation step would read as "Invalid input" on the whole section.
+ */
+export function unionIssues(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const out: z.core.$ZodIssue[] = [];
+  for (const issue of issues) {
+    const fitting = issue.code === 'invalid_union' ? issue.errors.filter((branch) => !wrongKind(branch)) : [];
+    if (fitting.length !== 1) {
+      out.push(issue);
+      continue;
+    }
+    for (const inner of unionIssues(fitting[0]!)) out.push({ ...inner, path: [...issue.path, ...inner.path] });
+  }
+  return out;
+}
+
 /** Zod issues → one issue per field, unknown keys named by their own path (a console can point at the line). */
 function toDocumentIssues(issues: readonly z.core.$ZodIssue[], prefix: Array<string | number> = []): DocumentIssue[] {
   const out: DocumentIssue[] = [];
-  for (const issue of issues) {
+  for (const issue of unionIssues(issues)) {
     const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) out.push({ path: [...path, key], message: 'is not a known field' });
@@ -234,7 +420,66 @@ const DocumentShapeSchema = z.strictObject({
   senders: z.optional(z.unknown()),
   // Checked on its own (after its lists' pre-scan), like the sections.
   remove: z.optional(z.unknown()),
+  // The community sections: checked one by one, like the rule sections.
+  rules: z.optional(z.unknown()),
+  reports: z.optional(z.unknown()),
+  notices: z.optional(z.unknown()),
+  appeals: z.optional(z.unknown()),
+  strikes: z.optional(z.unknown()),
+  escalation: z.optional(z.unknown()),
+  approvals: z.optional(z.unknown()),
+  cannedReasons: z.optional(z.unknown()),
 });
+
+const BLOCKED_TERM_ECHO = 'must not contain a blocked term';
+
+/** `{reason}` and the like are filled in later: never read as words of the text. */
+const withoutPlaceholders = (template: string) => template.replace(/\{[A-Za-z]+\}/g, ' ');
+
+/**
+ * Where a document's public texts (each rule's `publicReason`, each notice's `text`) contain a
+ * term of the document's own `terms.block`, as the engine matches terms (obfuscation, phrases):
+ * a notice must never tell a sender, nor the channel, what the blocklist holds. `compiled` is the
+ * document's compiled terms when the caller has them (POLICY_FILE at start); otherwise its block
+ * list is compiled here, and only when there is a text to check. Fields that are not valid are
+ * skipped (their own problems are reported elsewhere).
+ */
+export function blockedTermEchoes(doc: Readonly<Record<string, unknown>>, compiled?: CompiledTerms): DocumentIssue[] {
+  const texts: Array<{ path: Array<string | number>; text: string }> = [];
+  const rules = doc.rules;
+  if (rules && typeof rules === 'object') {
+    for (const [id, settings] of Object.entries(rules as Record<string, unknown>)) {
+      const reason = (settings as { publicReason?: unknown } | undefined)?.publicReason;
+      if (typeof reason === 'string') texts.push({ path: ['rules', id, 'publicReason'], text: reason });
+    }
+  }
+  const notices = doc.notices;
+  if (notices && typeof notices === 'object') {
+    for (const kind of NOTICE_KINDS) {
+      const template = ((notices as Record<string, unknown>)[kind] as { text?: unknown } | false | undefined) || undefined;
+      if (typeof template?.text === 'string') texts.push({ path: ['notices', kind, 'text'], text: template.text });
+    }
+  }
+  if (texts.length === 0) return [];
+  let terms = compiled;
+  if (!terms) {
+    const block = (doc.terms as { block?: unknown } | false | undefined) || undefined;
+    if (!Array.isArray(block?.block) || block.block.length === 0 || !block.block.every((t) => typeof t === 'string' && termProblem(t) === undefined)) return [];
+    terms = compileTerms(block.block as string[], []);
+  }
+  const issues: DocumentIssue[] = [];
+  for (const { path, text: value } of texts) {
+    const found = findTerms(terms, withoutPlaceholders(value)).block;
+    if (found.length > 0) issues.push({ path, message: `${BLOCKED_TERM_ECHO} (${JSON.stringify(found[0])} is in terms.block)` });
+  }
+  return issues;
+}
+
+/** An unknown key of `rules:` is a rule id that does not exist: say which exist. */
+function ruleIdIssue(issue: DocumentIssue): DocumentIssue {
+  if (issue.path.length !== 2 || issue.path[0] !== 'rules' || issue.message !== 'is not a known field') return issue;
+  return { path: issue.path, message: `is not a rule id (one of ${RULE_SETTING_IDS.join(', ')})` };
+}
 
 /** The policy-list key of an entry: how `remove` finds an inherited entry, and how unions dedupe. */
 export type EntryKey = (entry: string) => string;
@@ -265,11 +510,24 @@ export function scopedDocumentIssues(raw: unknown, kind: ScopeKind, keys?: { [S 
         issues.push(...b.issues);
         if (b.more) issues.push({ path: [section, lists[i]!], message: `${MORE_ENTRIES} than the first ${MAX_DOCUMENT_ISSUES} reported` });
       }
+      // A misspelt key beside them is a problem of its own (`revue:` next to an empty term).
+      const known = Object.keys(SECTION_SCHEMAS[section].def.shape);
+      for (const key of Object.keys(value as object)) if (!known.includes(key)) issues.push({ path: [section, key], message: 'is not a known field' });
       continue;
     }
     const result = SECTION_SCHEMAS[section].safeParse(value);
     if (!result.success) issues.push(...toDocumentIssues(result.error.issues, [section]));
   }
+  let communityValid = true;
+  for (const section of COMMUNITY_SECTIONS) {
+    const value = doc[section];
+    if (value === undefined) continue;
+    const result = COMMUNITY_SCHEMAS[section].safeParse(value);
+    if (result.success) continue;
+    communityValid = false;
+    issues.push(...toDocumentIssues(result.error.issues, [section]).map(ruleIdIssue));
+  }
+  if (communityValid && shape.success) issues.push(...blockedTermEchoes(doc));
   let removeValid = true;
   if (doc.remove !== undefined) {
     const remove = doc.remove;
@@ -345,13 +603,17 @@ export function scopedPolicyDocumentJsonSchema(): Record<string, unknown> {
     properties: Record<string, unknown>;
   };
   for (const section of POLICY_SECTIONS) schema.properties[section] = switchableJsonSchema(section);
+  for (const section of COMMUNITY_SECTIONS) {
+    const { $schema: _sectionDialect, ...rendered } = z.toJSONSchema(COMMUNITY_SCHEMAS[section], { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    schema.properties[section] = rendered;
+  }
   // `remove` is validated on its own (scopedDocumentIssues); the document shows its schema.
   const { $schema: _removeDialect, ...remove } = z.toJSONSchema(RemoveSectionSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   schema.properties.remove = remove;
   scopedJsonSchema = {
     ...schema,
     description:
-      'A policy document as stored for one scope: the POLICY_FILE schema, plus `mode` (enforce | shadow), a section may be `false` (rule off here), and `remove` (inherited list entries that do not apply here).',
+      'A policy document as stored for one scope: the POLICY_FILE schema, plus `mode` (enforce | shadow), a section may be `false` (rule off here), and `remove` (inherited list entries that do not apply here). The community sections (rules, reports, notices, appeals, strikes, escalation, approvals, cannedReasons) hold durations as `90s`, `15m`, `24h` or `7d`.',
   };
   return scopedJsonSchema;
 }

@@ -32,6 +32,7 @@ export function moderatorDecision(item: Pick<ModerationItem, 'policy'>, principa
     origin: 'MODERATOR',
     actor: { id: principal.subject, name: principal.username },
     reason: input.reason ?? DEFAULT_REASONS[input.action],
+    ...(input.publicReason !== undefined ? { publicReason: input.publicReason } : {}),
     // The rules that held it: the audit log can then answer "what did moderators do with X".
     ruleIds: item.policy?.ruleIds ?? [],
     ...(input.action === 'UPDATE' ? { update } : {}),

@@ -45,6 +45,9 @@ import { toActionAuditEntry, toReviewDetail } from './views.js';
 
 type Result = z.output<typeof FollowUpResult>;
 
+/** What recording and performing an action needs: the review room's deps, and the reports room's (src/reports), satisfy it. */
+export type FollowUpDeps = Pick<ReviewDeps, 'clock' | 'warn' | 'retentionDays' | 'channelModeration'> & { store: Pick<ReviewDeps['store'], 'recordFollowUp' | 'completeFollowUp'> };
+
 /** `POST /reviews/{callbackId}/actions`: BAN_SENDER, at any status of the item (held, decided, delivered …). */
 export async function actOnReview(deps: ReviewDeps, principal: Principal, callbackId: string, request: ReviewActionRequest, idempotencyKey?: string): Promise<Result> {
   const item = await deps.store.get(callbackId);
@@ -61,7 +64,7 @@ export async function actOnReview(deps: ReviewDeps, principal: Principal, callba
     ruleIds: item.policy?.ruleIds ?? [],
     original: { content: m.content, ...(m.metadata !== undefined ? { metadata: m.metadata } : {}) },
   });
-  const { record: done, replayed } = await perform(deps, record, 'CreateChannelBan', (inDoubt) => moderation.ban(m.channelArn, m.sender.arn, { inDoubt }));
+  const { record: done, replayed } = await performFollowUp(deps, record, 'CreateChannelBan', (inDoubt) => moderation.ban(m.channelArn, m.sender.arn, { inDoubt }));
   const noted = replayed ? undefined : await noteBanOnItem(deps, principal, item, done);
   return { action: toActionAuditEntry(done), item: toReviewDetail(noted ?? item, deps.clock.now(), deps.expiryMarginSeconds, deps.expiryAction) };
 }
@@ -76,13 +79,13 @@ export async function actOnMessage(deps: ReviewDeps, principal: Principal, actio
     channelArn: request.channelArn,
     messageId: request.messageId,
   });
-  const { record: done } = await perform(deps, record, operation, (inDoubt) =>
+  const { record: done } = await performFollowUp(deps, record, operation, (inDoubt) =>
     action === 'REDACT_MESSAGE' ? moderation.redact(request.channelArn, request.messageId, { inDoubt }) : moderation.delete(request.channelArn, request.messageId, { inDoubt }),
   );
   return { action: toActionAuditEntry(done) };
 }
 
-function moderationFor(deps: ReviewDeps, operation: ChimeModerationOperation, channelArn: string): { moderation: ChannelModeration; bearer: string } {
+export function moderationFor(deps: Pick<FollowUpDeps, 'channelModeration'>, operation: ChimeModerationOperation, channelArn: string): { moderation: ChannelModeration; bearer: string } {
   const bearer = deps.channelModeration?.bearerFor(channelArn);
   if (!deps.channelModeration || !bearer) throw new ChimeBearerNotConfiguredError(operation, channelArn);
   return { moderation: deps.channelModeration, bearer };
@@ -112,10 +115,15 @@ function newRecord(deps: ReviewDeps, principal: Principal, bearer: string, idemp
   };
 }
 
-type ChimeCall = (inDoubt: boolean) => Promise<ModerationOutcome & { alreadyBanned?: boolean }>;
+export type ChimeCall = (inDoubt: boolean) => Promise<ModerationOutcome & { alreadyBanned?: boolean }>;
 
-/** Record REQUESTED (or find the first request's record), call Chime, record how it ended (see the timeline at the top). */
-async function perform(deps: ReviewDeps, record: FollowUpRecord & { idempotencyKey?: string }, operation: ChimeModerationOperation, call: ChimeCall): Promise<{ record: FollowUpRecord; replayed: boolean }> {
+/**
+ * Record REQUESTED (or find the first request's record), call Chime, record how it ended (see the
+ * timeline at the top). The reports room calls it with records whose id it derives from the case
+ * (one per case decision, one auto-hide), so any later request on the case settles one left
+ * REQUESTED, by the same replay.
+ */
+export async function performFollowUp(deps: FollowUpDeps, record: FollowUpRecord & { idempotencyKey?: string }, operation: ChimeModerationOperation, call: ChimeCall): Promise<{ record: FollowUpRecord; replayed: boolean }> {
   try {
     await deps.store.recordFollowUp(record);
   } catch (error) {
@@ -131,7 +139,7 @@ async function perform(deps: ReviewDeps, record: FollowUpRecord & { idempotencyK
  * request whose outcome is still unknown (REQUESTED: it died, or Chime did not answer) is settled
  * now, reading Chime's state before calling again.
  */
-async function replay(deps: ReviewDeps, first: FollowUpRecord, again: FollowUpRecord & { idempotencyKey?: string }, operation: ChimeModerationOperation, call: ChimeCall): Promise<FollowUpRecord> {
+async function replay(deps: FollowUpDeps, first: FollowUpRecord, again: FollowUpRecord & { idempotencyKey?: string }, operation: ChimeModerationOperation, call: ChimeCall): Promise<FollowUpRecord> {
   if (first.requestHash !== again.requestHash) throw new IdempotencyKeyReusedError(again.idempotencyKey!, `${first.action} in ${first.channelArn} at ${first.requestedAt}`);
   if (first.outcome === 'DONE') return first;
   if (first.outcome === 'FAILED') {
@@ -145,7 +153,7 @@ async function replay(deps: ReviewDeps, first: FollowUpRecord, again: FollowUpRe
   return callAndComplete(deps, first, operation, () => call(true));
 }
 
-async function callAndComplete(deps: ReviewDeps, record: FollowUpRecord, operation: ChimeModerationOperation, call: () => ReturnType<ChimeCall>): Promise<FollowUpRecord> {
+async function callAndComplete(deps: FollowUpDeps, record: FollowUpRecord, operation: ChimeModerationOperation, call: () => ReturnType<ChimeCall>): Promise<FollowUpRecord> {
   const context = {
     actionId: record.callbackId,
     action: record.action,
@@ -203,6 +211,11 @@ function happened(record: FollowUpRecord, answer: { alreadyBanned?: boolean }): 
       return `Chime redacted message ${record.messageId} in ${record.channelArn}`;
     case 'DELETE_MESSAGE':
       return `Chime deleted message ${record.messageId} from ${record.channelArn}`;
+    case 'NOTIFY_SENDER':
+      return `A warning to ${record.member?.arn} in ${record.channelArn} was handed to the notices`;
+    case 'APPEAL_UPHOLD':
+    case 'APPEAL_OVERTURN':
+      return `Appeal ${record.appealId} was decided (${record.action})`;
   }
 }
 

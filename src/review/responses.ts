@@ -110,6 +110,7 @@ const DecisionView = z
     origin: DecisionOriginSchema,
     actor: Actor,
     reason: z.string(),
+    publicReason: z.optional(z.string()).apply(meta, { description: 'A moderator’s DENY or UPDATE: what the sender’s notice said instead of the policy’s reason.' }),
     ruleIds: z.array(z.string()),
     update: z.optional(MessageUpdate),
     decidedAt: z.string(),
@@ -204,10 +205,10 @@ export const BulkDecisionResult = z
 export const AuditEntry = z
   .object({
     kind: z.enum(['DECISION', 'ACTION'])
-      .apply(meta, { description: 'DECISION: a callback decision; ACTION: a follow-up action in Chime (ban, redact, delete).' }),
+      .apply(meta, { description: 'DECISION: a callback decision; ACTION: a follow-up action in Chime (ban, redact, delete), a warning to a sender (NOTIFY_SENDER), or an appeal’s outcome (APPEAL_UPHOLD, APPEAL_OVERTURN: `status` DONE once its effects are all done).' }),
     callbackId: z.string().apply(meta, { description: 'The CallbackId; for an ACTION, the action record’s own id (`ACTION#…`).' }),
     decidedAt: z.string().apply(meta, { description: 'When it was decided; for an ACTION, when it was asked for.' }),
-    origin: DecisionOriginSchema.apply(meta, { description: 'AUTO, MODERATOR or EXPIRY; always MODERATOR for an ACTION.' }),
+    origin: DecisionOriginSchema.apply(meta, { description: 'AUTO, MODERATOR or EXPIRY; for an ACTION, MODERATOR, or AUTO for a reported message hidden by policy (`reports.autoHide`).' }),
     action: z.enum([...CallbackActionSchema.options, ...FOLLOW_UP_ACTIONS]),
     decidedBy: Actor,
     reason: z.string(),
@@ -237,6 +238,8 @@ export const AuditEntry = z
           messageId: z.optional(z.string()),
           memberArn: z.optional(z.string()).apply(meta, { description: 'BAN_SENDER: the member banned.' }),
           reviewCallbackId: z.optional(z.string()).apply(meta, { description: 'BAN_SENDER: the review item it was taken from.' }),
+          caseId: z.optional(z.string()).apply(meta, { description: 'A case’s action (its decision, its auto-hide, or POST /cases/{caseId}/actions): the case.' }),
+          appealId: z.optional(z.string()).apply(meta, { description: 'APPEAL_UPHOLD, APPEAL_OVERTURN: the appeal (GET /appeals/{appealId}).' }),
         }),
       )
       .apply(meta, { description: 'ACTION only: what was acted on in Chime.' }),

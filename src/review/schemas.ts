@@ -127,6 +127,12 @@ const decisionFields = {
   reason: z
     .optional(z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(1000)))
     .apply(meta, { description: 'Why; required for DENY. Kept in the audit log.' }),
+  publicReason: z
+    .optional(z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(300)))
+    .apply(meta, {
+      description:
+        'DENY or UPDATE: what the sender’s notice says (instead of the policy’s reason for moderators’ decisions). `reason` stays in the audit log and is never shown to them.',
+    }),
   expectedVersion: z
     .optional(z.number().check(z.int('must be a whole number'), z.gte(1)))
     .apply(meta, { description: 'Refuse (409) unless the item is still at this version.' }),

@@ -151,6 +151,8 @@ export function toActionAuditEntry(record: FollowUpRecord): z.output<typeof Audi
       ...(record.messageId !== undefined ? { messageId: record.messageId } : {}),
       ...(record.member ? { memberArn: record.member.arn } : {}),
       ...(record.reviewCallbackId !== undefined ? { reviewCallbackId: record.reviewCallbackId } : {}),
+      ...(record.caseId !== undefined ? { caseId: record.caseId } : {}),
+      ...(record.appealId !== undefined ? { appealId: record.appealId } : {}),
     },
     ...(record.completedAt !== undefined ? { completedAt: record.completedAt } : {}),
     ...(record.alreadyBanned !== undefined ? { alreadyBanned: record.alreadyBanned } : {}),

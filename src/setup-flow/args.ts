@@ -15,6 +15,8 @@ changes nothing.
   --region REGION         AWS region (default: AWS_REGION / your profile)
   --processor-arn ARN     use this intake function instead of the stack's IntakeFunctionArn output
   --fallback ABORT|CONTINUE  when Chime cannot invoke intake: fail the message (default ABORT) or let it through
+  --moderation-bot ARN    make the moderation bot (MODERATION_BOT_ARN; {appInstanceArn}/bot/moderation names the
+                          channels' own AppInstance) a member of every channel, so it can send members their notices
   --remove                disassociate the flow from the channels instead
   --dry-run               print the calls it would make; change nothing
   --skip-policy-check     do not refuse when the intake's resource policy does not let Chime invoke it
@@ -31,6 +33,7 @@ export interface SetupFlowArgs {
   channels: string[];
   appInstanceArn?: string;
   bearer?: string;
+  moderationBot?: string;
   remove: boolean;
   dryRun: boolean;
   skipPolicyCheck: boolean;
@@ -61,6 +64,7 @@ export function parseSetupFlowArgs(argv: string[], env: NodeJS.ProcessEnv = proc
         channel: { type: 'string', multiple: true },
         'app-instance': { type: 'string' },
         bearer: { type: 'string' },
+        'moderation-bot': { type: 'string' },
         stage: { type: 'string' },
         region: { type: 'string' },
         'processor-arn': { type: 'string' },
@@ -100,6 +104,7 @@ export function parseSetupFlowArgs(argv: string[], env: NodeJS.ProcessEnv = proc
     channels: [...(v.channel ?? []), ...extra],
     ...(v['app-instance'] ? { appInstanceArn: v['app-instance'] } : {}),
     ...(v.bearer ? { bearer: v.bearer } : {}),
+    ...(v['moderation-bot'] ? { moderationBot: v['moderation-bot'] } : {}),
     remove: v.remove ?? false,
     dryRun: v['dry-run'] ?? false,
     skipPolicyCheck: v['skip-policy-check'] ?? false,

@@ -8,11 +8,15 @@
  *   UpdateChannelFlow        when it exists but drifted (processor, Lambda ARN, fallback action)
  *   AssociateChannelFlow     for each channel without a flow
  *   DisassociateChannelFlow  with --remove, for each channel that has this flow
+ *   CreateChannelMembership  with --moderation-bot, for each channel the bot is not a member of
+ *                            (it sends members their notices there: README "Notices")
  *
  * A second run finds nothing to do and says so. With --dry-run it prints those calls instead.
  */
 import {
   AssociateChannelFlowCommand,
+  CreateChannelMembershipCommand,
+  DescribeChannelMembershipCommand,
   CreateChannelFlowCommand,
   DescribeChannelCommand,
   DescribeChannelFlowCommand,
@@ -47,6 +51,11 @@ export interface SetupFlowOptions {
   skipPolicyCheck?: boolean;
   /** ListChannels/ListChannelFlows page size (1–50). */
   pageSize?: number;
+  /**
+   * The moderation bot (MODERATION_BOT_ARN; may start with `{appInstanceArn}/`): made a member of
+   * every channel, so it may post the members' notices there.
+   */
+  moderationBot?: string;
 }
 
 export interface SetupFlowClients {
@@ -135,7 +144,23 @@ function validate(o: SetupFlowOptions): { appInstanceArn: string; bearer: string
   if (appInstanceOf(o.bearer) !== appInstanceArn) throw new SetupFlowError(`--bearer ${o.bearer} is not in AppInstance ${appInstanceArn}`);
   if (o.processorArn !== undefined && !LAMBDA_ARN.test(o.processorArn)) throw new SetupFlowError(`--processor-arn ${o.processorArn} is not a Lambda function ARN`);
   if (o.pageSize !== undefined && (!Number.isInteger(o.pageSize) || o.pageSize < 1 || o.pageSize > 50)) throw new SetupFlowError('pageSize must be 1 to 50');
+  if (o.moderationBot !== undefined) {
+    const bot = o.moderationBot.replaceAll('{appInstanceArn}', appInstanceArn);
+    if (!BEARER_ARN.test(bot)) throw new SetupFlowError(`--moderation-bot ${o.moderationBot} is not an AppInstanceBot or AppInstanceUser ARN (or one starting with {appInstanceArn}/)`);
+    if (appInstanceOf(bot) !== appInstanceArn) throw new SetupFlowError(`--moderation-bot ${bot} is not in AppInstance ${appInstanceArn}`);
+  }
   return { appInstanceArn, bearer: o.bearer };
+}
+
+/** Is `member` in the channel? DescribeChannelMembership: NotFound means no (left, never added, banned). */
+async function isMember(clients: SetupFlowClients, channelArn: string, member: string, bearer: string): Promise<boolean> {
+  try {
+    await clients.chime.send(new DescribeChannelMembershipCommand({ ChannelArn: channelArn, MemberArn: member, ChimeBearer: bearer }));
+    return true;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NotFoundException') return false;
+    throw error;
+  }
 }
 
 async function resolveIntakeArn(o: SetupFlowOptions, clients: SetupFlowClients): Promise<{ arn: string; source: string }> {
@@ -310,6 +335,33 @@ export async function setupFlow(o: SetupFlowOptions, clients: SetupFlowClients, 
     } else {
       const input = { ChannelArn: channelArn, ChannelFlowArn: shownFlow, ChimeBearer: bearer };
       await change(`AssociateChannelFlow ${channelArn}`, input, () => clients.chime.send(new AssociateChannelFlowCommand({ ...input, ChannelFlowArn: target! })));
+    }
+  }
+
+  // The moderation bot: a member of every channel it may have to notice in (not with --remove).
+  const bot = o.moderationBot?.replaceAll('{appInstanceArn}', appInstanceArn);
+  if (bot && !o.remove) {
+    for (const channelArn of current.keys()) {
+      let member: boolean;
+      try {
+        member = await isMember(clients, channelArn, bot, bearer);
+      } catch (error) {
+        report.problems.push(`${channelArn}: DescribeChannelMembership ${bot} failed: ${errorText(error)}`);
+        say(`channel ${channelArn}: the moderation bot's membership could not be read: ${errorText(error)}`);
+        continue;
+      }
+      if (member) {
+        say(`channel ${channelArn}: the moderation bot is a member`);
+        continue;
+      }
+      const input = { ChannelArn: channelArn, MemberArn: bot, Type: 'DEFAULT' as const, ChimeBearer: bearer };
+      try {
+        await change(`CreateChannelMembership ${channelArn} ${bot}`, input, () => clients.chime.send(new CreateChannelMembershipCommand(input)));
+      } catch (error) {
+        // Added meanwhile (a second run at once): a member all the same.
+        if ((error as { cause?: { name?: string } }).cause?.name !== 'ConflictException') throw error;
+        say(`channel ${channelArn}: the moderation bot is a member`);
+      }
     }
   }
 

@@ -57,6 +57,11 @@ export function addSweepReports(reports: readonly SweepReport[]): SweepReport {
     for (const key of ['expiryDecisions', 'expired', 'requeued', 'redelivered', 'rescheduled', 'lostRaces', 'retryLater', 'read'] as const) total[key] += report[key];
     total.cutShort ||= report.cutShort;
     total.errors.push(...report.errors);
+    // The people rooms' tasks run in one invocation of the fan-out (group 0): their counts, added.
+    for (const [task, counts] of Object.entries(report.tasks ?? {})) {
+      const sum = ((total.tasks ??= {})[task] ??= {});
+      for (const [key, count] of Object.entries(counts)) sum[key] = (sum[key] ?? 0) + count;
+    }
   }
   return total;
 }

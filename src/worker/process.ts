@@ -17,7 +17,7 @@ export interface WorkerDeps extends DecisionPathDeps {
   /** The effective policy applied to one message (live policies: resolved through the worker's cache). */
   evaluate: (message: ChannelMessage) => WorkerVerdict | Promise<WorkerVerdict>;
   callbackWindowSeconds: number;
-  /** Who sent it, before the policy (src/worker/sender-gate.ts): the bot's notices, restrictions, allowances. */
+  /** Who sent it, around the policy (src/worker/sender-gate.ts): the bot's notices, restrictions, allowances. */
   gate?: SenderGate;
 }
 
@@ -85,8 +85,8 @@ export async function processWorkMessage(deps: WorkerDeps, work: WorkMessage): P
       return { status: 'EXPIRED', item: await expireItem(deps, current, WORKER, 'Deadline passed before a worker picked the message up') };
     }
 
-    const gated = deps.gate ? await deps.gate.check(work.message, now) : undefined;
-    const verdict = holdIfChimeWouldRefuse(gated ?? (await deps.evaluate(work.message)), work, now);
+    const judged = deps.gate ? await deps.gate.judge(work.message, now, () => deps.evaluate(work.message)) : await deps.evaluate(work.message);
+    const verdict = holdIfChimeWouldRefuse(judged, work, now);
     const { content: _masked, shadow, ...policy } = verdict;
     const recorded = { policy, ...(shadow ? { shadowPolicy: shadow } : {}) };
     if (verdict.action === 'REVIEW') {

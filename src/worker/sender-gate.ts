@@ -5,20 +5,23 @@ import { appInstanceOf } from '../domain/arns.js';
 import type { WorkerVerdict } from './process.js';
 
 /**
- * What stands before the policy for a message: who sent it, and what the people rooms say about
+ * What stands around the policy for a message: who sent it, and what the people rooms say about
  * them. A verdict here replaces the policy's (recorded the same way, with its own rule id):
  *
- *   the moderation bot's own message (a notice)    ALLOW   moderation.bot      (never evaluated: no loop)
- *   a BAN across the AppInstance is in force       DENY    escalation.ban      (a channel ban is Chime's to enforce)
- *   the exact content was allowed by an appeal     ALLOW   appeal.allowance
- *   a HOLD is in force                             REVIEW  escalation.hold
- *   otherwise                                      the policy decides
+ *   the moderation bot's own message (a notice)    ALLOW   moderation.bot      before the policy (never evaluated: no loop)
+ *   a BAN across the AppInstance is in force       DENY    escalation.ban      before the policy (a channel ban is Chime's)
+ *   the policy's DENY or REVIEW, or a HOLD, and
+ *     the exact content was allowed by an appeal   ALLOW   appeal.allowance
+ *   a HOLD is in force (the policy did not DENY)   REVIEW  escalation.hold     (the policy's findings kept)
+ *   otherwise                                      the policy's verdict
  *
- * A ban beats an allowance (the member may not post at all); an allowance beats a hold (a
- * moderator already let that very content through).
+ * A ban beats an allowance (the member may not post at all); an allowance beats a hold and the
+ * policy (a moderator already let that very content through). The allowance is read only when
+ * it could change the outcome (a DENY, a REVIEW, a HOLD): most messages cost the restrictions'
+ * read alone (SenderRestrictions.activeFor, cached per container).
  */
 export interface SenderGate {
-  check(message: ChannelMessage, nowMs: number): Promise<WorkerVerdict | undefined>;
+  judge(message: ChannelMessage, nowMs: number, evaluate: () => WorkerVerdict | Promise<WorkerVerdict>): Promise<WorkerVerdict>;
 }
 
 export const GATE_RULES = {
@@ -53,19 +56,27 @@ export function senderGate(options: SenderGateOptions): SenderGate {
     return message.sender.arn === bot;
   };
   return {
-    async check(message, nowMs) {
+    async judge(message, nowMs, evaluate) {
       if (isBot(message)) return verdict('ALLOW', GATE_RULES.bot, 'The moderation bot’s own message (a notice): not evaluated');
       const member = { appInstanceArn: appInstanceOf(message.channelArn), memberArn: message.sender.arn };
-      const [restrictions, allowance] = await Promise.all([
-        options.restrictions ? options.restrictions.activeFor(member, message.channelArn, nowMs) : [],
-        options.allowances && message.content !== undefined ? options.allowances.find(message.channelArn, message.sender.arn, contentHash(message.content), nowMs) : undefined,
-      ]);
+      const restrictions = options.restrictions ? await options.restrictions.activeFor(member, message.channelArn, nowMs) : [];
       const ban = restrictions.find((r) => r.kind === 'BAN');
       if (ban) return verdict('DENY', GATE_RULES.ban, `The sender is banned${ban.endsAt ? ` until ${ban.endsAt}` : ''} (restriction ${ban.id})`);
-      if (allowance) return verdict('ALLOW', GATE_RULES.allowance, `This content was allowed for this sender by appeal ${allowance.appealId}, until ${allowance.until}`);
+      const policy = await evaluate();
       const hold = restrictions.find((r) => r.kind === 'HOLD');
-      if (hold) return verdict('REVIEW', GATE_RULES.hold, `Every message of this sender is held for review${hold.endsAt ? ` until ${hold.endsAt}` : ''} (restriction ${hold.id})`);
-      return undefined;
+      if (policy.action !== 'DENY' && policy.action !== 'REVIEW' && !hold) return policy;
+      const allowance = options.allowances && message.content !== undefined ? await options.allowances.find(message.channelArn, message.sender.arn, contentHash(message.content), nowMs) : undefined;
+      if (allowance) return verdict('ALLOW', GATE_RULES.allowance, `This content was allowed for this sender by appeal ${allowance.appealId}, until ${allowance.until}`);
+      if (!hold || policy.action === 'DENY') return policy;
+      const reason = `Every message of this sender is held for review${hold.endsAt ? ` until ${hold.endsAt}` : ''} (restriction ${hold.id})`;
+      const { content: _masked, ...kept } = policy;
+      return {
+        ...kept,
+        action: 'REVIEW',
+        ruleIds: [GATE_RULES.hold, ...policy.ruleIds.filter((id) => id !== GATE_RULES.hold)],
+        reason: policy.ruleIds.length > 0 ? `${reason}; ${policy.reason}` : reason,
+        findings: [{ ruleId: GATE_RULES.hold, action: 'REVIEW', reason }, ...policy.findings],
+      };
     },
   };
 }

@@ -181,8 +181,8 @@ describe('the Policies page (Chromium)', () => {
 
   it('the effective policy says where each setting comes from', async () => {
     const channel = await namedChannel(chime, 'Classroom');
-    await put(APP_INSTANCE, { terms: { block: ['pyramid scheme'] }, pii: { action: 'REVIEW' } }, 'school rules', 0);
-    await put(channel, { terms: { block: ['dare'] }, remove: { terms: { review: ['refund'] } }, pii: { action: 'DENY' } }, 'kids', 0);
+    await put(APP_INSTANCE, { terms: { block: ['pyramid scheme'] }, pii: { action: 'REVIEW' }, escalation: [{ strikes: 3, within: '24h', action: 'HOLD', for: '24h' }] }, 'school rules', 0);
+    await put(channel, { terms: { block: ['dare'] }, remove: { terms: { review: ['refund'] } }, pii: { action: 'DENY' }, notices: { hold: { enabled: true } }, cannedReasons: { deny: ['Cheating'] } }, 'kids', 0);
     const page = await pageFor();
     await signIn(page, stack, 'ada', 'moderators,admins', at(channel, '?view=effective'));
     const terms = page.getByRole('region', { name: /Terms and phrases/ });
@@ -196,8 +196,20 @@ describe('the Policies page (Chromium)', () => {
     expect(await pii.locator('.settings div', { hasText: 'action' }).textContent()).toMatch(/"DENY"\s*this scope/);
     expect(await pii.locator('.settings div', { hasText: 'email' }).textContent()).toMatch(/true\s*global/);
     expect(await page.getByRole('list', { name: 'Scopes merged, broadest first' }).textContent()).toMatch(/Global v0.*App instance .* v1.*Channel .* v1/);
+    // The community settings: each with where it comes from, durations as policies write them.
+    const escalation = page.getByRole('region', { name: /^Escalation/ });
+    expect(await escalation.textContent()).toMatch(/3 strikes within 1d → HOLD for 1d, sender told.*from app instance /);
+    const notices = page.getByRole('region', { name: /^Notices to members/ });
+    const enabled = async (kind: string) => (await notices.getByRole('row', { name: new RegExp(`^${kind}\\b`) }).getByRole('cell').first().textContent()) ?? '';
+    expect(await enabled('hold')).toMatch(/true\s*this scope/);
+    expect(await enabled('deny')).toMatch(/true\s*global/);
+    expect(await page.getByRole('region', { name: /^Appeals/ }).locator('.settings div', { hasText: 'window' }).textContent()).toMatch(/14d\s*global/);
+    const canned = page.getByRole('region', { name: /^Canned reasons/ });
+    expect(await canned.locator('.chips li', { hasText: 'Cheating' }).locator('.source').textContent()).toBe('this scope');
     await expectAccessible(page, 'effective policy');
     await screenshot(page, 'policy-effective');
+    await page.getByRole('heading', { name: 'Community settings' }).evaluate((h) => h.scrollIntoView({ block: 'start' }));
+    await screenshot(page, 'policy-community');
     // The app instance's policy stays where it was for the other tests' channels.
     expect((await api(stack, 'DELETE', at(APP_INSTANCE, `?comment=done&expectedVersion=1`), { token: admin })).status).toBe(200);
   });

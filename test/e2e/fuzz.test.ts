@@ -49,7 +49,7 @@ import { changedParts, fingerprint, prototypePollution, StallMeter, type Fingerp
 import { Rng } from '../fuzz/random.js';
 import { startStorageProcess } from '../fuzz/storage.js';
 import { tokenCases } from '../fuzz/token-cases.js';
-import { aPendingReview, api, startReviewStack, tokenFor } from '../support/review.js';
+import { aPendingReview, api, memberTokenFor, startReviewStack, tokenFor } from '../support/review.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed2026) >>> 0;
 const ONLY = process.env.FUZZ_ONLY ? new RegExp(process.env.FUZZ_ONLY) : undefined;
@@ -133,6 +133,8 @@ describe(`fuzz: hostile inputs get a clear 4xx and change nothing (seed ${SEED})
     });
     const moderator = await tokenFor(stack, 'fuzz-moderator');
     const admin = await tokenFor(stack, 'fuzz-admin', ['moderators', 'admins']);
+    // A chat member, for the members' routes (reports): a member of nothing.
+    const member = await memberTokenFor(stack, `${APP_INSTANCE}/user/fuzz-member`);
     // The held items every API input aims at, with the ids the generator knows.
     const deadline = stack.runtime.clock.now() + stack.config.callbackWindowSeconds * 1000 - 60_000;
     for (const [i, callbackId] of PENDING_IDS.entries()) {
@@ -150,7 +152,7 @@ describe(`fuzz: hostile inputs get a clear 4xx and change nothing (seed ${SEED})
     };
     const foreign = await generateKeyPair('RS256');
     ctx = {
-      token: (role) => (role === 'admin' ? admin : moderator),
+      token: (role) => (role === 'admin' ? admin : role === 'member' ? member : moderator),
       cursors: {
         reviews: await cursor('/reviews?limit=1'),
         policies: await cursor('/policies?limit=1'),

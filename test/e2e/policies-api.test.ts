@@ -86,6 +86,28 @@ describe('live policies through the review API', () => {
       expect(list.body.items.map((i: { scope: string }) => i.scope)).toEqual(expect.arrayContaining(['global', app, channel]));
     });
 
+    it('merges the community sections of the enforced scopes into the effective settings, defaults filled in', async () => {
+      const app = `arn:aws:chime:us-east-1:123456789012:app-instance/${randomUUID()}`;
+      const channel = `${app}/channel/kids`;
+      const ladder = [{ strikes: 3, within: '24h', action: 'HOLD', for: '24h' }];
+      expect((await put(app, { escalation: ladder, appeals: { window: '7d' }, cannedReasons: { deny: ['Spam', 'Homework answers'] } })).status).toBe(200);
+      const response = await put(channel, { rules: { 'terms.block': { strike: false } }, notices: { hold: { enabled: true } }, cannedReasons: { deny: ['Spam', 'Cheating'] } });
+      expect(response.status, response.text).toBe(200);
+
+      const got = await api(stack, 'GET', at(channel, '?effective=true'), { token: moderator });
+      expect(got.status, got.text).toBe(200);
+      const community = got.body.effective.community;
+      expect(community.escalation).toEqual([{ strikes: 3, withinSeconds: 86_400, action: 'HOLD', forSeconds: 86_400, scope: 'channel', notify: true }]);
+      expect(community.appeals).toEqual({ windowSeconds: 7 * 86_400, allowanceSeconds: 86_400 });
+      expect(community.rules['terms.block']).toEqual({ publicReason: 'it contains language this channel does not allow', strike: false });
+      expect(community.notices.hold.enabled).toBe(true);
+      // The bundled file's canned reasons, then the app instance's and the channel's, each once.
+      expect(community.cannedReasons.deny).toEqual(['Spam or advertising', 'Harassment of another member', 'Hate speech', 'Personal information', 'Off-topic for this channel', 'Spam', 'Homework answers', 'Cheating']);
+      expect(community.reports.categories['self-harm']).toEqual({ label: 'Self-harm', severity: 5, slaSeconds: 900 });
+      // The rules' merged document stays the engine's: no community section in it.
+      expect(Object.keys(got.body.effective.document)).not.toContain('escalation');
+    });
+
     it('answers 403 to a moderator’s PUT, rollback and DELETE, and stores nothing', async () => {
       const channel = channelArn();
       const response = await put(channel, { terms: { block: ['x1'] } }, { token: moderator });
@@ -218,6 +240,25 @@ describe('live policies through the review API', () => {
       ['a document that is a list', [], ['body.document']],
       ['a document that is YAML text', 'terms: {block: [x]}', ['body.document']],
       ['a document that is null', null, ['body.document']],
+      ['an unknown rule id', { rules: { 'terms.blok': { strike: true } } }, ['body.document.rules.terms.blok']],
+      ['a duration without a unit', { strikes: { decay: '30' } }, ['body.document.strikes.decay']],
+      ['an SLA under a minute', { reports: { categories: { 'self-harm': { sla: '30s' } } } }, ['body.document.reports.categories.self-harm.sla']],
+      ['an unknown report category', { reports: { categories: { phishing: { severity: 3 } } } }, ['body.document.reports.categories.phishing']],
+      ['auto-hide by one reporter', { reports: { autoHide: { reporters: 1, within: '1h' } } }, ['body.document.reports.autoHide.reporters']],
+      [
+        'escalation steps with a made-up action and a scope on a HOLD',
+        { escalation: [{ strikes: 3, within: '1h', action: 'MUTE', for: '1h' }, { strikes: 5, within: '1h', action: 'HOLD', for: '400d', scope: 'channel' }] },
+        ['body.document.escalation.0.action', 'body.document.escalation.1.for', 'body.document.escalation.1.scope'],
+      ],
+      ['escalation set to true', { escalation: true }, ['body.document.escalation']],
+      ['an appeal URL that is not https', { notices: { appealUrl: 'http://example.com/appeal?ref={ref}' } }, ['body.document.notices.appealUrl']],
+      ['a notice text of 1,001 characters', { notices: { deny: { text: 'x'.repeat(1001) } } }, ['body.document.notices.deny.text']],
+      ['51 canned reasons', { cannedReasons: { ban: Array.from({ length: 51 }, (_, i) => `reason ${i}`) } }, ['body.document.cannedReasons.ban']],
+      [
+        'public texts that name a blocked term',
+        { terms: { block: ['zorblax'] }, rules: { 'terms.block': { publicReason: 'it said z0rblax' } }, notices: { deny: { text: 'No ZORBLAX: {reason}' } } },
+        ['body.document.rules.terms.block.publicReason', 'body.document.notices.deny.text'],
+      ],
       [
         'three mistakes at once',
         { terms: { block: [''] }, pii: { action: 'X' }, content: { maxLength: 0 } },

@@ -23,7 +23,7 @@ import { pathsOf, replaceAt, SchemaSet, schemaAt, type JsonSchema } from './sche
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyRoute = Route<any>;
-type Role = 'moderator' | 'admin';
+type Role = 'moderator' | 'admin' | 'member';
 
 interface Baseline {
   params: Record<string, string>;
@@ -45,6 +45,11 @@ export interface RouteInfo {
   bodyLimit: number;
   baseline: Baseline;
 }
+
+/** A case id nobody has (the reports room's routes): 32 characters of [A-Za-z0-9_-]. */
+const FUZZ_CASE_ID = 'FuzzCaseNobodyHas000000000000001';
+/** An appeal id nobody has (32 characters of [A-Za-z0-9_-]). */
+const FUZZ_APPEAL_ID = 'FuzzAppealNobodyHas0000000000001';
 
 /** What each route of today is sent when nothing is wrong; `harmless` ones change nothing (a stale expectedVersion, a read). */
 const BASELINES: Record<string, Partial<Baseline>> = {
@@ -92,6 +97,30 @@ const BASELINES: Record<string, Partial<Baseline>> = {
   listPolicyVersions: { params: { scope: CHANNEL }, query: [['limit', '5']], harmless: [200] },
   getPolicyVersion: { params: { scope: 'global', version: '0' }, harmless: [200] },
   rollbackPolicy: { params: { scope: 'global' }, body: { version: 0, comment: 'fuzz', expectedVersion: 999 }, harmless: [409] },
+  // The senders room (src/senders/routes.ts): a restriction id nobody has, so its baselines change nothing.
+  getSender: { params: { memberArn: SENDER }, query: [['messages', 'all'], ['limit', '10']], harmless: [200] },
+  addSenderNote: { params: { memberArn: SENDER }, body: { text: 'fuzz note' } },
+  restrictSender: { params: { memberArn: SENDER }, body: { action: 'HOLD', channelArn: CHANNEL, for: '1h', scope: 'channel', reason: 'fuzz' } },
+  liftSenderRestriction: { params: { memberArn: SENDER, restrictionId: 'FuzzRestriction0000000' }, query: [['reason', 'fuzz']], harmless: [404] },
+  listApprovals: { query: [['limit', '10']], harmless: [200] },
+  decideApproval: { params: { approvalId: 'FuzzRestriction0000000' }, body: { approve: true, reason: 'fuzz' }, harmless: [404] },
+  getCannedReasons: { query: [['channelArn', CHANNEL]], harmless: [200] },
+  // The reports room (src/reports/routes.ts): a message in a channel nobody used (404, nothing
+  // stored, nothing made in Chime), and a case id nobody has, so its baselines change nothing.
+  reportMessage: { body: { channelArn: CHANNEL, messageId: 'fuzz-message-1', category: 'spam', note: 'fuzz' }, harmless: [404] },
+  listMyReports: { query: [['limit', '10']], harmless: [200] },
+  listCases: { query: [['status', 'OPEN'], ['category', 'spam'], ['channelArn', CHANNEL], ['senderArn', SENDER], ['order', 'priority'], ['limit', '10']], harmless: [200] },
+  getCase: { params: { caseId: FUZZ_CASE_ID }, harmless: [404] },
+  claimCase: { params: { caseId: FUZZ_CASE_ID }, body: { leaseSeconds: 300 }, harmless: [404] },
+  releaseCaseClaim: { params: { caseId: FUZZ_CASE_ID }, harmless: [404] },
+  decideCase: { params: { caseId: FUZZ_CASE_ID }, body: { action: 'DISMISS', reason: 'fuzz', publicReason: 'fuzz', expectedVersion: 999 }, harmless: [404] },
+  actOnCase: { params: { caseId: FUZZ_CASE_ID }, body: { type: 'BAN_SENDER', reason: 'fuzz', for: '1h', scope: 'channel' }, harmless: [404] },
+  // The appeals room (src/appeals/routes.ts): a held item the fuzzing member did not send (404,
+  // nothing stored), and an appeal id nobody has, so its baselines change nothing.
+  appealDecision: { body: { callbackId: PENDING_IDS[0], text: 'fuzz appeal' }, harmless: [404] },
+  listAppeals: { query: [['status', 'PENDING'], ['limit', '10']], harmless: [200] },
+  getAppeal: { params: { appealId: FUZZ_APPEAL_ID }, harmless: [404] },
+  decideAppeal: { params: { appealId: FUZZ_APPEAL_ID }, body: { outcome: 'UPHOLD', reason: 'fuzz', expectedVersion: 999 }, harmless: [404] },
 };
 
 /** A value for a schema made up from its constraints (a route nobody wrote a baseline for). */
@@ -138,7 +167,8 @@ export function routeInfos(set: SchemaSet, document: Record<string, any>): Route
         route,
         key: `${route.method} ${route.path}`,
         table,
-        role: accessOf(route) === 'admin' ? 'admin' : 'moderator',
+        // A member route (access `member`) is called as a chat member (a token naming one), as members call it.
+        role: accessOf(route) === 'admin' ? 'admin' : accessOf(route) === 'member' ? 'member' : 'moderator',
         pathParams,
         queryParams: parameters.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: p.schema, required: p.required === true })),
         ...(bodySchema ? { bodySchema } : {}),

@@ -35,7 +35,7 @@ export interface Expectation {
 
 /** Tokens and cursors: made once the stack runs. */
 export interface RunContext {
-  token(role: 'moderator' | 'admin'): string;
+  token(role: 'moderator' | 'admin' | 'member'): string;
   /** Real cursors issued by the API, to tamper with. */
   cursors: { reviews: string; policies: string; versions: string };
   /** A token from the stack's issuer with exactly these claims over the defaults. */

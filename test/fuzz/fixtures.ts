@@ -26,6 +26,16 @@ export const POLICY_DOCUMENT = {
   content: { maxLength: 500, action: 'REVIEW' },
   metadata: { requireJson: true, maxBytes: 512, action: 'REVIEW' },
   senders: { allow: [], deny: [`${APP_INSTANCE}/user/spam*`] },
+  // The community sections (src/policy/community.ts), each with every kind of field; thresholds
+  // no fuzz run reaches (it must not ban or hide anything on its own).
+  rules: { 'terms.block': { publicReason: 'it uses words this channel does not allow', strike: true } },
+  reports: { categories: { spam: { label: 'Spam', severity: 2, sla: '4h' } }, rateLimits: [{ max: 10_000, within: '1h' }], autoHide: { reporters: 1000, within: '30m' }, notifyReporter: true },
+  notices: { deny: { enabled: true, text: 'Not sent: {reason}' }, hold: false, appealUrl: 'https://example.com/appeal?ref={ref}' },
+  appeals: { window: '14d', allowance: '1d' },
+  strikes: { decay: '30d' },
+  escalation: [{ strikes: 1000, within: '1h', action: 'BAN', for: '1h', scope: 'channel', notify: true }],
+  approvals: { banLongerThan: '1d', appInstanceBans: true },
+  cannedReasons: { deny: ['Spam'], ban: ['Ban evasion'], case: ['Not a violation'], appeal: ['Upheld'] },
 };
 
 /** Strings that satisfy the documented patterns, tried in order when a request must be made up from a schema. */

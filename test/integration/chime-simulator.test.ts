@@ -571,7 +571,7 @@ describe('simulator endpoints and raw HTTP', () => {
     expect(messages[0]).toMatchObject({ messageId, content: 'edited', status: 'SENT', pendingCallbacks: [], callbackIds: [callbackId] });
 
     const faults = await fetch(`${sim.endpoint}/_simulator/faults`, { method: 'POST', body: JSON.stringify({ duplicateInvocations: 2 }) });
-    expect(await faults.json()).toEqual({ callbackThrottleRate: 0, callbackUnavailableRate: 0, duplicateInvocations: 2, duplicateDelayMs: 139, invokeFailureRate: 0, callbackForbiddenRate: 0, loseAnswerRate: 0 });
+    expect(await faults.json()).toEqual({ callbackThrottleRate: 0, callbackUnavailableRate: 0, duplicateInvocations: 2, duplicateDelayMs: 139, invokeFailureRate: 0, callbackForbiddenRate: 0, loseAnswerRate: 0, loseSendAnswerRate: 0, sendTokenWindowMs: 0, sendAnswerDelayMs: 0 });
     expect(sim.faults().duplicateInvocations).toBe(2);
   });
 

@@ -68,6 +68,14 @@ describe('local provisioning from serverless.yml', () => {
           ],
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['channelArn', 'decisionOrigin', 'decidedById', 'decidedByName'] },
         },
+        {
+          IndexName: 'bySender',
+          KeySchema: [
+            { AttributeName: 'senderArn', KeyType: 'HASH' },
+            { AttributeName: 'senderSort', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
       ]);
       expect(defs.table.ttlAttributeName).toBe('expiresAt');
 
@@ -169,7 +177,7 @@ describe('local provisioning from serverless.yml', () => {
       expect(indexes).toEqual(
         expect.arrayContaining(defs.table.globalSecondaryIndexes.map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema }))),
       );
-      expect(indexes.map((g) => g.IndexName).sort()).toEqual(['byAuditShard', 'byLiveDue']);
+      expect(indexes.map((g) => g.IndexName).sort()).toEqual(['byAuditShard', 'byLiveDue', 'bySender']);
     });
 
     it('answers a Query on the live index by shard and due moment, soonest first; terminal items are not in it', async () => {

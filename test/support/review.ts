@@ -34,7 +34,7 @@ export async function api<T = any>(stack: LocalStack, method: string, path: stri
     body = JSON.stringify(options.json);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(`${stack.endpoints.api}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const response = await fetch(`${stack.endpoints.api}${path}`, { method, headers, ...(body !== undefined ? { body: body as BodyInit } : {}) });
   const text = await response.text();
   let parsed: unknown = text;
   if (/json/.test(response.headers.get('content-type') ?? '')) parsed = JSON.parse(text);

@@ -223,6 +223,324 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Members: report a message that was sent (one report per member per message)
+         * @description The message is read from Chime as the API’s bearer, never taken from the request (a `content` field is refused, 400). The reporter must be a member of the channel and able to see the message, which must be SENT and not redacted; otherwise 404, the same for every reason. A repeat of a report answers the first one (200, `repeated`), counted once. Per-reporter limits come from policy (`reports.rateLimits`): 429 with Retry-After. 503 when Chime does not answer (nothing stored).
+         */
+        post: operations["reportMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Members: your reports, newest first, with how each case ended */
+        get: operations["listMyReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cases of reported messages: by SLA due time or by priority, filtered */
+        get: operations["listCases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{caseId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One case in full: its reports (with notes and each reporter’s record), history, version, claim */
+        get: operations["getCase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{caseId}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim a case (a lease); claiming again extends it
+         * @description 409 if someone else holds an unexpired lease (the problem names them and until when), or if the case is decided.
+         */
+        post: operations["claimCase"];
+        /** Release your claim on a case (admins: anyone’s) */
+        delete: operations["releaseCaseClaim"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{caseId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide a case: DISMISS, REDACT or DELETE (one decision per case)
+         * @description Recorded with a conditional write, then carried out: REDACT and DELETE in Chime as the configured bearer (audited in GET /decisions; a refusal is shown on the case as FAILED with Chime’s answer), each reporter’s record moves (upheld or dismissed), an upheld case strikes the sender, and reporters are told the outcome when policy says so. 409 when decided already (by whom, what, when), claimed by someone else, or `expectedVersion` is stale. 503 for REDACT/DELETE with no bearer configured (nothing recorded).
+         */
+        post: operations["decideCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{caseId}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An action on a case's sender: BAN_SENDER or NOTIFY_SENDER (a warning)
+         * @description BAN_SENDER through the senders room (the two-person rule applies; `for` and `scope`), or a permanent channel ban (CreateChannelBan) when that room is absent. NOTIFY_SENDER: a warning notice with the reason, through the notices room (503 not-configured without it). Both audited; noted in the case’s history.
+         */
+        post: operations["actOnCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/appeals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Appeals by status (PENDING by default), oldest first */
+        get: operations["listAppeals"];
+        put?: never;
+        /**
+         * Members: appeal a decision about your message (once per decision, within the policy’s window)
+         * @description By the member the decision was about: the held message’s sender (`callbackId`, as the notice names it), or the reported message’s sender (`caseId`); anyone else gets 404, as for a decision that does not exist. Once per decision: a second appeal is 409 `already-appealed` (with the appeal’s id); the same request with the same Idempotency-Key answers the first one (200). Only a decision that took effect and went against the member: a message DENY or UPDATE delivered to Chime, a case REDACT or DELETE done in Chime, or a case with a ban; otherwise 409 `not-appealable` (a decision still being delivered can be appealed a moment later: the detail says so). After the policy’s window (`appeals.window`, 14 days from the decision by default): 410.
+         */
+        post: operations["appealDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/appeals/{appealId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One appeal: the decision appealed (the message, its rules, who decided and why), the member’s text, the outcome and what it did */
+        get: operations["getAppeal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/appeals/{appealId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide an appeal: UPHOLD (the decision stands) or OVERTURN (it is undone)
+         * @description Whoever made the decision appealed may not decide its appeal: 403 `four-eyes` (an automatic or expiry decision: any moderator may). One outcome per appeal: the second is 409 `already-decided`, saying who decided what; the same request with the same Idempotency-Key answers the first. OVERTURN of a denied or changed message allows its exact content for its sender in its channel for the policy’s `appeals.allowance` (24 hours by default), so a resend is SENT; it lifts the restrictions the decision caused and removes its strike. Either outcome is sent to the member (an `appealOutcome` notice) and written to the audit log (GET /decisions, kind ACTION, APPEAL_UPHOLD or APPEAL_OVERTURN). Each effect is recorded on the appeal once done; one that fails is tried again by the sweeper (`settledAt` is set when all are done).
+         */
+        post: operations["decideAppeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/senders/{memberArn}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A sender's record: strikes, restrictions, reports against them, notes, held and denied messages
+         * @description The member ARN is URL-encoded in the path. Messages come newest first, a page at a time (`cursor`); the rest is bounded (see each list).
+         */
+        get: operations["getSender"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/senders/{memberArn}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a note to a sender’s record (moderators only ever see it) */
+        post: operations["addSenderNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/senders/{memberArn}/restrictions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hold every message of a sender for review, or ban them (the two-person rule applies)
+         * @description HOLD: every message of the member (in the channel, or everywhere) goes to review while it lasts. BAN: CreateChannelBan as the configured bearer (every channel the member is in, for scope app-instance) and the worker denies their messages. A ban longer than the policy’s `approvals.banLongerThan` (or without `for`), or across the AppInstance, waits as PENDING_APPROVAL for a second moderator (POST /approvals/{approvalId}/decision). Each Chime call is recorded DONE, FAILED (with Chime’s answer) or REQUESTED (unknown: the sweeper settles it by reading back).
+         */
+        post: operations["restrictSender"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/senders/{memberArn}/restrictions/{restrictionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Admins: lift a restriction now (a ban’s channels are unbanned; a pending one is withdrawn) */
+        delete: operations["liftSenderRestriction"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bans waiting for a second moderator (the two-person rule), oldest first */
+        get: operations["listApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/approvals/{approvalId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve (the ban is applied now, its `for` counting from now) or reject a pending ban
+         * @description Whoever asked for the ban gets 403 `four-eyes` (an automatic escalation step may be approved by any moderator). Two moderators at once: one wins, the other gets 409 `approval-conflict` naming who decided and how.
+         */
+        post: operations["decideApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/canned-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The canned reasons of a channel’s effective policy, for every reason picker (deny, ban, case, appeal) */
+        get: operations["getCannedReasons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/operations/failed": {
         parameters: {
             query?: never;
@@ -445,6 +763,8 @@ export interface components {
             pushNotification?: components["schemas"]["PushNotification"];
             /** @description Why; required for DENY. Kept in the audit log. */
             reason?: string;
+            /** @description DENY or UPDATE: what the sender’s notice says (instead of the policy’s reason for moderators’ decisions). `reason` stays in the audit log and is never shown to them. */
+            publicReason?: string;
             /** @description Refuse (409) unless the item is still at this version. */
             expectedVersion?: number;
         };
@@ -483,6 +803,8 @@ export interface components {
                 pushNotification?: components["schemas"]["PushNotification"];
                 /** @description Why; required for DENY. Kept in the audit log. */
                 reason?: string;
+                /** @description DENY or UPDATE: what the sender’s notice says (instead of the policy’s reason for moderators’ decisions). `reason` stays in the audit log and is never shown to them. */
+                publicReason?: string;
                 /** @description Refuse (409) unless the item is still at this version. */
                 expectedVersion?: number;
             }[];
@@ -512,6 +834,108 @@ export interface components {
             limit: number;
             /** @description The previous answer’s `next`: go on with the listing where it stopped (same `from` and `to`). */
             cursor?: string;
+        };
+        AppealRequest: {
+            /** @description The held message whose decision is appealed (its CallbackId, as the notice names it). Give this or `caseId`. */
+            callbackId?: string;
+            /** @description The report case whose decision is appealed. Give this or `callbackId`. */
+            caseId?: string;
+            /** @description Why the decision was wrong, in the member’s words (1-2000 characters). */
+            text: string;
+            /** @description Only a token in the service group (an app’s backend) names the member it acts for; a member may leave it out or name themselves. */
+            memberArn?: string;
+        };
+        AppealDecisionRequest: {
+            /**
+             * @description UPHOLD: the decision stands. OVERTURN: it was wrong; its effects are undone.
+             * @enum {string}
+             */
+            outcome: "UPHOLD" | "OVERTURN";
+            /** @description Why (1-500 characters). The member reads it in the outcome notice; kept in the audit log. */
+            reason: string;
+            /** @description Refuse (409) unless the appeal is still at this version. */
+            expectedVersion?: number;
+        };
+        /** @description A report of a message already sent. Its content is read from Chime, never taken from the request: any other field is refused. */
+        ReportRequest: {
+            /** @description A Chime channel ARN. */
+            channelArn: string;
+            /** @description Chime's MessageId (1-128 characters of [-_a-zA-Z0-9]). */
+            messageId: string;
+            /**
+             * @description What is wrong with it. Each category’s label, severity and SLA come from the channel’s policy (`reports.categories`).
+             * @enum {string}
+             */
+            category: "spam" | "harassment" | "hate" | "sexual" | "violence" | "self-harm" | "scam" | "other";
+            /** @description What the reporter wants moderators to know (at most 1,000 characters). Moderators see it; other members never do. */
+            note?: string;
+            /** @description A service acting for a member (the service group) names them here; anyone else may only name themselves. */
+            memberArn?: string;
+        };
+        CaseClaimRequest: {
+            /**
+             * @description Lease length; claiming again extends it.
+             * @default 300
+             */
+            leaseSeconds: number;
+        };
+        CaseDecisionRequest: {
+            /**
+             * @description DISMISS: the report does not hold (nothing happens in Chime); REDACT: RedactChannelMessage (the message stays, its content goes); DELETE: DeleteChannelMessage.
+             * @enum {string}
+             */
+            action: "DISMISS" | "REDACT" | "DELETE";
+            /** @description Why: kept in the audit log and on the case. */
+            reason: string;
+            /** @description What reporters are told with the outcome (their notice). Without it they are told the outcome alone. */
+            publicReason?: string;
+            /** @description Refuse (409) unless the case is still at this version. */
+            expectedVersion?: number;
+        };
+        CaseActionRequest: {
+            /**
+             * @description BAN_SENDER: ban the message's sender (through the senders room: the two-person rule applies); NOTIFY_SENDER: a warning notice to the sender, with the reason.
+             * @enum {string}
+             */
+            type: "BAN_SENDER" | "NOTIFY_SENDER";
+            /** @description Why. For NOTIFY_SENDER, what the sender is told: write it for them. */
+            reason: string;
+            /** @description BAN_SENDER only: how long (`24h`, `7d`); without it the ban lasts until lifted. */
+            for?: string;
+            /**
+             * @description BAN_SENDER only: this channel (the default) or every channel of the AppInstance.
+             * @enum {string}
+             */
+            scope?: "channel" | "app-instance";
+        };
+        NoteRequest: {
+            /** @description The note, 1-2000 characters. Moderators only ever see it. */
+            text: string;
+        };
+        RestrictionRequest: {
+            /**
+             * @description HOLD: every message of the member goes to review; BAN: CreateChannelBan, and the worker denies their messages.
+             * @enum {string}
+             */
+            action: "HOLD" | "BAN";
+            /** @description The channel (of the member’s AppInstance) it applies in; for scope app-instance, where the member is told. */
+            channelArn: string;
+            /** @description How long it lasts once in force: 90s, 15m, 24h, 7d (at least 1 minute, at most 365 days). Absent: until lifted. */
+            for?: string;
+            /**
+             * @description `channel`: that channel; `app-instance`: every channel of the AppInstance.
+             * @default channel
+             * @enum {string}
+             */
+            scope: "channel" | "app-instance";
+            /** @description Why; required. Kept with the restriction. */
+            reason: string;
+        };
+        ApprovalDecisionRequest: {
+            /** @description true: the ban is applied now (its `for` counts from now); false: REJECTED. */
+            approve: boolean;
+            /** @description Why; required. Kept with the restriction. */
+            reason: string;
         };
         /** @description RFC 9457 problem details, with extension members (e.g. decidedBy, claimedBy, until). */
         Problem: {
@@ -627,6 +1051,8 @@ export interface components {
             origin: "AUTO" | "MODERATOR" | "EXPIRY";
             actor: components["schemas"]["Actor"];
             reason: string;
+            /** @description A moderator’s DENY or UPDATE: what the sender’s notice said instead of the policy’s reason. */
+            publicReason?: string;
             ruleIds: string[];
             update?: components["schemas"]["MessageUpdate"];
             decidedAt: string;
@@ -732,7 +1158,7 @@ export interface components {
         };
         AuditEntry: {
             /**
-             * @description DECISION: a callback decision; ACTION: a follow-up action in Chime (ban, redact, delete).
+             * @description DECISION: a callback decision; ACTION: a follow-up action in Chime (ban, redact, delete), a warning to a sender (NOTIFY_SENDER), or an appeal’s outcome (APPEAL_UPHOLD, APPEAL_OVERTURN: `status` DONE once its effects are all done).
              * @enum {string}
              */
             kind: "DECISION" | "ACTION";
@@ -741,12 +1167,12 @@ export interface components {
             /** @description When it was decided; for an ACTION, when it was asked for. */
             decidedAt: string;
             /**
-             * @description AUTO, MODERATOR or EXPIRY; always MODERATOR for an ACTION.
+             * @description AUTO, MODERATOR or EXPIRY; for an ACTION, MODERATOR, or AUTO for a reported message hidden by policy (`reports.autoHide`).
              * @enum {string}
              */
             origin: "AUTO" | "MODERATOR" | "EXPIRY";
             /** @enum {string} */
-            action: "ALLOW" | "DENY" | "UPDATE" | "BAN_SENDER" | "REDACT_MESSAGE" | "DELETE_MESSAGE";
+            action: "ALLOW" | "DENY" | "UPDATE" | "BAN_SENDER" | "REDACT_MESSAGE" | "DELETE_MESSAGE" | "NOTIFY_SENDER" | "APPEAL_UPHOLD" | "APPEAL_OVERTURN";
             decidedBy: components["schemas"]["Actor"];
             reason: string;
             /** @description The rules that held the message (for BAN_SENDER, the banned message’s; empty for REDACT/DELETE). */
@@ -784,6 +1210,10 @@ export interface components {
                 memberArn?: string;
                 /** @description BAN_SENDER: the review item it was taken from. */
                 reviewCallbackId?: string;
+                /** @description A case’s action (its decision, its auto-hide, or POST /cases/{caseId}/actions): the case. */
+                caseId?: string;
+                /** @description APPEAL_UPHOLD, APPEAL_OVERTURN: the appeal (GET /appeals/{appealId}). */
+                appealId?: string;
             };
             /** @description ACTION only: when Chime answered. */
             completedAt?: string;
@@ -865,6 +1295,621 @@ export interface components {
             /** @description Chime's callback window: the deadline is this long after the message was sent. */
             callbackWindowSeconds: number;
         };
+        Report: {
+            reportId: string;
+            caseId: string;
+            channelArn: string;
+            messageId: string;
+            /** @enum {string} */
+            category: "spam" | "harassment" | "hate" | "sexual" | "violence" | "self-harm" | "scam" | "other";
+            categoryLabel: string;
+            note?: string;
+            reportedAt: string;
+        };
+        /** @description The case as its reporters see it: never who else reported it, nor how many. */
+        ReporterCase: {
+            caseId: string;
+            /**
+             * @description OPEN: waiting for a moderator; ACTIONED: the message was redacted or deleted; DISMISSED: a moderator found no breach.
+             * @enum {string}
+             */
+            status: "OPEN" | "ACTIONED" | "DISMISSED";
+            decidedAt?: string;
+            /** @description What the moderator wrote for reporters, if anything. */
+            publicReason?: string;
+        };
+        ReportReceipt: {
+            report: components["schemas"]["Report"];
+            case: components["schemas"]["ReporterCase"];
+            /** @description True when this member had reported the message already: the first report is answered, nothing was counted again. */
+            repeated: boolean;
+        };
+        MyReportsPage: {
+            items: {
+                report: components["schemas"]["Report"];
+                case: components["schemas"]["ReporterCase"];
+            }[];
+            /** @description Cursor of the next page; absent on the last. */
+            next?: string;
+        };
+        CaseChimeAction: {
+            /** @description The follow-up action record (GET /decisions). */
+            actionId: string;
+            /**
+             * @description DONE: Chime confirmed it; FAILED: Chime refused (see `chimeError`); REQUESTED: asked for, Chime’s answer not known yet (settled by the next request on the case).
+             * @enum {string}
+             */
+            outcome: "REQUESTED" | "DONE" | "FAILED";
+            completedAt?: string;
+            /** @enum {string} */
+            confirmedBy?: "answer" | "read-back";
+            chimeError?: {
+                type: string;
+                message: string;
+            };
+        };
+        CaseClaim: {
+            subject: string;
+            username?: string;
+            until: string;
+            claimedAt: string;
+            active: boolean;
+        };
+        CaseDecision: {
+            /** @enum {string} */
+            action: "DISMISS" | "REDACT" | "DELETE";
+            reason: string;
+            publicReason?: string;
+            decidedBy: {
+                id: string;
+                name?: string;
+            };
+            decidedAt: string;
+            /** @description REDACT / DELETE: the call in Chime, made after the decision was recorded. */
+            chime?: components["schemas"]["CaseChimeAction"];
+        };
+        CaseSummary: {
+            caseId: string;
+            version: number;
+            /** @enum {string} */
+            status: "OPEN" | "ACTIONED" | "DISMISSED";
+            /** @description Hidden at once by policy (`reports.autoHide`): first in every order. */
+            urgent: boolean;
+            channelArn: string;
+            messageId: string;
+            sender: {
+                arn: string;
+                name?: string;
+            };
+            /** @description As Chime held it at the first report (refreshed when a later report found it changed), never as a reporter described it. */
+            message: {
+                content: string;
+                metadata?: string;
+                createdTimestamp?: string;
+                lastEditedTimestamp?: string;
+                /** @description A targeted message: the members it was for. */
+                target?: string[];
+            };
+            messageChangedAt?: string;
+            /** @description Distinct members who reported it. */
+            reporterCount: number;
+            /** @description More members reported it than a case counts (500); later reports are kept, not counted. */
+            reportersCapped?: boolean;
+            categories: {
+                /** @enum {string} */
+                category: "spam" | "harassment" | "hate" | "sexual" | "violence" | "self-harm" | "scam" | "other";
+                label: string;
+                severity: number;
+                count: number;
+            }[];
+            /** @description The highest of the categories’ severities (1-5). */
+            severity: number;
+            /** @description Σ of the reporters’ accuracy when they reported. */
+            weight: number;
+            /** @description severity × (1 + ln(1 + weight)): see README "Reports and cases". */
+            priority: number;
+            firstReportAt: string;
+            lastReportAt: string;
+            /** @description The SLA target: the first report plus the shortest SLA of the categories. */
+            dueAt: string;
+            /** @description The countdown (negative once overdue). */
+            secondsToDue: number;
+            claim: components["schemas"]["CaseClaim"] | null;
+            decision: components["schemas"]["CaseDecision"] | null;
+            autoHide?: {
+                /** @description The follow-up action record (GET /decisions). */
+                actionId: string;
+                /**
+                 * @description DONE: Chime confirmed it; FAILED: Chime refused (see `chimeError`); REQUESTED: asked for, Chime’s answer not known yet (settled by the next request on the case).
+                 * @enum {string}
+                 */
+                outcome: "REQUESTED" | "DONE" | "FAILED";
+                completedAt?: string;
+                /** @enum {string} */
+                confirmedBy?: "answer" | "read-back";
+                chimeError?: {
+                    type: string;
+                    message: string;
+                };
+                at: string;
+                reporters: number;
+                withinSeconds: number;
+            };
+        };
+        CaseDetail: {
+            caseId: string;
+            version: number;
+            /** @enum {string} */
+            status: "OPEN" | "ACTIONED" | "DISMISSED";
+            /** @description Hidden at once by policy (`reports.autoHide`): first in every order. */
+            urgent: boolean;
+            channelArn: string;
+            messageId: string;
+            sender: {
+                arn: string;
+                name?: string;
+            };
+            /** @description As Chime held it at the first report (refreshed when a later report found it changed), never as a reporter described it. */
+            message: {
+                content: string;
+                metadata?: string;
+                createdTimestamp?: string;
+                lastEditedTimestamp?: string;
+                /** @description A targeted message: the members it was for. */
+                target?: string[];
+            };
+            messageChangedAt?: string;
+            /** @description Distinct members who reported it. */
+            reporterCount: number;
+            /** @description More members reported it than a case counts (500); later reports are kept, not counted. */
+            reportersCapped?: boolean;
+            categories: {
+                /** @enum {string} */
+                category: "spam" | "harassment" | "hate" | "sexual" | "violence" | "self-harm" | "scam" | "other";
+                label: string;
+                severity: number;
+                count: number;
+            }[];
+            /** @description The highest of the categories’ severities (1-5). */
+            severity: number;
+            /** @description Σ of the reporters’ accuracy when they reported. */
+            weight: number;
+            /** @description severity × (1 + ln(1 + weight)): see README "Reports and cases". */
+            priority: number;
+            firstReportAt: string;
+            lastReportAt: string;
+            /** @description The SLA target: the first report plus the shortest SLA of the categories. */
+            dueAt: string;
+            /** @description The countdown (negative once overdue). */
+            secondsToDue: number;
+            claim: components["schemas"]["CaseClaim"] | null;
+            decision: components["schemas"]["CaseDecision"] | null;
+            autoHide?: {
+                /** @description The follow-up action record (GET /decisions). */
+                actionId: string;
+                /**
+                 * @description DONE: Chime confirmed it; FAILED: Chime refused (see `chimeError`); REQUESTED: asked for, Chime’s answer not known yet (settled by the next request on the case).
+                 * @enum {string}
+                 */
+                outcome: "REQUESTED" | "DONE" | "FAILED";
+                completedAt?: string;
+                /** @enum {string} */
+                confirmedBy?: "answer" | "read-back";
+                chimeError?: {
+                    type: string;
+                    message: string;
+                };
+                at: string;
+                reporters: number;
+                withinSeconds: number;
+            };
+            reports: {
+                reporterArn: string;
+                /** @enum {string} */
+                category: "spam" | "harassment" | "hate" | "sexual" | "violence" | "self-harm" | "scam" | "other";
+                categoryLabel: string;
+                note?: string;
+                reportedAt: string;
+                /** @description Made by a service acting for the member. */
+                onBehalf: boolean;
+                accuracyAtReport: number;
+                /** @description The reporter’s record now: accuracy = (upheld + 1) / (upheld + dismissed + 2). */
+                reporter: {
+                    accuracy: number;
+                    upheld: number;
+                    dismissed: number;
+                };
+            }[];
+            /** @description Reports listed here (the first 100 by reporter); `reporterCount` counts them all. */
+            reportsShown: number;
+            /** @description A decided case: its consequences (reporters’ records, the strike, the outcome notices) are all carried out. */
+            settled: boolean;
+            history: {
+                at: string;
+                actor: string;
+                event: string;
+                reason?: string;
+                count?: number;
+                lastAt?: string;
+            }[];
+        };
+        CasePage: {
+            items: components["schemas"]["CaseSummary"][];
+            /** @description Cursor of the next page; absent on the last. */
+            next?: string;
+        };
+        CaseActionResult: {
+            case: components["schemas"]["CaseDetail"];
+            /** @description The follow-up action as the audit log shows it (a ban without the senders room, a warning). */
+            action?: components["schemas"]["AuditEntry"];
+            /** @description BAN_SENDER through the senders room: the restriction (PENDING_APPROVAL while it waits for a second moderator). */
+            restriction?: {
+                restrictionId: string;
+                /** @enum {string} */
+                status: "PENDING_APPROVAL" | "ACTIVE" | "ENDED" | "LIFTED" | "REJECTED";
+            };
+        };
+        /** @description The decision appealed: a held message’s (`callbackId`) or a report case’s (`caseId`). */
+        AppealedRef: {
+            /** @enum {string} */
+            kind: "message" | "case";
+            callbackId?: string;
+            caseId?: string;
+        };
+        /** @description An appeal as the member who made it sees it. */
+        MemberAppeal: {
+            appealId: string;
+            /**
+             * @description PENDING: waiting for a moderator; UPHELD: the decision stands; OVERTURNED: it was reversed.
+             * @enum {string}
+             */
+            status: "PENDING" | "UPHELD" | "OVERTURNED";
+            ref: components["schemas"]["AppealedRef"];
+            text: string;
+            createdAt: string;
+            decidedAt?: string;
+            /** @description The moderator’s reason for the outcome (also sent to the member as a notice). */
+            reason?: string;
+        };
+        Appeal: {
+            appealId: string;
+            version: number;
+            /** @enum {string} */
+            status: "PENDING" | "UPHELD" | "OVERTURNED";
+            ref: components["schemas"]["AppealedRef"];
+            appellant: {
+                memberArn: string;
+                /** @description Made by a service for the member. */
+                onBehalf: boolean;
+            };
+            text: string;
+            createdAt: string;
+            /** @description When the policy’s window for appealing the decision closed (or closes). */
+            windowClosedAt: string;
+            /** @description The decision appealed, as it was when the appeal was made. */
+            appealed: {
+                /** @description DENY or UPDATE (a held message); REDACT, DELETE or DISMISS (a case). */
+                action: string;
+                /** @enum {string} */
+                origin: "AUTO" | "MODERATOR" | "EXPIRY" | "CASE";
+                decidedBy: {
+                    id: string;
+                    name?: string;
+                };
+                decidedAt: string;
+                /** @description The decision’s reason as the audit log has it. */
+                reason: string;
+                ruleIds: string[];
+                channelArn: string;
+                messageId: string;
+                sender: {
+                    arn: string;
+                    name?: string;
+                };
+                /** @description The message as its sender wrote it. */
+                message: {
+                    content: string;
+                    metadata?: string;
+                };
+                /** @description A case whose sender was banned for it. */
+                banned?: boolean;
+            };
+            decision: {
+                /** @enum {string} */
+                outcome: "UPHOLD" | "OVERTURN";
+                reason: string;
+                decidedBy: {
+                    id: string;
+                    name?: string;
+                };
+                decidedAt: string;
+            } | null;
+            /** @description What the outcome did, each once: OVERTURN allows the exact content again for its sender in its channel (`allowance`, a denied or changed message), lifts the restrictions the decision caused, removes its strike; both outcomes tell the member (`notice`) and are audited (`audit`). */
+            effects: {
+                audit?: {
+                    /**
+                     * @description DONE; NONE: nothing to do (no ban, no strike); FAILED: not done yet (tried again by the sweeper, or by the same request again).
+                     * @enum {string}
+                     */
+                    status: "DONE" | "NONE" | "FAILED";
+                    at: string;
+                    detail?: string;
+                    /** @description Its line in the audit log (GET /decisions). */
+                    actionId: string;
+                };
+                allowance?: {
+                    /**
+                     * @description DONE; NONE: nothing to do (no ban, no strike); FAILED: not done yet (tried again by the sweeper, or by the same request again).
+                     * @enum {string}
+                     */
+                    status: "DONE" | "NONE" | "FAILED";
+                    at: string;
+                    detail?: string;
+                    until?: string;
+                };
+                restrictions?: {
+                    /**
+                     * @description DONE; NONE: nothing to do (no ban, no strike); FAILED: not done yet (tried again by the sweeper, or by the same request again).
+                     * @enum {string}
+                     */
+                    status: "DONE" | "NONE" | "FAILED";
+                    at: string;
+                    detail?: string;
+                    lifted?: string[];
+                };
+                strike?: {
+                    /**
+                     * @description DONE; NONE: nothing to do (no ban, no strike); FAILED: not done yet (tried again by the sweeper, or by the same request again).
+                     * @enum {string}
+                     */
+                    status: "DONE" | "NONE" | "FAILED";
+                    at: string;
+                    detail?: string;
+                    removed?: boolean;
+                };
+                notice?: {
+                    /**
+                     * @description DONE; NONE: nothing to do (no ban, no strike); FAILED: not done yet (tried again by the sweeper, or by the same request again).
+                     * @enum {string}
+                     */
+                    status: "DONE" | "NONE" | "FAILED";
+                    at: string;
+                    detail?: string;
+                };
+            } | null;
+            /** @description When every effect was done; absent while some are still owed. */
+            settledAt?: string;
+        };
+        AppealPage: {
+            items: components["schemas"]["Appeal"][];
+            /** @description Cursor of the next page; absent on the last. */
+            next?: string;
+        };
+        ChimeBanCall: {
+            channelArn: string;
+            /**
+             * @description DONE: Chime confirmed it (its answer, or a read-back after a lost answer); FAILED: Chime refused (see `error`); REQUESTED: not known yet (not tried, or no answer): the sweeper tries again, reading back first.
+             * @enum {string}
+             */
+            outcome: "REQUESTED" | "DONE" | "FAILED";
+            tries: number;
+            at: string;
+            /** @enum {string} */
+            confirmedBy?: "answer" | "read-back";
+            /** @description Chime had it so already (banned already; not banned any more). */
+            already?: boolean;
+            inDoubt?: boolean;
+            error?: {
+                type: string;
+                message: string;
+                refusal?: string;
+            };
+        };
+        Restriction: {
+            id: string;
+            memberArn: string;
+            appInstanceArn: string;
+            /** @description Where it was imposed (a channel-scope restriction applies there only). */
+            channelArn: string;
+            /** @enum {string} */
+            action: "HOLD" | "BAN";
+            /** @enum {string} */
+            scope: "channel" | "app-instance";
+            /** @enum {string} */
+            status: "PENDING_APPROVAL" | "ACTIVE" | "ENDED" | "LIFTED" | "REJECTED";
+            /** @description How long it lasts once in force; absent: until lifted. */
+            forSeconds?: number;
+            startsAt?: string;
+            /** @description When the sweeper ends it (absent: until lifted). */
+            endsAt?: string;
+            reason: string;
+            requestedBy: {
+                id: string;
+                name?: string;
+            };
+            requestedAt: string;
+            /** @description An escalation step (its index in the ladder, the strikes that reached it and their rules), or a moderator. */
+            cause: {
+                /** @enum {string} */
+                kind: "escalation" | "moderator";
+                step?: number;
+                strikeIds?: string[];
+                ruleIds?: string[];
+                caseId?: string;
+                callbackId?: string;
+            };
+            /** @description The escalation step’s rule as it was when it applied. */
+            step?: {
+                strikes: number;
+                withinSeconds: number;
+                /** @enum {string} */
+                action: "HOLD" | "BAN";
+                forSeconds: number;
+                /** @enum {string} */
+                scope: "channel" | "app-instance";
+                notify: boolean;
+            };
+            approval?: {
+                approved: boolean;
+                by: {
+                    id: string;
+                    name?: string;
+                };
+                at: string;
+                reason: string;
+            };
+            lifted?: {
+                by: {
+                    id: string;
+                    name?: string;
+                };
+                at: string;
+                reason: string;
+            };
+            endedAt?: string;
+            /** @description A BAN’s calls in Chime, one per channel. */
+            chime: {
+                /** @description CreateChannelBan, per channel. */
+                bans: components["schemas"]["ChimeBanCall"][];
+                /** @description DeleteChannelBan, per channel, once it ended or was lifted. */
+                unbans: components["schemas"]["ChimeBanCall"][];
+                /** @description An app-instance ban: the member’s channels were read (ListChannelMembershipsForAppInstanceUser). */
+                channelsListed: boolean;
+            };
+            history: {
+                at: string;
+                actor: string;
+                event: string;
+                detail?: string;
+            }[];
+        };
+        Strike: {
+            id: string;
+            source: {
+                /** @enum {string} */
+                kind: "rule" | "moderator" | "report";
+                callbackId?: string;
+                caseId?: string;
+                ruleIds?: string[];
+            };
+            channelArn: string;
+            messageId: string;
+            actor: {
+                id: string;
+                name?: string;
+            };
+            at: string;
+            decaysAt: string;
+            /**
+             * @description Whether it still counts towards the escalation ladder, and if not, why.
+             * @enum {string}
+             */
+            standing: "counts" | "decayed" | "removed";
+            removed?: {
+                at: string;
+                by: {
+                    id: string;
+                    name?: string;
+                };
+                appealId: string;
+            };
+        };
+        SenderNote: {
+            id: string;
+            text: string;
+            by: {
+                id: string;
+                name?: string;
+            };
+            at: string;
+        };
+        SenderCase: {
+            caseId: string;
+            channelArn?: string;
+            messageId?: string;
+            firstReportAt?: string;
+            status?: string;
+            reporterCount?: number;
+            categories?: {
+                [key: string]: number;
+            };
+            decisionAction?: string;
+            urgent?: boolean;
+        };
+        SenderMessage: {
+            callbackId: string;
+            messageId: string;
+            channelArn: string;
+            content: string;
+            receivedAt: string;
+            status: string;
+            /** @description The policy (or a restriction) held it for review. */
+            held: boolean;
+            denied: boolean;
+            policy: {
+                action: string;
+                ruleIds: string[];
+                reason: string;
+            } | null;
+            decision: {
+                action: string;
+                origin: string;
+                actor: {
+                    id: string;
+                    name?: string;
+                };
+                reason: string;
+                decidedAt: string;
+            } | null;
+        };
+        SenderRecord: {
+            memberArn: string;
+            appInstanceArn: string;
+            generatedAt: string;
+            summary: {
+                /** @description Strikes that still count (not decayed, not removed). */
+                countingStrikes: number;
+                activeRestrictions: number;
+                pendingApprovals: number;
+                /** @description Cases about messages this member sent (the newest 50 are listed). */
+                reports: number;
+            };
+            /** @description Newest first (at most 200). */
+            strikes: components["schemas"]["Strike"][];
+            restrictions: {
+                /** @description In force, or waiting for approval. */
+                active: components["schemas"]["Restriction"][];
+                /** @description Ended, lifted or rejected, newest first (at most 50). */
+                past: components["schemas"]["Restriction"][];
+            };
+            /** @description Cases about messages this member sent, newest first. */
+            reports: components["schemas"]["SenderCase"][];
+            /** @description Newest first (at most 50). */
+            notes: components["schemas"]["SenderNote"][];
+            /** @description The member’s messages in the moderation record (the bySender index). */
+            messages: {
+                /** @enum {string} */
+                filter: "held-or-denied" | "all";
+                items: components["schemas"]["SenderMessage"][];
+                /** @description Messages read for this page (newest first); `items` are those that pass the filter. */
+                scanned: number;
+                /** @description Cursor of older messages; absent on the last page. */
+                next?: string;
+            };
+        };
+        ApprovalPage: {
+            /** @description Bans waiting for a second moderator, oldest request first. */
+            items: components["schemas"]["Restriction"][];
+            next?: string;
+        };
+        /** @description The effective canned reasons of the channel’s policy (global → app instance → channel), for reason pickers. */
+        CannedReasons: {
+            channelArn: string;
+            deny: string[];
+            ban: string[];
+            case: string[];
+            appeal: string[];
+        };
         FailedPage: {
             items: components["schemas"]["ReviewDetail"][];
             /** @description Cursor of the next page; absent on the last. */
@@ -886,7 +1931,7 @@ export interface components {
             /** @description Where the listing stopped: send it as `cursor` to go on from there (items before it were taken, or left out by `from`/`to`). */
             next?: string;
         };
-        /** @description A policy document as stored for one scope: the POLICY_FILE schema, plus `mode` (enforce | shadow), a section may be `false` (rule off here), and `remove` (inherited list entries that do not apply here). */
+        /** @description A policy document as stored for one scope: the POLICY_FILE schema, plus `mode` (enforce | shadow), a section may be `false` (rule off here), and `remove` (inherited list entries that do not apply here). The community sections (rules, reports, notices, appeals, strikes, escalation, approvals, cannedReasons) hold durations as `90s`, `15m`, `24h` or `7d`. */
         PolicyDocument: {
             /** @constant */
             version?: 1;
@@ -962,6 +2007,175 @@ export interface components {
                     allow?: string[];
                     deny?: string[];
                 };
+            };
+            rules?: {
+                "sender.allow"?: {
+                    publicReason?: string;
+                    strike?: boolean;
+                };
+                "sender.deny"?: {
+                    publicReason?: string;
+                    strike?: boolean;
+                };
+                "content.length"?: {
+                    publicReason?: string;
+                    strike?: boolean;
+                };
+                "metadata.malformed"?: {
+                    publicReason?: string;
+                    strike?: boolean;
+                };
+                "terms.block"?: {
+                    publicReason?: string;
+                    strike?: boolean;
+                };
+                "terms.review"?: {
+                    publicReason?: string;
+                    strike?: boolean;
+                };
+                "links.deny"?: {
+                    publicReason?: string;
+                    strike?: boolean;
+                };
+                "links.unknown"?: {
+                    publicReason?: string;
+                    strike?: boolean;
+                };
+                "pii.email"?: {
+                    publicReason?: string;
+                    strike?: boolean;
+                };
+                "pii.phone"?: {
+                    publicReason?: string;
+                    strike?: boolean;
+                };
+                "pii.card"?: {
+                    publicReason?: string;
+                    strike?: boolean;
+                };
+                "callback.limits"?: {
+                    publicReason?: string;
+                    strike?: boolean;
+                };
+                moderator?: {
+                    publicReason?: string;
+                    strike?: boolean;
+                };
+                expiry?: {
+                    publicReason?: string;
+                    strike?: boolean;
+                };
+            };
+            reports?: {
+                categories?: {
+                    spam?: {
+                        label?: string;
+                        severity?: number;
+                        sla?: string;
+                    };
+                    harassment?: {
+                        label?: string;
+                        severity?: number;
+                        sla?: string;
+                    };
+                    hate?: {
+                        label?: string;
+                        severity?: number;
+                        sla?: string;
+                    };
+                    sexual?: {
+                        label?: string;
+                        severity?: number;
+                        sla?: string;
+                    };
+                    violence?: {
+                        label?: string;
+                        severity?: number;
+                        sla?: string;
+                    };
+                    "self-harm"?: {
+                        label?: string;
+                        severity?: number;
+                        sla?: string;
+                    };
+                    scam?: {
+                        label?: string;
+                        severity?: number;
+                        sla?: string;
+                    };
+                    other?: {
+                        label?: string;
+                        severity?: number;
+                        sla?: string;
+                    };
+                };
+                rateLimits?: {
+                    max: number;
+                    within: string;
+                }[];
+                autoHide?: {
+                    reporters: number;
+                    within: string;
+                } | false;
+                notifyReporter?: boolean;
+            };
+            notices?: {
+                deny?: {
+                    enabled?: boolean;
+                    text?: string;
+                } | false;
+                update?: {
+                    enabled?: boolean;
+                    text?: string;
+                } | false;
+                hold?: {
+                    enabled?: boolean;
+                    text?: string;
+                } | false;
+                reportOutcome?: {
+                    enabled?: boolean;
+                    text?: string;
+                } | false;
+                appealOutcome?: {
+                    enabled?: boolean;
+                    text?: string;
+                } | false;
+                restriction?: {
+                    enabled?: boolean;
+                    text?: string;
+                } | false;
+                warning?: {
+                    enabled?: boolean;
+                    text?: string;
+                } | false;
+                appealUrl?: string;
+            };
+            appeals?: {
+                window?: string;
+                allowance?: string;
+            };
+            strikes?: {
+                decay?: string;
+            };
+            escalation?: {
+                strikes: number;
+                within: string;
+                /** @enum {string} */
+                action: "HOLD" | "BAN";
+                for: string;
+                /** @enum {string} */
+                scope?: "channel" | "app-instance";
+                notify?: boolean;
+            }[] | false;
+            approvals?: {
+                banLongerThan?: string;
+                appInstanceBans?: boolean;
+            };
+            cannedReasons?: {
+                deny?: string[];
+                ban?: string[];
+                case?: string[];
+                appeal?: string[];
             };
         };
         PutPolicyRequest: {
@@ -1044,6 +2258,103 @@ export interface components {
             items: components["schemas"]["PolicySummary"][];
             next?: string;
         };
+        CommunityPolicy: {
+            /** @description By rule id: what a notice tells the sender (`{reason}`), and whether the rule’s DENY is a strike. */
+            rules: {
+                [key: string]: {
+                    publicReason: string;
+                    strike: boolean;
+                };
+            };
+            reports: {
+                categories: {
+                    [key: string]: {
+                        label: string;
+                        severity: number;
+                        /** @description Seconds. */
+                        slaSeconds: number;
+                    };
+                };
+                /** @description Per reporter; each applies. */
+                rateLimits: {
+                    max: number;
+                    /** @description Seconds. */
+                    withinSeconds: number;
+                }[];
+                /** @description This many distinct reporters within the window hide the message at once. Absent: off. */
+                autoHide?: {
+                    reporters: number;
+                    /** @description Seconds. */
+                    withinSeconds: number;
+                };
+                notifyReporter: boolean;
+            };
+            notices: {
+                deny: {
+                    enabled: boolean;
+                    text: string;
+                };
+                update: {
+                    enabled: boolean;
+                    text: string;
+                };
+                hold: {
+                    enabled: boolean;
+                    text: string;
+                };
+                reportOutcome: {
+                    enabled: boolean;
+                    text: string;
+                };
+                appealOutcome: {
+                    enabled: boolean;
+                    text: string;
+                };
+                restriction: {
+                    enabled: boolean;
+                    text: string;
+                };
+                warning: {
+                    enabled: boolean;
+                    text: string;
+                };
+                appealUrl: string;
+            };
+            appeals: {
+                /** @description Seconds. */
+                windowSeconds: number;
+                /** @description Seconds. */
+                allowanceSeconds: number;
+            };
+            strikes: {
+                /** @description Seconds. */
+                decaySeconds: number;
+            };
+            /** @description The ladder; empty: no escalation. */
+            escalation: {
+                strikes: number;
+                /** @description Seconds. */
+                withinSeconds: number;
+                /** @enum {string} */
+                action: "HOLD" | "BAN";
+                /** @description Seconds. */
+                forSeconds: number;
+                /** @enum {string} */
+                scope: "channel" | "app-instance";
+                notify: boolean;
+            }[];
+            approvals: {
+                /** @description Seconds. */
+                banLongerThanSeconds: number;
+                appInstanceBans: boolean;
+            };
+            cannedReasons: {
+                deny: string[];
+                ban: string[];
+                case: string[];
+                appeal: string[];
+            };
+        };
         EffectivePolicy: {
             /** @description The scopes merged, broadest first. */
             layers: components["schemas"]["PolicyVersionRef"][];
@@ -1051,6 +2362,8 @@ export interface components {
             document: {
                 [key: string]: unknown;
             };
+            /** @description The community settings that apply here (rules’ public reasons and strikes, reports, notices, appeals, strikes, escalation, approvals, canned reasons): the enforced scopes merged, every default applied, durations in seconds. A shadow scope’s are never applied. */
+            community: components["schemas"]["CommunityPolicy"];
             /** @description When a scope of the chain is in shadow mode: every scope merged as if enforced. Its verdicts are recorded, never applied. */
             shadow?: {
                 /** @description The scopes merged, broadest first. */
@@ -1541,7 +2854,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict, not-restrictable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1645,7 +2958,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict, not-restrictable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1738,7 +3051,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict, not-restrictable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1837,7 +3150,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict, not-restrictable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1939,7 +3252,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict, not-restrictable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1984,7 +3297,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: chime-bearer-not-configured, chime-unavailable, not-attempted, member-identity-not-configured */
+            /** @description Problem: chime-bearer-not-configured, chime-unavailable, not-configured, not-attempted, member-identity-not-configured */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2056,7 +3369,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict, not-restrictable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2101,7 +3414,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: chime-bearer-not-configured, chime-unavailable, not-attempted, member-identity-not-configured */
+            /** @description Problem: chime-bearer-not-configured, chime-unavailable, not-configured, not-attempted, member-identity-not-configured */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2173,7 +3486,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict, not-restrictable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2218,7 +3531,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: chime-bearer-not-configured, chime-unavailable, not-attempted, member-identity-not-configured */
+            /** @description Problem: chime-bearer-not-configured, chime-unavailable, not-configured, not-attempted, member-identity-not-configured */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2384,6 +3697,1611 @@ export interface operations {
             };
             /** @description Problem: item-too-large, internal-error, action-not-recorded */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reportMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportRequest"];
+            };
+        };
+        responses: {
+            /** @description The report, and its case as the reporter may see it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportReceipt"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: payload-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unsupported-media-type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: rate-limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: chime-bearer-forbidden */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: chime-bearer-not-configured, chime-unavailable, not-configured, not-attempted, member-identity-not-configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMyReports: {
+        parameters: {
+            query?: {
+                /** @description A service acting for a member names them here. */
+                memberArn?: string;
+                /** @description Reports per page, 1-100. */
+                limit?: number;
+                /** @description Opaque: the `next` of the previous page. Valid only with the same filters. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of your reports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyReportsPage"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCases: {
+        parameters: {
+            query?: {
+                /** @description OPEN (waiting for a moderator), ACTIONED (redacted or deleted) or DISMISSED. */
+                status?: "OPEN" | "ACTIONED" | "DISMISSED";
+                /** @description What is wrong with it. Each category’s label, severity and SLA come from the channel’s policy (`reports.categories`). */
+                category?: "spam" | "harassment" | "hate" | "sexual" | "violence" | "self-harm" | "scam" | "other";
+                /** @description A Chime channel ARN. */
+                channelArn?: string;
+                /** @description Only cases about messages this member sent. */
+                senderArn?: string;
+                /** @description `deadline`: the SLA due time, soonest first; `priority`: the highest priority first, then the due time. Urgent (auto-hidden) cases come first in both. */
+                order?: "deadline" | "priority";
+                /** @description Cases per page, 1-100. */
+                limit?: number;
+                /** @description Opaque: the `next` of the previous page. Valid only with the same filters. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of cases. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CasePage"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A case id (one per reported message). */
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseDetail"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    claimCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A case id (one per reported message). */
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CaseClaimRequest"];
+            };
+        };
+        responses: {
+            /** @description The case, with your claim. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseDetail"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict, not-restrictable */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: payload-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unsupported-media-type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    releaseCaseClaim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A case id (one per reported message). */
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case, unclaimed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseDetail"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict, not-restrictable */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decideCase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: send the same key again after an error or a timeout, and the first request’s outcome is answered again instead of the action being repeated. 1-128 characters of [A-Za-z0-9._:-]; a UUID is a good key. The same key with a different request is 409 idempotency-key-reused. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description A case id (one per reported message). */
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseDecisionRequest"];
+            };
+        };
+        responses: {
+            /** @description The case after the decision. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseDetail"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict, not-restrictable */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: payload-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unsupported-media-type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: chime-bearer-not-configured, chime-unavailable, not-configured, not-attempted, member-identity-not-configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    actOnCase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: send the same key again after an error or a timeout, and the first request’s outcome is answered again instead of the action being repeated. 1-128 characters of [A-Za-z0-9._:-]; a UUID is a good key. The same key with a different request is 409 idempotency-key-reused. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description A case id (one per reported message). */
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseActionRequest"];
+            };
+        };
+        responses: {
+            /** @description The case, with the action. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseActionResult"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict, not-restrictable */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: payload-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unsupported-media-type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: chime-bearer-forbidden */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: chime-bearer-not-configured, chime-unavailable, not-configured, not-attempted, member-identity-not-configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAppeals: {
+        parameters: {
+            query?: {
+                /** @description PENDING (the queue, the default), UPHELD or OVERTURNED. */
+                status?: "PENDING" | "UPHELD" | "OVERTURNED";
+                /** @description Appeals per page, 1-100. */
+                limit?: number;
+                /** @description Opaque: the `next` of the previous page. Valid only with the same filters. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of appeals. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealPage"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    appealDecision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: send the same key again after an error or a timeout, and the first request’s outcome is answered again instead of the action being repeated. 1-128 characters of [A-Za-z0-9._:-]; a UUID is a good key. The same key with a different request is 409 idempotency-key-reused. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppealRequest"];
+            };
+        };
+        responses: {
+            /** @description The appeal, as the member sees it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberAppeal"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict, not-restrictable */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: deadline-passed, appeal-window-closed */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: payload-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unsupported-media-type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAppeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An appeal (32 characters of [A-Za-z0-9_-]). */
+                appealId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The appeal. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Appeal"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decideAppeal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: send the same key again after an error or a timeout, and the first request’s outcome is answered again instead of the action being repeated. 1-128 characters of [A-Za-z0-9._:-]; a UUID is a good key. The same key with a different request is 409 idempotency-key-reused. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description An appeal (32 characters of [A-Za-z0-9_-]). */
+                appealId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppealDecisionRequest"];
+            };
+        };
+        responses: {
+            /** @description The appeal, decided. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Appeal"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict, not-restrictable */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: payload-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unsupported-media-type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSender: {
+        parameters: {
+            query?: {
+                /** @description `held-or-denied`: only the messages that were held for review or denied; `all`: every message. */
+                messages?: "held-or-denied" | "all";
+                /** @description Messages read per page (newest first), 1-100; with `held-or-denied` a page may show fewer. */
+                limit?: number;
+                /** @description Opaque: the `next` of the previous page. Valid only with the same filters. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The member (an AppInstanceUser or AppInstanceBot ARN), URL-encoded in the path. */
+                memberArn: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sender's record. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SenderRecord"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addSenderNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The member (an AppInstanceUser or AppInstanceBot ARN), URL-encoded in the path. */
+                memberArn: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteRequest"];
+            };
+        };
+        responses: {
+            /** @description The note. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SenderNote"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: payload-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unsupported-media-type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restrictSender: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: send the same key again after an error or a timeout, and the first request’s outcome is answered again instead of the action being repeated. 1-128 characters of [A-Za-z0-9._:-]; a UUID is a good key. The same key with a different request is 409 idempotency-key-reused. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The member (an AppInstanceUser or AppInstanceBot ARN), URL-encoded in the path. */
+                memberArn: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestrictionRequest"];
+            };
+        };
+        responses: {
+            /** @description The restriction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Restriction"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict, not-restrictable */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: payload-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unsupported-media-type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    liftSenderRestriction: {
+        parameters: {
+            query?: {
+                /** @description Why it is lifted (kept with it). */
+                reason?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The member (an AppInstanceUser or AppInstanceBot ARN), URL-encoded in the path. */
+                memberArn: string;
+                /** @description A restriction id. */
+                restrictionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The restriction, LIFTED (or as it was, when it had ended). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Restriction"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listApprovals: {
+        parameters: {
+            query?: {
+                /** @description Approvals per page, 1-100. */
+                limit?: number;
+                /** @description Opaque: the `next` of the previous page. Valid only with the same filters. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of pending approvals. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalPage"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decideApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A restriction id. */
+                approvalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalDecisionRequest"];
+            };
+        };
+        responses: {
+            /** @description The restriction after the decision. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Restriction"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict, not-restrictable */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: payload-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unsupported-media-type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCannedReasons: {
+        parameters: {
+            query: {
+                /** @description The channel whose effective policy’s reasons are wanted. */
+                channelArn: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reasons, by form. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannedReasons"];
+                };
+            };
+            /** @description Problem: invalid-request, invalid-cursor, malformed-json, chime-bad-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: forbidden, admins-only, no-member-identity, not-your-member, four-eyes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: item-too-large, internal-error, action-not-recorded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: chime-bearer-not-configured, chime-unavailable, not-configured, not-attempted, member-identity-not-configured */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2872,7 +5790,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict, not-restrictable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2985,7 +5903,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict, not-restrictable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3200,7 +6118,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict */
+            /** @description Problem: already-decided, claim-conflict, version-conflict, not-reviewable, policy-version-conflict, chime-conflict, idempotency-key-reused, already-appealed, not-appealable, approval-conflict, not-restrictable */
             409: {
                 headers: {
                     [name: string]: unknown;

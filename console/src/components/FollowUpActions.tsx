@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, call, type Api, type FollowUpResult } from '../api/client';
 import { announce } from '../announcer';
 import { LIMITS } from '../api/limits';
+import { useCannedReasons } from '../canned-reasons';
 import { adminOnly, availableActions, consequence, doneText, FOLLOW_UP_LABELS, type FollowUpTarget, type FollowUpType } from '../lib/follow-ups';
 import { explainProblem, type Explanation } from '../lib/problems';
 import { ReasonForm } from './ReasonForm';
@@ -23,6 +24,7 @@ export function FollowUpActions(props: { api: Api; isAdmin: boolean; target: Fol
   const [open, setOpen] = useState<FollowUpType>();
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>();
+  const cannedBan = useCannedReasons(api, target.channelArn, 'ban');
   const actions = availableActions(target);
   if (actions.length === 0) return null;
   const Heading = props.headingLevel === 2 ? 'h2' : 'h3';
@@ -80,7 +82,7 @@ export function FollowUpActions(props: { api: Api; isAdmin: boolean; target: Fol
           Redact and Delete are for admins: you are signed in as a moderator.
         </p>
       )}
-      {open && <ConfirmForm key={open} type={open} target={target} busy={busy} idPrefix={idPrefix} onConfirm={(reason) => void run(open, reason)} onCancel={() => setOpen(undefined)} />}
+      {open && <ConfirmForm key={open} type={open} target={target} busy={busy} idPrefix={idPrefix} suggestions={open === 'BAN_SENDER' ? cannedBan : undefined} onConfirm={(reason) => void run(open, reason)} onCancel={() => setOpen(undefined)} />}
       {outcome?.ok && (
         <p class="outcome outcome-ok" role="status">
           {outcome.text}
@@ -91,7 +93,7 @@ export function FollowUpActions(props: { api: Api; isAdmin: boolean; target: Fol
   );
 }
 
-function ConfirmForm(props: { type: FollowUpType; target: FollowUpTarget; busy: boolean; idPrefix: string; onConfirm: (reason: string) => void; onCancel: () => void }) {
+function ConfirmForm(props: { type: FollowUpType; target: FollowUpTarget; busy: boolean; idPrefix: string; suggestions: readonly string[] | undefined; onConfirm: (reason: string) => void; onCancel: () => void }) {
   return (
     <ReasonForm
       class="confirm-form"
@@ -104,6 +106,7 @@ function ConfirmForm(props: { type: FollowUpType; target: FollowUpTarget; busy: 
       confirm={CONFIRM[props.type]}
       working="Working…"
       busy={props.busy}
+      suggestions={props.suggestions}
       onConfirm={props.onConfirm}
       onCancel={props.onCancel}
     />

@@ -5,8 +5,58 @@ import { explainProblem, type Explanation } from '../lib/problems';
 import { FormActions, ProblemNotice } from './States';
 
 /**
+ * A reason field, with the policy's canned reasons when there are some: picking one fills the
+ * field, which stays editable (a canned reason is a start, not a cage). The picker is a labelled
+ * select after the field, so the field keeps the focus a form gives it.
+ */
+export function ReasonField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onInput: (value: string) => void;
+  maxLength: number;
+  help?: string | undefined;
+  suggestions?: readonly string[] | undefined;
+  inputRef?: { current: HTMLInputElement | null };
+  required?: boolean;
+}) {
+  const helpId = props.help ? `${props.id}-help` : undefined;
+  const suggestions = props.suggestions ?? [];
+  const pickerId = `${props.id}-canned`;
+  return (
+    <div class="reason-field">
+      <label for={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        ref={props.inputRef}
+        required={props.required ?? true}
+        maxLength={props.maxLength}
+        value={props.value}
+        aria-describedby={helpId}
+        onInput={(e) => props.onInput(e.currentTarget.value)}
+      />
+      {props.help && <small id={helpId}>{props.help}</small>}
+      {suggestions.length > 0 && (
+        <div class="canned">
+          <label for={pickerId}>Canned reason</label>
+          <select id={pickerId} value={suggestions.includes(props.value) ? props.value : ''} onChange={(e) => e.currentTarget.value && props.onInput(e.currentTarget.value)}>
+            <option value="">Pick one to fill the field…</option>
+            {suggestions.map((reason) => (
+              <option key={reason} value={reason}>
+                {reason}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/**
  * "Say why, then Confirm": deny, bulk deny, ban/redact/delete, roll back, delete a policy. The
  * field takes focus, Escape cancels, and only a reason with more than spaces is sent (trimmed).
+ * `suggestions`: the policy's canned reasons for this form (useCannedReasons).
  */
 export function ReasonForm(props: {
   class: string;
@@ -20,7 +70,9 @@ export function ReasonForm(props: {
   confirm: string;
   working?: string;
   busy: boolean;
-  problem?: Explanation;
+  problem?: Explanation | undefined;
+  suggestions?: readonly string[] | undefined;
+  tone?: 'danger' | 'primary';
   onConfirm: (reason: string) => void;
   onCancel: () => void;
 }) {
@@ -28,7 +80,6 @@ export function ReasonForm(props: {
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
   const trimmed = reason.trim();
-  const helpId = props.help ? `${props.id}-help` : undefined;
   return (
     <form
       class={props.class}
@@ -45,11 +96,9 @@ export function ReasonForm(props: {
       }}
     >
       {props.consequence && <p class="consequence">{props.consequence}</p>}
-      <label for={props.id}>{props.label}</label>
-      <input id={props.id} ref={input} required maxLength={props.maxLength} value={reason} aria-describedby={helpId} onInput={(e) => setReason(e.currentTarget.value)} />
-      {props.help && <small id={helpId}>{props.help}</small>}
+      <ReasonField id={props.id} label={props.label} value={reason} onInput={setReason} maxLength={props.maxLength} help={props.help} suggestions={props.suggestions} inputRef={input} />
       {props.problem && <ProblemNotice explained={props.problem} />}
-      <FormActions confirm={props.confirm} working={props.working} busy={props.busy} disabled={!trimmed} tone="danger" onCancel={props.onCancel} />
+      <FormActions confirm={props.confirm} working={props.working} busy={props.busy} disabled={!trimmed} tone={props.tone ?? 'danger'} onCancel={props.onCancel} />
     </form>
   );
 }

@@ -119,3 +119,116 @@ export function effectiveSources(layers: readonly Layer[], effective: Record<str
   }
   return out;
 }
+
+// ─── The community sections: rules' public reasons, reports, notices, appeals, escalation … ──
+//
+// The API gives their effective values (`effective.community`: every default filled in,
+// durations in seconds). Where each comes from is replayed here over the layers' own documents,
+// as src/policy/merge.ts merges them: a setting from the narrowest scope that writes it, maps
+// (rules, categories, notice kinds) key by key, `escalation`, `reports.rateLimits` and
+// `reports.autoHide` whole, `false` switching a notice kind or auto-hide off (and dropping what
+// was inherited in it), canned reasons as unions.
+
+export const COMMUNITY_SECTIONS = ['rules', 'reports', 'notices', 'appeals', 'strikes', 'escalation', 'approvals', 'cannedReasons'] as const;
+export type CommunitySectionName = (typeof COMMUNITY_SECTIONS)[number];
+
+/** One effective setting: its path as written in a document (`reports.categories.spam.sla`), its value, where it comes from. */
+export interface CommunitySetting {
+  path: string[];
+  value: unknown;
+  /** The value is a duration in seconds (shown as `15m`, `1d` …). */
+  duration: boolean;
+  source: Source;
+}
+
+export interface CommunitySources {
+  settings: CommunitySetting[];
+  /** cannedReasons only: each list's entries with the scope that added them. */
+  lists: Array<{ field: string; entries: Array<{ entry: string; source: Source }> }>;
+}
+
+/** Settings replaced whole by a scope that writes them (never merged key by key). */
+const WHOLE = new Set(['escalation', 'reports\u0000rateLimits', 'reports\u0000autoHide']);
+const keyOf = (path: readonly string[]) => path.join('\u0000');
+
+/** Seconds → the largest exact unit (`86400` → `1d`), as policies write durations. */
+export function formatDuration(seconds: number): string {
+  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60]] as const) {
+    if (seconds >= size && seconds % size === 0) return `${seconds / size}${unit}`;
+  }
+  return `${seconds}s`;
+}
+
+/** Which scope wrote each setting that is in force (replaying the merge over the layers' documents). */
+function writtenSources(layers: readonly Layer[]): Map<string, Source> {
+  const sources = new Map<string, Source>();
+  const forget = (prefix: string) => {
+    for (const key of [...sources.keys()]) if (key.startsWith(`${prefix}\u0000`)) sources.delete(key);
+  };
+  const walk = (value: unknown, path: string[], scope: string) => {
+    const key = keyOf(path);
+    const object = asObject(value);
+    if (object && !WHOLE.has(key)) {
+      // An object over an inherited `false` starts afresh: the `false` no longer applies.
+      sources.delete(key);
+      for (const [field, child] of Object.entries(object)) if (child !== undefined) walk(child, [...path, field], scope);
+      return;
+    }
+    forget(key);
+    sources.set(key, scope);
+    // A notice kind switched off: its `enabled` is this scope's doing (its text falls back to the default).
+    if (value === false && path[0] === 'notices') sources.set(keyOf([...path, 'enabled']), scope);
+  };
+  for (const layer of layers) {
+    const doc = layer.document;
+    if (!doc) continue;
+    for (const section of COMMUNITY_SECTIONS) {
+      if (section === 'cannedReasons' || doc[section] === undefined) continue;
+      walk(doc[section], [section], layer.scope);
+    }
+  }
+  return sources;
+}
+
+/** The effective settings of one section, flattened to written paths (`slaSeconds` is written `sla`). */
+function flatten(value: unknown, path: string[], out: Array<{ path: string[]; value: unknown; duration: boolean }>) {
+  const key = keyOf(path);
+  const object = asObject(value);
+  if (object && !WHOLE.has(key)) {
+    for (const [field, child] of Object.entries(object)) {
+      const written = field.endsWith('Seconds') ? field.slice(0, -'Seconds'.length) : field;
+      if (written !== field && typeof child === 'number') out.push({ path: [...path, written], value: child, duration: true });
+      else flatten(child, [...path, written], out);
+    }
+    return;
+  }
+  out.push({ path, value, duration: false });
+}
+
+export function communitySources(layers: readonly Layer[], community: Record<string, unknown>): Record<CommunitySectionName, CommunitySources> {
+  const written = writtenSources(layers);
+  const out = {} as Record<CommunitySectionName, CommunitySources>;
+  for (const section of COMMUNITY_SECTIONS) {
+    if (section === 'cannedReasons') {
+      const lists = asObject(community.cannedReasons) ?? {};
+      out.cannedReasons = {
+        settings: [],
+        lists: Object.entries(lists).map(([field, value]) => ({
+          field,
+          entries: asList(value).map((entry) => ({
+            entry,
+            // The first scope that wrote it; a list nobody wrote is the built-in one.
+            source: layers.find((l) => asList(asObject(asObject(l.document?.cannedReasons))?.[field]).some((e) => e.trim() === entry.trim()))?.scope ?? 'default',
+          })),
+        })),
+      };
+      continue;
+    }
+    const leaves: Array<{ path: string[]; value: unknown; duration: boolean }> = [];
+    // Auto-hide is absent when off: show it as off.
+    const value = section === 'reports' ? { ...asObject(community.reports), autoHide: asObject(community.reports)?.autoHide ?? false } : community[section];
+    flatten(value, [section], leaves);
+    out[section] = { settings: leaves.map((leaf) => ({ ...leaf, path: leaf.path.slice(1), source: written.get(keyOf(leaf.path)) ?? 'default' })), lists: [] };
+  }
+  return out;
+}

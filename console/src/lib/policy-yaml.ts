@@ -41,9 +41,17 @@ export function parseDraft(text: string): ParsedDraft {
 function locate(doc: Document, lines: LineCounter, path: ReadonlyArray<string | number>): number {
   let node: unknown = doc.contents;
   let offset = (doc.contents as { range?: [number, number, number] } | null)?.range?.[0] ?? 0;
-  for (const segment of path) {
+  for (let i = 0; i < path.length; i++) {
+    const segment = path[i]!;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      let pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      // A key with dots in it (a rule id: `rules.terms.block.publicReason` names `terms.block`)
+      // arrives split at its dots: try it whole, the longest first.
+      for (let end = path.length; !pair && end > i + 1; end--) {
+        const dotted = path.slice(i, end).join('.');
+        pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === dotted);
+        if (pair) i = end - 1;
+      }
       if (!pair) break;
       // The key's line: an unknown key is reported by its own path, and a value may start on the next line.
       offset = (pair.key as { range?: [number, number, number] }).range?.[0] ?? offset;

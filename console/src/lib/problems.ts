@@ -31,6 +31,14 @@ export type ProblemKind =
   | 'chime-bad-request'
   | 'chime-unavailable'
   | 'action-not-recorded'
+  | 'four-eyes'
+  | 'approval-conflict'
+  | 'already-appealed'
+  | 'not-appealable'
+  | 'appeal-window-closed'
+  | 'rate-limited'
+  | 'not-configured'
+  | 'idempotency-key-reused'
   | 'network'
   | 'other';
 
@@ -60,6 +68,14 @@ const kindOf = (problem: ApiProblemBody): ProblemKind => {
     'chime-bad-request',
     'chime-unavailable',
     'action-not-recorded',
+    'four-eyes',
+    'approval-conflict',
+    'already-appealed',
+    'not-appealable',
+    'appeal-window-closed',
+    'rate-limited',
+    'not-configured',
+    'idempotency-key-reused',
   ];
   if ((known as string[]).includes(name)) return name as ProblemKind;
   if (problem.status === 0) return 'network';
@@ -87,18 +103,21 @@ export function explainProblem(problem: ApiProblemBody, clock: ClockOptions): Ex
     case 'already-decided': {
       const who = describeDecider(actorName(problem.decidedBy), problem.origin);
       const reason = typeof problem.reason === 'string' && problem.reason ? ` Reason: “${problem.reason}”.` : '';
-      const status = typeof problem.itemStatus === 'string' ? ` The message is now ${problem.itemStatus}.` : '';
+      // A held message says where it stands (itemStatus), a case its status, an appeal its outcome.
+      const status =
+        typeof problem.itemStatus === 'string' ? ` The message is now ${problem.itemStatus}.` : typeof problem.caseStatus === 'string' ? ` The case is now ${problem.caseStatus}.` : '';
+      const what = String(problem.action ?? problem.outcome ?? 'it');
       return {
         kind,
         title: 'Someone decided first',
-        message: `${who} already decided ${String(problem.action ?? 'it')} at ${at(problem.decidedAt)}.${reason}${status} Your decision was not applied; nothing changed.`,
+        message: `${who} already decided ${what} at ${at(problem.decidedAt)}.${reason}${status} Your decision was not applied; nothing changed.`,
       };
     }
     case 'claim-conflict':
       return {
         kind,
         title: 'Claimed by someone else',
-        message: `${actorName(problem.claimedBy)} is working on this message until ${at(problem.until)}. You can read it, but not decide it until they release it or their claim runs out.`,
+        message: `${actorName(problem.claimedBy)} is working on this ${typeof problem.caseId === 'string' ? 'case' : 'message'} until ${at(problem.until)}. You can read it, but not decide it until they release it or their claim runs out.`,
       };
     case 'deadline-passed':
       return {
@@ -106,8 +125,11 @@ export function explainProblem(problem: ApiProblemBody, clock: ClockOptions): Ex
         title: 'The deadline passed',
         message: `Chime stopped accepting a decision for this message at ${at(problem.deadline)} (48 hours after it was sent). Nothing can be sent for it any more; the expiry policy has dealt with it.`,
       };
-    case 'version-conflict':
-      return { kind, title: 'The message changed', message: 'The message changed while you were reading it. It has been reloaded: check it and decide again.' };
+    case 'version-conflict': {
+      const what = typeof problem.caseId === 'string' ? 'case' : typeof problem.appealId === 'string' ? 'appeal' : 'message';
+      const how = what === 'case' ? ' (a new report, a claim or an action)' : '';
+      return { kind, title: `The ${what} changed`, message: `The ${what} changed while you were reading it${how}. It has been reloaded: check it and decide again.` };
+    }
     case 'not-reviewable':
       return { kind, title: 'Not waiting for review', message: `This message is ${String(problem.itemStatus ?? 'not held')}, so there is nothing to decide.` };
     case 'unauthorized':
@@ -122,6 +144,8 @@ export function explainProblem(problem: ApiProblemBody, clock: ClockOptions): Ex
       // A Chime refusal (ban, redact, delete) or a policy names what is missing in its detail.
       if (typeof problem.chimeErrorType === 'string') return { kind, title: 'Chime has no such message', message: `${problem.detail ?? 'Chime did not find it.'}` };
       if (typeof problem.scope === 'string') return { kind, title: 'No such policy', message: problem.detail ?? `Nothing is stored for ${problem.scope}.` };
+      // The people rooms name what they did not find (case, appeal, restriction, approval, …).
+      if (typeof problem.kind === 'string' && problem.kind !== 'message') return { kind, title: `No such ${problem.kind}`, message: problem.detail ?? `There is no ${problem.kind} with this id.` };
       return { kind, title: 'Not found', message: 'There is no held message with this id (it may have been removed after its retention period).' };
     case 'admins-only':
       return { kind, title: 'Only admins may do this', message: `${problem.detail ?? 'This needs the admins group.'} Ask an admin, or sign in as one.` };
@@ -150,8 +174,31 @@ export function explainProblem(problem: ApiProblemBody, clock: ClockOptions): Ex
       return { kind, title: 'Chime did not answer', message: problem.detail ?? 'Chime did not confirm the action. Check in Chime, then try again: repeating a ban or a redaction is harmless.' };
     case 'action-not-recorded':
       return { kind, title: 'Done in Chime, not fully recorded', message: `${problem.detail ?? 'Chime did it, but the audit log could not be updated.'}${problem.requestId ? ` (request id ${problem.requestId})` : ''}` };
-    case 'invalid-request':
-      return { kind, title: 'Not accepted', message: problem.detail ?? 'The API did not accept this request.' };
+    case 'invalid-request': {
+      // Each field the API refused, in its words ("body.for: must be a duration such as 90s…").
+      const fields = Array.isArray(problem.errors)
+        ? (problem.errors as unknown[])
+            .filter((e): e is { path: string; message: string } => typeof e === 'object' && e !== null && typeof (e as { path?: unknown }).path === 'string' && typeof (e as { message?: unknown }).message === 'string')
+            .map((e) => `${e.path.replace(/^body\./, '')}: ${e.message}`)
+        : [];
+      return { kind, title: 'Not accepted', message: `${problem.detail ?? 'The API did not accept this request.'}${fields.length ? ` (${fields.join('; ')})` : ''} Nothing was changed.` };
+    }
+    case 'four-eyes':
+      return problem.kind === 'approval'
+        ? { kind, title: 'Another moderator must decide', message: 'You asked for this ban: the two-person rule needs another moderator to approve or reject it.' }
+        : { kind, title: 'Another moderator must decide', message: 'You made the original decision: another moderator must decide this appeal.' };
+    case 'approval-conflict':
+      return { kind, title: 'Decided by someone else', message: problem.detail ?? 'Someone else decided this approval first. Nothing was changed.' };
+    case 'already-appealed':
+    case 'not-appealable':
+    case 'appeal-window-closed':
+      return { kind, title: String(problem.title ?? 'Cannot be appealed'), message: problem.detail ?? 'This decision cannot be appealed.' };
+    case 'rate-limited':
+      return { kind, title: 'Too many requests', message: `${problem.detail ?? 'Slow down.'}` };
+    case 'not-configured':
+      return { kind, title: 'Not set up here', message: problem.detail ?? 'This API is not set up for that. Nothing was done.' };
+    case 'idempotency-key-reused':
+      return { kind, title: 'Sent twice with changes', message: `${problem.detail ?? 'The same request id was used for a different request.'} Reload and try again.` };
     case 'network':
       return { kind, title: 'Cannot reach the API', message: 'The review API did not answer. Check your connection; the console keeps retrying.' };
     default:

@@ -3,6 +3,7 @@ import { ApiError, call, type Api, type PolicyDetail } from '../api/client';
 import { ErrorState, Loading } from '../components/States';
 import { effectiveSources, SECTIONS, type Layer, type SectionSources } from '../lib/effective-sources';
 import { onLinkClick, policyUrl } from '../router';
+import { CommunityView } from './CommunityView';
 import { scopeLabel, sourceLabel } from './scopes';
 
 /**
@@ -110,6 +111,8 @@ export function EffectiveView(props: { api: Api; detail: PolicyDetail }) {
           ))}
         </div>
       )}
+      {/* The enforced scopes' settings, whichever view is shown: a shadow scope's never apply. */}
+      {layers && <CommunityView layers={layers.filter((l) => effective.layers.some((e) => e.scope === l.scope))} community={effective.community as Record<string, unknown>} here={detail.scope} />}
     </section>
   );
 }

@@ -35,6 +35,9 @@ export function templateFor(scope: string): string {
     '#   block: [new scam phrase]',
     '# remove:',
     '#   terms: {review: [refund]}',
+    '# notices:',
+    '#   hold: {enabled: true}          # the community sections (rules, reports, notices, appeals,',
+    '# escalation: false                # strikes, escalation, approvals, cannedReasons) work the same way',
     '',
   ].join('\n');
 }

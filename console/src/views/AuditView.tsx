@@ -7,7 +7,8 @@ import { useSession } from '../hooks';
 import { auditCsv } from '../lib/csv';
 import { FOLLOW_UP_LABELS, outcomeText, wasSent, type FollowUpType } from '../lib/follow-ups';
 import { formatTimestamp } from '../lib/time';
-import { navigate, BASE, onLinkClick, reviewUrl } from '../router';
+import { SenderLink } from '../components/SenderLink';
+import { appealUrl, caseUrl, navigate, BASE, onLinkClick, reviewUrl } from '../router';
 import { channelLabel, senderName, snippet } from './names';
 
 /**
@@ -195,7 +196,7 @@ export function AuditView(props: { api: Api; isAdmin: boolean; search: string })
               </tr>
             </thead>
             <tbody>
-              {entries.map((e) => (e.kind === 'ACTION' ? <ActionRow key={e.callbackId} entry={e} /> : <DecisionRow key={`${e.callbackId}-${e.decidedAt}`} entry={e} onFollowUp={() => setActing(e)} />))}
+              {entries.map((e) => (e.kind === 'ACTION' ? (isAppealOutcome(e) ? <AppealRow key={e.callbackId} entry={e} /> : <ActionRow key={e.callbackId} entry={e} />) : <DecisionRow key={`${e.callbackId}-${e.decidedAt}`} entry={e} onFollowUp={() => setActing(e)} />))}
             </tbody>
           </table>
         </div>
@@ -210,7 +211,7 @@ export function AuditView(props: { api: Api; isAdmin: boolean; search: string })
   );
 }
 
-const actionLabel = (action: string) => FOLLOW_UP_LABELS[action as FollowUpType] ?? action;
+const actionLabel = (action: string) => FOLLOW_UP_LABELS[action as FollowUpType] ?? (action === 'NOTIFY_SENDER' ? 'Warn sender' : action);
 
 function DecisionRow(props: { entry: AuditEntry; onFollowUp: () => void }) {
   const e = props.entry;
@@ -231,7 +232,7 @@ function DecisionRow(props: { entry: AuditEntry; onFollowUp: () => void }) {
         {e.update?.content !== undefined && <div class="muted">→ {snippet(e.update.content, 90)}</div>}
       </td>
       <td>
-        {senderName(e.sender)} · {channelLabel(e)}
+        <SenderLink arn={e.sender.arn} name={senderName(e.sender)} channel={e.channelArn} /> · {channelLabel(e)}
       </td>
       <td>{e.status}</td>
       <td>
@@ -239,6 +240,49 @@ function DecisionRow(props: { entry: AuditEntry; onFollowUp: () => void }) {
           Follow up<span class="visually-hidden"> on the message from {senderName(e.sender)}: {snippet(e.original.content, 40)}</span>
         </button>
       </td>
+    </tr>
+  );
+}
+
+/** An appeal's outcome (APPEAL_UPHOLD, APPEAL_OVERTURN): DONE once its effects (allowance, lifts, strike, notice) are all done. */
+const APPEAL_LABELS: Record<string, string> = { APPEAL_UPHOLD: 'Appeal upheld', APPEAL_OVERTURN: 'Appeal overturned' };
+const isAppealOutcome = (e: AuditEntry) => e.action in APPEAL_LABELS;
+
+function AppealRow(props: { entry: AuditEntry }) {
+  const e = props.entry;
+  const reviewId = e.target?.reviewCallbackId;
+  return (
+    <tr class={`action-row appeal-row outcome-${e.status}`} data-action-id={e.callbackId}>
+      <td>
+        <time dateTime={e.decidedAt}>{formatTimestamp(e.decidedAt)}</time>
+      </td>
+      <td>
+        {e.target?.appealId ? (
+          <a class={`action action-${e.action}`} href={appealUrl(e.target.appealId, '')} onClick={onLinkClick}>
+            {APPEAL_LABELS[e.action]}
+          </a>
+        ) : (
+          <span class={`action action-${e.action}`}>{APPEAL_LABELS[e.action]}</span>
+        )}{' '}
+        <span class="muted">appeal</span>
+      </td>
+      <td>{e.decidedBy.name ?? e.decidedBy.id}</td>
+      <td>{e.reason}</td>
+      <td>
+        {reviewId ? (
+          <a href={reviewUrl(reviewId, '')} onClick={onLinkClick}>
+            {snippet(e.original.content, 90)}
+          </a>
+        ) : (
+          snippet(e.original.content, 90)
+        )}
+        <div class="muted">the message the appealed decision was about</div>
+      </td>
+      <td>
+        <SenderLink arn={e.sender.arn} name={senderName(e.sender)} channel={e.channelArn} /> · {channelLabel(e)}
+      </td>
+      <td class="outcome-cell">{e.status === 'DONE' ? 'Done' : e.status === 'REQUESTED' ? 'Its effects are still being carried out' : e.status}</td>
+      <td />
     </tr>
   );
 }
@@ -275,7 +319,22 @@ function ActionRow(props: { entry: AuditEntry }) {
           </span>
         )}
       </td>
-      <td>{e.action === 'BAN_SENDER' ? `${senderName(e.sender)} · ${channelLabel(e)}` : channelLabel(e)}</td>
+      <td>
+        {e.sender.arn ? (
+          <>
+            <SenderLink arn={e.sender.arn} name={senderName(e.sender)} channel={e.channelArn} /> · {channelLabel(e)}
+          </>
+        ) : (
+          channelLabel(e)
+        )}
+        {e.target?.caseId && (
+          <div>
+            <a href={caseUrl(e.target.caseId, '')} onClick={onLinkClick}>
+              Open the report case
+            </a>
+          </div>
+        )}
+      </td>
       <td class="outcome-cell">{outcomeText(e)}</td>
       <td />
     </tr>

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, call, type Api, type BulkDecisionResult, type ReviewSummary } from '../api/client';
 import { LIMITS } from '../api/limits';
+import { useCannedReasons } from '../canned-reasons';
 import { explainProblem } from '../lib/problems';
 import { DenyForm } from './DecisionPanel';
 import { senderName, snippet } from './names';
@@ -20,6 +21,9 @@ export function BulkBar(props: { api: Api; selected: ReviewSummary[]; onDone: (o
   const [denying, setDenying] = useState(false);
   const [busy, setBusy] = useState(false);
   const count = props.selected.length;
+  // One channel selected: its policy's canned reasons (several channels: no single list applies).
+  const channels = new Set(props.selected.map((i) => i.message.channelArn));
+  const cannedDeny = useCannedReasons(props.api, channels.size === 1 ? [...channels][0] : undefined, 'deny');
 
   const run = async (action: 'ALLOW' | 'DENY', reason?: string) => {
     setBusy(true);
@@ -67,7 +71,7 @@ export function BulkBar(props: { api: Api; selected: ReviewSummary[]; onDone: (o
           Clear selection
         </button>
       </div>
-      {denying && <DenyForm idPrefix="bulk-deny" busy={busy} onConfirm={(reason) => void run('DENY', reason)} onCancel={() => setDenying(false)} />}
+      {denying && <DenyForm idPrefix="bulk-deny" busy={busy} suggestions={cannedDeny} onConfirm={(reason) => void run('DENY', reason)} onCancel={() => setDenying(false)} />}
     </section>
   );
 }

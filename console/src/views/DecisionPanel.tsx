@@ -6,7 +6,7 @@ import { ReasonForm } from '../components/ReasonForm';
 export type Mode = 'idle' | 'deny' | 'edit';
 
 /** Deny asks why: Chime keeps no copy of a denied message, so the reason is the record. */
-export function DenyForm(props: { busy: boolean; onConfirm: (reason: string) => void; onCancel: () => void; idPrefix?: string }) {
+export function DenyForm(props: { busy: boolean; onConfirm: (reason: string) => void; onCancel: () => void; idPrefix?: string; suggestions?: readonly string[] | undefined }) {
   return (
     <ReasonForm
       class="deny-form"
@@ -16,6 +16,7 @@ export function DenyForm(props: { busy: boolean; onConfirm: (reason: string) => 
       help="Kept in the audit log: Chime keeps no copy of a denied message."
       confirm="Confirm"
       busy={props.busy}
+      suggestions={props.suggestions}
       onConfirm={props.onConfirm}
       onCancel={props.onCancel}
     />
@@ -32,6 +33,8 @@ export function DecisionPanel(props: {
   onAllow: () => void;
   onDeny: (reason: string) => void;
   onUpdate: (decision: UpdateDecision) => void;
+  /** The policy's canned reasons for a deny (GET /canned-reasons). */
+  cannedDeny?: readonly string[] | undefined;
 }) {
   const disabled = !props.canDecide || props.busy;
   return (
@@ -47,7 +50,7 @@ export function DecisionPanel(props: {
           Edit and allow
         </button>
       </div>
-      {props.canDecide && props.mode === 'deny' && <DenyForm busy={props.busy} onConfirm={props.onDeny} onCancel={() => props.setMode('idle')} />}
+      {props.canDecide && props.mode === 'deny' && <DenyForm busy={props.busy} suggestions={props.cannedDeny} onConfirm={props.onDeny} onCancel={() => props.setMode('idle')} />}
       {props.canDecide && props.mode === 'edit' && <EditForm original={props.original} busy={props.busy} onConfirm={props.onUpdate} onCancel={() => props.setMode('idle')} />}
     </section>
   );

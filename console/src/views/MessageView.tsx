@@ -1,6 +1,7 @@
 import type { ReviewDetail, Viewer } from '../api/client';
 import { Countdown } from '../components/Countdown';
 import { Highlighted } from '../components/Highlighted';
+import { SenderLink } from '../components/SenderLink';
 import { useNow } from '../hooks';
 import { formatClock, formatDuration, formatTimestamp } from '../lib/time';
 import { arnTail } from '../lib/problems';
@@ -50,6 +51,9 @@ export function MessageView(props: { detail: ReviewDetail; receivedAt: number; m
           {d.secondsLeft > 0 ? ` (in ${formatDuration(d.secondsLeft * 1000 - (now - props.receivedAt))})` : ' (passed)'}
         </span>
       </div>
+      <p class="sender-line">
+        Sender: <SenderLink arn={m.sender.arn} name={senderName(m.sender)} channel={m.channelArn} />
+      </p>
       <ClaimLine claim={d.claim} me={props.me} held={props.held} />
 
       <h3>Message</h3>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, call, type Api, type DecisionRequest, type ReviewDetail, type Viewer } from '../api/client';
 import { sessions } from '../auth/session';
+import { useCannedReasons } from '../canned-reasons';
 import { FollowUpActions } from '../components/FollowUpActions';
 import { ErrorState, Loading, ProblemNotice } from '../components/States';
 import { isShortcut, useSession } from '../hooks';
@@ -147,6 +148,7 @@ export function ReviewPane(props: { api: Api; me: Viewer; isAdmin: boolean; id: 
   }, [id]);
 
   const canDecide = Boolean(detail && detail.status === 'PENDING_REVIEW' && held && !notice);
+  const cannedDeny = useCannedReasons(api, detail?.message.channelArn, 'deny');
 
   const decide = async (body: DecisionRequest, verb: string) => {
     if (!canDecide || busy) return;
@@ -209,6 +211,7 @@ export function ReviewPane(props: { api: Api; me: Viewer; isAdmin: boolean; id: 
               onAllow={allow}
               onDeny={deny}
               onUpdate={update}
+              cannedDeny={cannedDeny}
             />
           )}
           <FollowUpActions

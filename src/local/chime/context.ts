@@ -20,6 +20,8 @@ export interface Deps {
   runner: FlowRunner;
   /** How long a CallbackId can be used, in ms. */
   windowMs: number;
+  /** How long SendChannelMessage remembers a ClientRequestToken, in ms (0: for ever); a fault, set at any time. */
+  sendTokenWindowMs: () => number;
 }
 
 /** restJson1 serialises body timestamps as epoch seconds. */

@@ -214,6 +214,65 @@ export function listChannelMemberships(d: Deps, ctx: Ctx): Result {
   return [200, { ChannelArn: c.arn, ChannelMemberships: page.map((m) => ({ Member: wireIdentity(m.member) })), ...(nextToken ? { NextToken: nextToken } : {}) }];
 }
 
+/**
+ * DescribeChannelMembership: the membership, or NotFound when the member is not in the channel
+ * (never added, left, removed or banned: a ban takes the member out). Readable by whoever may
+ * read the channel's members, as ListChannelMemberships. What the reports room asks before it
+ * takes a member's report of a message (src/adapters/chime-reported-messages.ts).
+ */
+export function describeChannelMembership(d: Deps, ctx: Ctx): Result {
+  const memberArn = ctx.route.memberArn!;
+  validateMemberArn(memberArn, 'MemberArn');
+  const subChannelId = ctx.url.searchParams.get('sub-channel-id');
+  if (subChannelId !== null) validateSubChannelId(subChannelId, 'sub-channel-id');
+  const arn = ctx.route.channelArn!;
+  validateChannelArn(arn);
+  const bearer = bearerOf(ctx, appInstanceOf(arn));
+  // A question, in either mode: a channel nobody has used has no members, and is not made by asking.
+  const c = d.store.channels.get(arn);
+  if (!c) throw notFound(`Channel ${arn} does not exist`);
+  d.store.requireReader(c, bearer);
+  const m = c.members.get(memberArn);
+  if (!m) throw notFound(`${memberArn} is not a member of channel ${c.arn}`);
+  const membership: Record<string, unknown> = {
+    InvitedBy: wireIdentity(m.invitedBy),
+    Type: m.type,
+    Member: wireIdentity(m.member),
+    ChannelArn: c.arn,
+    CreatedTimestamp: epochSeconds(m.createdMs),
+    LastUpdatedTimestamp: epochSeconds(m.lastUpdatedMs),
+  };
+  if (subChannelId !== null) membership.SubChannelId = subChannelId;
+  return [200, { ChannelMembership: membership }];
+}
+
+/**
+ * ListChannelMembershipsForAppInstanceUser: the channels a user or bot is a member of, in creation
+ * order. "Only an AppInstanceAdmin can call the API with a user ARN that is not their own" (the
+ * model); in convenient mode anyone in the AppInstance may, as anyone may manage a channel there.
+ * AppInstanceUserArn defaults to the bearer.
+ */
+export function listChannelMembershipsForAppInstanceUser(d: Deps, ctx: Ctx): Result {
+  const q = ctx.url.searchParams;
+  const asked = q.get('app-instance-user-arn');
+  if (asked !== null) validateMemberArn(asked, 'app-instance-user-arn');
+  const bearer = bearerOf(ctx, appInstanceOf(asked ?? ctx.req.headers['x-amz-chime-bearer']?.toString() ?? ''));
+  const userArn = asked ?? bearer;
+  const { store } = d;
+  if (store.strict && userArn !== bearer && !store.isAdmin(bearer)) throw forbidden(`Only an AppInstanceAdmin may list the channels of another user (${bearer} asked for ${userArn})`);
+  const memberships = [...store.channels.values()]
+    .filter((c) => c.appInstanceArn === appInstanceOf(userArn) && c.members.has(userArn))
+    .map((c) => ({ c, membership: c.members.get(userArn)!, seq: c.seq }));
+  const { page, nextToken } = paginate(memberships, q, `user-memberships\u0000${userArn}`);
+  return [
+    200,
+    {
+      ChannelMemberships: page.map(({ c, membership }) => ({ ChannelSummary: channelSummary(c), AppInstanceUserMembershipSummary: { Type: membership.type } })),
+      ...(nextToken ? { NextToken: nextToken } : {}),
+    },
+  ];
+}
+
 export function deleteChannelMembership(d: Deps, ctx: Ctx): Result {
   const memberArn = ctx.route.memberArn!;
   validateMemberArn(memberArn, 'MemberArn');

@@ -189,7 +189,9 @@ export function sendChannelMessage(d: Deps, ctx: Ctx): Result {
 
   // ClientRequestToken makes the send idempotent (the SDK reuses it across its own retries).
   const tokenKey = clientRequestToken === undefined ? undefined : `${c.arn}\u0000${bearer}\u0000${clientRequestToken}`;
-  const existing = tokenKey === undefined ? undefined : store.messageTokens.get(tokenKey);
+  const remembered = tokenKey === undefined ? undefined : store.messageTokens.get(tokenKey);
+  const tokenWindowMs = d.sendTokenWindowMs();
+  const existing = remembered && (tokenWindowMs === 0 || store.now() - remembered.createdMs < tokenWindowMs) ? remembered : undefined;
   if (existing) return [201, sendReply(existing, bearer)];
   // After the replay: a retry of a send that landed answers as it did, even if the target left since.
   if (target !== undefined) store.requireTargetable(c, target);

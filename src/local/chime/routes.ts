@@ -18,12 +18,14 @@ export type OperationName =
   | 'DeleteChannelMessage'
   | 'DescribeChannel'
   | 'DescribeChannelFlow'
+  | 'DescribeChannelMembership'
   | 'DisassociateChannelFlow'
   | 'GetChannelMessage'
   | 'GetChannelMessageStatus'
   | 'ListChannelBans'
   | 'ListChannelFlows'
   | 'ListChannelMemberships'
+  | 'ListChannelMembershipsForAppInstanceUser'
   | 'ListChannelMessages'
   | 'ListChannels'
   | 'ListChannelsAssociatedWithChannelFlow'
@@ -57,6 +59,7 @@ export const BINDINGS: readonly Binding[] = [
   b('CreateChannel', 'POST', '/channels'),
   b('ListChannels', 'GET', '/channels'),
   b('ListChannelsAssociatedWithChannelFlow', 'GET', '/channels?scope=channel-flow-associations'),
+  b('ListChannelMembershipsForAppInstanceUser', 'GET', '/channels?scope=app-instance-user-memberships'),
   b('DescribeChannel', 'GET', '/channels/{channelArn}'),
   b('ChannelFlowCallback', 'POST', '/channels/{channelArn}?operation=channel-flow-callback'),
   b('AssociateChannelFlow', 'PUT', '/channels/{channelArn}/channel-flow'),
@@ -70,6 +73,7 @@ export const BINDINGS: readonly Binding[] = [
   b('DeleteChannelMessage', 'DELETE', '/channels/{channelArn}/messages/{messageId}'),
   b('CreateChannelMembership', 'POST', '/channels/{channelArn}/memberships'),
   b('ListChannelMemberships', 'GET', '/channels/{channelArn}/memberships'),
+  b('DescribeChannelMembership', 'GET', '/channels/{channelArn}/memberships/{memberArn}'),
   b('DeleteChannelMembership', 'DELETE', '/channels/{channelArn}/memberships/{memberArn}'),
   b('CreateChannelBan', 'POST', '/channels/{channelArn}/bans'),
   b('ListChannelBans', 'GET', '/channels/{channelArn}/bans'),

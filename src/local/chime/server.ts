@@ -35,8 +35,11 @@ const DEFAULT_FAULTS: SimulatorFaults = {
   invokeFailureRate: 0,
   callbackForbiddenRate: 0,
   loseAnswerRate: 0,
+  loseSendAnswerRate: 0,
+  sendTokenWindowMs: 0,
+  sendAnswerDelayMs: 0,
 };
-const RATE_FAULTS = new Set<keyof SimulatorFaults>(['callbackThrottleRate', 'callbackUnavailableRate', 'invokeFailureRate', 'callbackForbiddenRate', 'loseAnswerRate']);
+const RATE_FAULTS = new Set<keyof SimulatorFaults>(['callbackThrottleRate', 'callbackUnavailableRate', 'invokeFailureRate', 'callbackForbiddenRate', 'loseAnswerRate', 'loseSendAnswerRate']);
 
 /** The calls `loseAnswerRate` applies to: those our system makes that change something. */
 const LOSABLE_OPERATIONS = new Set<OperationName>(['ChannelFlowCallback', 'CreateChannelBan', 'DeleteChannelBan', 'RedactChannelMessage', 'DeleteChannelMessage']);
@@ -57,6 +60,8 @@ const OPERATIONS: Record<OperationName, (d: Deps, ctx: Ctx) => Result> = {
   ListChannels: channels.listChannels,
   CreateChannelMembership: channels.createChannelMembership,
   ListChannelMemberships: channels.listChannelMemberships,
+  ListChannelMembershipsForAppInstanceUser: channels.listChannelMembershipsForAppInstanceUser,
+  DescribeChannelMembership: channels.describeChannelMembership,
   DeleteChannelMembership: channels.deleteChannelMembership,
   CreateChannelBan: channels.createChannelBan,
   ListChannelBans: channels.listChannelBans,
@@ -111,7 +116,7 @@ export async function startChimeSimulator(options: ChimeSimulatorOptions): Promi
     await options.invokeLambda(functionArn, event);
   };
   const runner = new FlowRunner({ store, invoke, faults: () => faults, random, log });
-  const deps: Deps = { store, runner, windowMs: (options.callbackWindowSeconds ?? 172_800) * 1000 };
+  const deps: Deps = { store, runner, windowMs: (options.callbackWindowSeconds ?? 172_800) * 1000, sendTokenWindowMs: () => faults.sendTokenWindowMs };
 
   function setFaults(f: Partial<SimulatorFaults>): void {
     const next = { ...faults };
@@ -272,11 +277,17 @@ export async function startChimeSimulator(options: ChimeSimulatorOptions): Promi
       else if (route.op === 'Simulator') result = simulatorRoute(route.simulatorPath!, body);
       else result = OPERATIONS[route.op](deps, { req, url, body, route });
       if (record) record.outcome = { status: result[0] };
-      if (route.op !== 'Simulator' && LOSABLE_OPERATIONS.has(route.op) && faults.loseAnswerRate > 0 && random() < faults.loseAnswerRate) {
+      const loseRate = route.op === 'SendChannelMessage' ? faults.loseSendAnswerRate : route.op !== 'Simulator' && LOSABLE_OPERATIONS.has(route.op) ? faults.loseAnswerRate : 0;
+      if (loseRate > 0 && random() < loseRate) {
         // Applied above; the answer never arrives: the caller sees its connection reset.
         if (record) record.outcome = { status: result[0], answerLost: true };
         req.socket.destroy();
         return;
+      }
+      if (route.op === 'SendChannelMessage' && faults.sendAnswerDelayMs > 0) {
+        // Applied above; the answer comes late (a caller may have given up on it by then).
+        await new Promise((resolve) => setTimeout(resolve, faults.sendAnswerDelayMs));
+        if (req.socket.destroyed) return;
       }
       send(res, result[0], result[1]);
     } catch (err) {

@@ -46,6 +46,23 @@ export interface SimulatorFaults {
    * and cannot know it happened.
    */
   loseAnswerRate: number;
+  /**
+   * 0..1: fraction of SendChannelMessage requests that are APPLIED and then lose their answer the
+   * same way (the moderation bot's notices). Apart from loseAnswerRate, which chat users' sends
+   * would otherwise share: a test of lost notices must not lose the chat's own messages.
+   */
+  loseSendAnswerRate: number;
+  /**
+   * How long SendChannelMessage remembers a ClientRequestToken, in ms; 0 (the default) for ever.
+   * Chime documents the token only as an "idempotency token", not for how long it holds: a test
+   * sets a short window to show that an answer lost is settled by reading back, not by the token.
+   */
+  sendTokenWindowMs: number;
+  /**
+   * Ms by which SendChannelMessage's answer is held back once the send is APPLIED (a slow Chime):
+   * a caller with a shorter time budget gives up and must settle the send by reading back.
+   */
+  sendAnswerDelayMs: number;
 }
 
 export type FallbackAction = 'CONTINUE' | 'ABORT';

@@ -44,6 +44,15 @@ describe('the policy editor’s YAML', () => {
     expect(other).toEqual([{ path: 'body.comment', message: 'must say why' }]);
   });
 
+  it('places an error about a rule id with dots in it (`rules.terms.block.publicReason`) on that rule’s line', () => {
+    const draft = parseDraft(['rules:', '  moderator: {strike: true}', '  terms.block:', '    publicReason: no zorblax', 'escalation:', '  - {strikes: 0}', ''].join('\n'));
+    const { problems } = placeApiErrors(draft, [
+      { path: 'body.document.rules.terms.block.publicReason', message: 'must not contain a blocked term' },
+      { path: 'body.document.escalation.0.strikes', message: 'Too small' },
+    ]);
+    expect(problems.map((p) => p.line)).toEqual([4, 6]);
+  });
+
   it('reads API paths into document paths', () => {
     expect(documentPath('body.document.terms.block.3')).toEqual(['terms', 'block', 3]);
     expect(documentPath('body.document')).toEqual([]);

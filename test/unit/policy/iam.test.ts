@@ -4,7 +4,7 @@ import { DEFAULT_SERVERLESS_YML, parseCloudFormationYaml } from '../../../src/in
 
 type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
 
-/** serverless.yml's IAM for live policies: the worker reads, the policy API reads and writes, both only under POLICY#; the review API has none. */
+/** serverless.yml's IAM for live policies: the worker, the sweeper and the review API read, the policy API reads and writes, all only under POLICY#. */
 describe('least privilege on the ControlTable', () => {
   const doc = parseCloudFormationYaml(readFileSync(DEFAULT_SERVERLESS_YML, 'utf8')) as { resources: { Resources: Record<string, any> } };
   const statements = (role: string): Statement[] => doc.resources.Resources[role].Properties.Policies.flatMap((p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement);
@@ -28,9 +28,15 @@ describe('least privilege on the ControlTable', () => {
     expect(onControlTable('PolicyApiRole')).toEqual([statement]);
   });
 
-  it('gives the review API no access to policies (the policy API is the only writer)', () => {
-    expect(policyStatements('ReviewApiRole')).toEqual([]);
-    for (const statement of onControlTable('ReviewApiRole')) expect(JSON.stringify(statement.Condition)).toContain('COUNTER#');
+  it('lets the review API and the sweeper only read policies (their community settings): the policy API is the only writer', () => {
+    for (const role of ['ReviewApiRole', 'SweeperRole']) {
+      const [statement, ...more] = policyStatements(role);
+      expect(more).toEqual([]);
+      expect(actions(statement!).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:Query']);
+      expect(statement!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['POLICY#*'] } });
+    }
+    // Every other statement on the ControlTable is held to key prefixes (never the whole table).
+    for (const statement of onControlTable('ReviewApiRole')) expect(JSON.stringify(statement.Condition)).toContain('dynamodb:LeadingKeys');
   });
 
   it('lets the policy API only read the moderation table (replays): index queries and batch reads, no write, no scan', () => {

@@ -19,6 +19,13 @@ describe('stored policy documents', () => {
     ]);
   });
 
+  it('names an unknown key beside a list’s invalid entries too', () => {
+    expect(scopedDocumentIssues({ terms: { block: ['ok', ''], revue: ['refund'] } }, 'channel', ENTRY_KEYS).map((i) => i.path)).toEqual([
+      ['terms', 'block', 1],
+      ['terms', 'revue'],
+    ]);
+  });
+
   it('reports one entry per field, however many checks the value breaks', () => {
     const issues = scopedDocumentIssues({ terms: { block: [''] } }, 'channel');
     expect(issues).toHaveLength(1);

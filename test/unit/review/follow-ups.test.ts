@@ -141,7 +141,8 @@ describe('serverless.yml: the follow-up actions', () => {
   const FOLLOW_UPS = ['chime:CreateChannelBan', 'chime:DeleteChannelMessage', 'chime:RedactChannelMessage'];
 
   it("grants the review API's role exactly ban, redact and delete, and the reads that settle them, on the app instance's channels and nothing wider", () => {
-    const granting = statements('ReviewApiRole').filter((s) => actions(s).some((a) => FOLLOW_UPS.includes(a) || a === 'chime:*'));
+    // SenderBans (src/senders: escalation bans and their end) is checked below with the other roles that ban.
+    const granting = statements('ReviewApiRole').filter((s) => s.Sid !== 'SenderBans' && actions(s).some((a) => FOLLOW_UPS.includes(a) || a === 'chime:*'));
     expect(granting).toHaveLength(1);
     // Each action whose answer is lost is settled by reading Chime's state back (BRIEF.md invariant 6).
     expect(actions(granting[0]!).sort()).toEqual([...FOLLOW_UPS, 'chime:DescribeChannelBan', 'chime:GetChannelMessage'].sort());
@@ -149,9 +150,18 @@ describe('serverless.yml: the follow-up actions', () => {
     expect(granting[0]!.Condition).toBeUndefined();
   });
 
-  it('gives no other role those actions', () => {
+  it('gives no other role those actions, but bans (and their end, and its read-back) to the roles that apply escalation steps', () => {
     for (const role of Object.keys(doc.resources.Resources).filter((r) => r !== 'ReviewApiRole' && doc.resources.Resources[r].Type === 'AWS::IAM::Role')) {
-      for (const statement of statements(role)) for (const action of actions(statement)) expect(FOLLOW_UPS, `${role} ${action}`).not.toContain(action);
+      for (const statement of statements(role)) {
+        if (statement.Sid === 'SenderBans') continue;
+        for (const action of actions(statement)) expect(FOLLOW_UPS, `${role} ${action}`).not.toContain(action);
+      }
+    }
+    for (const role of ['WorkerRole', 'SweeperRole', 'ReviewApiRole']) {
+      const [bans, ...more] = statements(role).filter((s) => s.Sid === 'SenderBans');
+      expect(more).toEqual([]);
+      expect(actions(bans!).sort()).toEqual(['chime:CreateChannelBan', 'chime:DeleteChannelBan', 'chime:DescribeChannelBan']);
+      expect(bans!.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:chime:${AWS::Region}:${AWS::AccountId}:app-instance/${param:appInstanceId}/channel/*' });
     }
   });
 

@@ -198,6 +198,13 @@ describe('createTokenVerifier', () => {
       // As API Gateway: aud, when present, is what counts; client_id does not rescue it.
       expect(await refusal(verifier().verify(`Bearer ${await mint({ aud: 'another-api', client_id: 'moderation-api' })}`))).toMatch(/another audience/);
     });
+
+    it('takes any of several audiences (the chat apps’ clients beside the moderators’), and still no other', async () => {
+      const several = createTokenVerifier({ issuer: origin, audience: ['moderation-api', 'chat-app'], keys: issuer.jwks });
+      await expect(several.verify(`Bearer ${await mint({ aud: 'chat-app' })}`)).resolves.toMatchObject({ aud: 'chat-app' });
+      await expect(several.verify(`Bearer ${await mint({ aud: undefined, client_id: 'chat-app' })}`)).resolves.toMatchObject({ client_id: 'chat-app' });
+      expect(await refusal(several.verify(`Bearer ${await mint({ aud: 'another-api' })}`))).toMatch(/accepts moderation-api or chat-app/);
+    });
   });
 });
 
@@ -207,8 +214,12 @@ describe('apiTokenSettings', () => {
   it('is what the authorizer checks: JWT_ISSUER and JWT_AUDIENCE', () => {
     expect(apiTokenSettings(loadReviewApiSettings({ ...env, JWT_ISSUER: 'https://issuer.example.com/', JWT_AUDIENCE: 'client-1' }))).toEqual({
       issuer: 'https://issuer.example.com/',
-      audience: 'client-1',
+      audience: ['client-1'],
     });
+  });
+
+  it('takes the chat apps’ clients beside the moderators’ (stage param memberJwtAudiences, joined into JWT_AUDIENCE)', () => {
+    expect(apiTokenSettings(loadReviewApiSettings({ ...env, JWT_ISSUER: 'https://issuer.example.com/', JWT_AUDIENCE: 'moderators-client,chat-app, chat-web ' })).audience).toEqual(['moderators-client', 'chat-app', 'chat-web']);
   });
 
   it('fails the cold start without JWT_ISSUER, naming it', () => {

@@ -95,7 +95,26 @@ describe('configuration schemas on zod/mini answer as the classic ones did', () 
         ],
       },
     );
-    for (const env of envs) expect(outcome(mini.loadReviewApiSettings, env), JSON.stringify(env)).toEqual(outcome(classic.loadReviewApiSettings, env));
+    // `members` (MEMBER_IDENTITY, SERVICE_GROUP) came after the move to zod/mini: it has no classic copy, and its own test below.
+    const withoutMembers = (env: NodeJS.ProcessEnv) => {
+      const { members: _members, ...rest } = mini.loadReviewApiSettings(env);
+      return rest;
+    };
+    for (const env of envs) expect(outcome(withoutMembers, env), JSON.stringify(env)).toEqual(outcome(classic.loadReviewApiSettings, env));
+  });
+
+  it('reads MEMBER_IDENTITY and SERVICE_GROUP, and refuses a rule it cannot use, naming the variable', () => {
+    const secret = 's'.repeat(32);
+    expect(mini.loadReviewApiSettings({ CURSOR_SECRET: secret }).members).toEqual({ rule: { kind: 'claim', claim: 'custom:chimeMemberArn' }, serviceGroup: 'moderation-service' });
+    const app = 'arn:aws:chime:us-east-1:123456789012:app-instance/11111111-2222-3333-4444-555555555555';
+    expect(mini.loadReviewApiSettings({ CURSOR_SECRET: secret, MEMBER_IDENTITY: ` app-instance-user:${app} `, SERVICE_GROUP: 'chat-backend' }).members).toEqual({
+      rule: { kind: 'app-instance-user', appInstanceArn: app },
+      serviceGroup: 'chat-backend',
+    });
+    expect(mini.loadReviewApiSettings({ CURSOR_SECRET: secret, MEMBER_IDENTITY: 'claim:chime_arn' }).members.rule).toEqual({ kind: 'claim', claim: 'chime_arn' });
+    for (const bad of ['claim:', 'sub', 'app-instance-user:arn:aws:chime:us-east-1:123456789012:app-instance/a/channel/c', 'app-instance-user:']) {
+      expect(() => mini.loadReviewApiSettings({ CURSOR_SECRET: secret, MEMBER_IDENTITY: bad }), bad).toThrow(/MEMBER_IDENTITY/);
+    }
   });
 
   it('loadLivePolicySettings', () => {

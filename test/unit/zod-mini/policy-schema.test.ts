@@ -35,8 +35,13 @@ const corpus: unknown[] = [
   { pii: {} },
   { links: {} },
   { terms: { blok: [] }, colour: 'red' },
-  parse(readFileSync(DEFAULT_POLICY_FILE, 'utf8')),
+  withoutCommunity(parse(readFileSync(DEFAULT_POLICY_FILE, 'utf8'))),
 ];
+
+/** The document's rule sections: the community sections came after the reference (test/unit/policy/community-schema.test.ts covers them). */
+function withoutCommunity(document: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(document).filter(([key]) => !(mini.COMMUNITY_SECTIONS as readonly string[]).includes(key)));
+}
 
 const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
 
@@ -81,6 +86,10 @@ describe('policy schemas on zod/mini answer as the classic ones did', () => {
   });
 
   it('the JSON Schema in the OpenAPI document', () => {
-    expect(mini.scopedPolicyDocumentJsonSchema()).toEqual(classic.ScopedPolicyDocumentJsonSchema);
+    // The community sections (rules, reports, notices …) came after the move: the reference knows the rule sections only.
+    const { properties, description: _now, ...rest } = mini.scopedPolicyDocumentJsonSchema() as { properties: Record<string, unknown>; description: string };
+    const { properties: classicProperties, description: _then, ...classicRest } = classic.ScopedPolicyDocumentJsonSchema as { properties: Record<string, unknown>; description: string };
+    const ruleProperties = Object.fromEntries(Object.entries(properties).filter(([key]) => !(mini.COMMUNITY_SECTIONS as readonly string[]).includes(key)));
+    expect({ ...rest, properties: ruleProperties }).toEqual({ ...classicRest, properties: classicProperties });
   });
 });

@@ -127,6 +127,16 @@ const decisionFields = {
   messageAttributes: MessageAttributesSchema.optional(),
   pushNotification: PushNotificationSchema.optional(),
   reason: z.string().trim().min(1, 'must not be empty').max(1000).optional().meta({ description: 'Why; required for DENY. Kept in the audit log.' }),
+  publicReason: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(300)
+    .optional()
+    .meta({
+      description:
+        'DENY or UPDATE: what the sender’s notice says (instead of the policy’s reason for moderators’ decisions). `reason` stays in the audit log and is never shown to them.',
+    }),
   expectedVersion: z.number().int('must be a whole number').min(1).optional().meta({ description: 'Refuse (409) unless the item is still at this version.' }),
 };
 
@@ -288,6 +298,7 @@ const DecisionView = z
     origin: DecisionOriginSchema,
     actor: Actor,
     reason: z.string(),
+    publicReason: z.string().optional().meta({ description: 'A moderator’s DENY or UPDATE: what the sender’s notice said instead of the policy’s reason.' }),
     ruleIds: z.array(z.string()),
     update: MessageUpdate.optional(),
     decidedAt: z.string(),
@@ -375,10 +386,13 @@ export const BulkDecisionResult = z
  */
 export const AuditEntry = z
   .object({
-    kind: z.enum(['DECISION', 'ACTION']).meta({ description: 'DECISION: a callback decision; ACTION: a follow-up action in Chime (ban, redact, delete).' }),
+    kind: z.enum(['DECISION', 'ACTION']).meta({
+      description:
+        'DECISION: a callback decision; ACTION: a follow-up action in Chime (ban, redact, delete), a warning to a sender (NOTIFY_SENDER), or an appeal’s outcome (APPEAL_UPHOLD, APPEAL_OVERTURN: `status` DONE once its effects are all done).',
+    }),
     callbackId: z.string().meta({ description: 'The CallbackId; for an ACTION, the action record’s own id (`ACTION#…`).' }),
     decidedAt: z.string().meta({ description: 'When it was decided; for an ACTION, when it was asked for.' }),
-    origin: DecisionOriginSchema.meta({ description: 'AUTO, MODERATOR or EXPIRY; always MODERATOR for an ACTION.' }),
+    origin: DecisionOriginSchema.meta({ description: 'AUTO, MODERATOR or EXPIRY; for an ACTION, MODERATOR, or AUTO for a reported message hidden by policy (`reports.autoHide`).' }),
     action: z.enum([...CallbackActionSchema.options, ...FOLLOW_UP_ACTIONS]),
     decidedBy: Actor,
     reason: z.string(),
@@ -406,6 +420,8 @@ export const AuditEntry = z
         messageId: z.string().optional(),
         memberArn: z.string().optional().meta({ description: 'BAN_SENDER: the member banned.' }),
         reviewCallbackId: z.string().optional().meta({ description: 'BAN_SENDER: the review item it was taken from.' }),
+        caseId: z.string().optional().meta({ description: 'A case’s action (its decision, its auto-hide, or POST /cases/{caseId}/actions): the case.' }),
+        appealId: z.string().optional().meta({ description: 'APPEAL_UPHOLD, APPEAL_OVERTURN: the appeal (GET /appeals/{appealId}).' }),
       })
       .optional()
       .meta({ description: 'ACTION only: what was acted on in Chime.' }),
