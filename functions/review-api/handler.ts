@@ -88,7 +88,7 @@ export function createReviewApiHandler(
       channelModeration: new ChimeChannelModeration(oneAttemptChime(runtime.clients), bearerFor(settings.chimeBearerArn)),
       retentionDays: config.retentionDays,
       // Reports and cases (src/reports): their records in the control table; reported messages read from Chime as CHIME_BEARER_ARN.
-      cases: new DynamoDbCaseStore(runtime.clients.documents, config.controlTableName),
+      cases: new DynamoDbCaseStore(runtime.clients.documents, config.controlTableName, () => runtime.clock.now()),
       reportedMessages: new ChimeReportedMessages(runtime.clients.chime, bearerFor(settings.chimeBearerArn)),
       statistics: runtime.counters,
       warn: (message, details) => logger.warn(message, details),

@@ -9,6 +9,7 @@ import { createSenders } from '../../src/senders/compose.js';
 import { clientSettings, createCounters, createModerationStore, createPolicyStore, createRuntimeBase } from '../../src/runtime.js';
 import { createAppealParts } from '../../src/appeals/create.js';
 import { createNoticeParts } from '../../src/notices/create.js';
+import { createCasesSweeperTask } from '../../src/reports/create.js';
 import { createSweeperHandler } from './handler.js';
 
 // Lambda entry point: configuration is validated and clients are built once, at cold start.
@@ -79,6 +80,20 @@ export const handler = createSweeperHandler(
         retentionDays: config.retentionDays,
         warn: (message, details) => base.logger.warn(message, details),
       }).sweeperTask,
+      // Decided cases whose consequences are owed, reports their case could not count yet (src/reports).
+      createCasesSweeperTask({
+        documents,
+        controlTableName: config.controlTableName,
+        chimeWrites: chime.chimeWrites,
+        ...(config.chimeBearerArn ? { chimeBearerArn: config.chimeBearerArn } : {}),
+        store,
+        communityPolicies,
+        strikeLedger: senders.strikes,
+        notices: notices.notices,
+        clock: base.clock,
+        retentionDays: config.retentionDays,
+        warn: (message, details) => base.logger.warn(message, details),
+      }),
     ],
   },
 );

@@ -114,12 +114,12 @@ export class ControlAppealStore {
    * for approval): a moderator's ban on the case or the held message, or an escalation step the
    * decision's strike helped reach.
    */
-  async restrictionsCausedBy(memberArn: string, decision: { caseId?: string; callbackId?: string; strike?: StrikeSource }): Promise<Array<{ id: string; status: RestrictionStatus }>> {
+  async restrictionsCausedBy(memberArn: string, decision: { caseId?: string; callbackId?: string; strike?: StrikeSource }): Promise<Array<{ id: string; status: RestrictionStatus; deciders: string[] }>> {
     const strikeId = decision.strike ? strikeIdOf(decision.strike) : undefined;
-    const found: Array<{ id: string; status: RestrictionStatus }> = [];
+    const found: Array<{ id: string; status: RestrictionStatus; deciders: string[] }> = [];
     let next: Record<string, unknown> | undefined;
     do {
-      const page = await this.records.query<StoredRecord & { id: string; status: RestrictionStatus; cause?: RestrictionCause }>(`MEMBER#${memberArn}`, {
+      const page = await this.records.query<StoredRecord & { id: string; status: RestrictionStatus; cause?: RestrictionCause; requestedBy?: { id: string }; approval?: { by: { id: string } } }>(`MEMBER#${memberArn}`, {
         skPrefix: 'RESTRICTION#',
         limit: 100,
         ...(next ? { next } : {}),
@@ -131,7 +131,9 @@ export class ControlAppealStore {
           cause?.kind === 'moderator'
             ? (decision.caseId !== undefined && cause.caseId === decision.caseId) || (decision.callbackId !== undefined && cause.callbackId === decision.callbackId)
             : cause?.kind === 'escalation' && strikeId !== undefined && cause.strikeIds.includes(strikeId);
-        if (caused) found.push({ id: restriction.id, status: restriction.status });
+        // Who asked for it and who approved it (the four-eyes rule keeps both from deciding its appeal).
+        const deciders = [restriction.requestedBy?.id, restriction.approval?.by.id].filter((id): id is string => id !== undefined);
+        if (caused) found.push({ id: restriction.id, status: restriction.status, deciders });
       }
       next = page.next;
     } while (next);

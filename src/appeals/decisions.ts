@@ -65,6 +65,11 @@ export async function decideAppeal(deps: AppealDeps, principal: Principal, appea
       `You made the decision this appeal is about (${current.appealed.action} at ${current.appealed.decidedAt}): another moderator must decide the appeal.`,
     );
   }
+  const a = current.appealed;
+  const caused = await deps.appeals.restrictionsCausedBy(a.memberArn, { ...(a.ref.kind === 'case' ? { caseId: a.ref.caseId } : { callbackId: a.ref.callbackId }), strike: strikeSourceOf(a) });
+  if (caused.some((restriction) => restriction.deciders.includes(principal.subject))) {
+    throw new FourEyesError('appeal', appealId, principal.subject, 'You asked for or approved a restriction this decision brought: another moderator must decide the appeal.');
+  }
   if (expectedVersion !== undefined && expectedVersion !== current.version) throw versionConflict(current, expectedVersion);
 
   const now = deps.clock.now();

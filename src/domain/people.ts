@@ -140,6 +140,8 @@ export interface SenderRestrictions {
     reason: string;
     by: Actor;
     cause: RestrictionCause;
+    /** A digest of the request behind an Idempotency-Key: the same key with another request is refused (409). */
+    requestHash?: string;
   }): Promise<{ restrictionId: string; status: RestrictionStatus }>;
   /** The ACTIVE restrictions that apply to a member's message in a channel now. */
   activeFor(member: MemberRef, channelArn: string, nowMs: number): Promise<Array<{ id: string; kind: RestrictionKind; endsAt?: string }>>;

@@ -23,6 +23,7 @@ import { createRuntime, moderationStoreOptions, type Runtime } from '../runtime.
 import { addSweepReports, type SweepReport } from '../sweeper/sweep.js';
 import { createIntakeHandler } from '../../functions/intake/handler.js';
 import { createSweeperHandler } from '../../functions/sweeper/handler.js';
+import { createCasesSweeperTask } from '../reports/create.js';
 import { createWorkerHandler } from '../../functions/worker/handler.js';
 import { createReviewApiHandler } from '../../functions/review-api/handler.js';
 import { createPolicyApiHandler } from '../../functions/policy-api/handler.js';
@@ -393,7 +394,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       'sweeper',
       createSweeperHandler(runtime, {
         aftercare: sweeperNotices.aftercare,
-        tasks: [sweeperSenders.sweeperTask, sweeperNotices.sweeperTask, appealsFor(sweeperPolicies, sweeperSenders, sweeperNotices).sweeperTask],
+        tasks: [
+          sweeperSenders.sweeperTask,
+          sweeperNotices.sweeperTask,
+          appealsFor(sweeperPolicies, sweeperSenders, sweeperNotices).sweeperTask,
+          createCasesSweeperTask({
+            documents: clients.documents,
+            controlTableName: config.controlTableName,
+            chimeWrites: clients.chimeWrites,
+            ...(chimeBearerArn ? { chimeBearerArn } : {}),
+            store: runtime.store,
+            communityPolicies: sweeperPolicies,
+            strikeLedger: sweeperSenders.strikes,
+            notices: sweeperNotices.notices,
+            clock,
+            retentionDays: config.retentionDays,
+            warn: (message, details) => log(`cases: ${message} ${JSON.stringify(details)}`),
+          }),
+        ],
       }),
       { timeoutSeconds: defs.sweeper.timeout },
     );

@@ -4,7 +4,7 @@ import type { Actor } from '../domain/item.js';
 import { ChimeActionError, FollowUpNotRecordedError, type ChimeModerationOperation } from '../errors.js';
 import { requestFingerprint } from '../http/idempotency.js';
 import { moderationFor, performFollowUp } from '../review/follow-ups.js';
-import type { ReportDeps } from './deps.js';
+import type { FinishDeps } from './deps.js';
 import type { CaseChimeAction, CaseRecord } from './model.js';
 
 /**
@@ -40,7 +40,7 @@ export interface CaseChimeRequest {
  * what Chime answered: a refusal is FAILED with Chime's words, no answer is REQUESTED.
  * ChimeBearerNotConfiguredError is thrown when there is no bearer (before anything is recorded).
  */
-export async function runCaseChimeAction(deps: ReportDeps, c: CaseRecord, request: CaseChimeRequest): Promise<CaseChimeAction> {
+export async function runCaseChimeAction(deps: FinishDeps, c: CaseRecord, request: CaseChimeRequest): Promise<CaseChimeAction> {
   const operation = OPERATIONS[request.action];
   const { moderation, bearer } = moderationFor(deps, operation, c.channelArn);
   const actionId = caseActionIdOf(c.caseId, request.kind);

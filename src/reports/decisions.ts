@@ -7,7 +7,7 @@ import { moderationFor } from '../review/follow-ups.js';
 import { caseDetail } from './cases.js';
 import type { ReportDeps } from './deps.js';
 import { finishCase, finishingDecided } from './finish.js';
-import { caseObstacle, withDecision, type CaseDecision, type CaseRecord } from './model.js';
+import { caseObstacle, SETTLE_GRACE_SECONDS, withDecision, type CaseDecision, type CaseRecord } from './model.js';
 import { policyFor } from './policies.js';
 import type { CaseDetail } from './responses.js';
 import type { CaseDecisionRequest } from './schemas.js';
@@ -63,6 +63,9 @@ export async function decideCase(deps: ReportDeps, principal: Principal, caseId:
     if (obstacle) throw obstacle;
     return withDecision(current, decision, retentionExpiry(now, deps.retentionDays));
   };
+  // In the settle queue before the decision is written: whatever the decision leaves owed (this
+  // request dying, a viral case's reports), the sweeper's cases task finds and finishes.
+  if (!read.decision) await deps.cases.oweSettlement(caseId, new Date(now + SETTLE_GRACE_SECONDS * 1000).toISOString());
   const { record } = await finishingDecided(deps, caseId, () => changeCase(deps, caseId, decide, { read }));
   return caseDetail(deps, await finishCase(deps, record, policy));
 }

@@ -30,3 +30,6 @@ export interface ReportDeps {
   retentionDays: number;
   warn: (message: string, details: Record<string, unknown>) => void;
 }
+
+/** What finishing a decided case needs (the review API's requests and the sweeper's cases task): no cursors, no Chime reads. */
+export type FinishDeps = Omit<ReportDeps, 'cursors' | 'reportedMessages'>;

@@ -23,10 +23,11 @@ import { casePriority, categorySettings, maxSeverity, slaDueAt } from './scoring
  * A case's id is derived from its message, so the first reports of one message, arriving at
  * once, converge on one case (a conditional create: one wins, the others add to it).
  *
- * The queue index (byQueue) holds every case under its status, in two orders: the case record
- * itself by SLA due time (`CASES#<status>#<shard>`), and its PRIORITY entry by priority
- * (`CASES-BY-PRIORITY#<status>#<shard>`), a copy of the keys it is filtered on, rewritten after
- * every write of the case. Urgent cases (auto-hidden) come first in both.
+ * The queue index (byQueue) holds every case under its status, in two orders, by two small
+ * entries (the index projects whole items, and a case record is kilobytes: it stays out of the
+ * index): its DUE entry by SLA due time (`CASES#<status>#<shard>`), and its PRIORITY entry by
+ * priority (`CASES-BY-PRIORITY#<status>#<shard>`), each a copy of the keys the queue is filtered
+ * on, rewritten after every write of the case. Urgent cases (auto-hidden) come first in both.
  */
 
 export const CASE_STATUSES = ['OPEN', 'ACTIONED', 'DISMISSED'] as const;
@@ -37,20 +38,28 @@ export type CaseAction = (typeof CASE_ACTIONS)[number];
 
 /** Write shards of each queue partition (merged when listing, like the moderation table's indexes). */
 export const CASE_SHARDS = 4;
-/** Reporters a case lists by name (the first ones); the count covers all. */
-export const MAX_LISTED_REPORTERS = 20;
+/** Reporters a case lists by name (the first ones); the count covers all, the reports are their own items. */
+export const MAX_LISTED_REPORTERS = 5;
 /**
- * Distinct reporters a case counts. Each is remembered by a 12-character digest (so a repeat, or
- * a retry after a lost answer, is never counted twice): 500 keep the case under 10 KB. Past it the
- * case says `reportersCapped` (its priority long saturated) and further reports are kept, not counted.
+ * Reporters the case remembers having counted last (their ARNs). A report is counted on its case
+ * exactly once: its own record is flagged `tallied` after the case counted it, and the case
+ * remembers the last few it counted for a request that died between the two writes. One leaves
+ * this memory only after its report is flagged (src/reports/tally.ts), so the memory stays small
+ * whatever the number of reporters, and nothing is ever counted twice.
  */
-export const MAX_COUNTED_REPORTERS = 500;
+export const TALLIED_KEPT = 16;
 /** Report times a case keeps, newest last: the auto-hide window counts distinct reporters in it. */
 export const RECENT_REPORTS_KEPT = 100;
 /** Entries of a case's history; the oldest past it (but the first) are folded into one count. */
-export const MAX_CASE_HISTORY = 50;
-/** Cases whose outcome a reporter's record remembers having counted (exactly once per decision). */
-export const SETTLED_KEPT = 200;
+export const MAX_CASE_HISTORY = 30;
+/**
+ * Reports whose outcome a reporter's record remembers having counted (`<caseId>#<report time>`),
+ * newest last. The report's own record is flagged `outcomeCounted` too, and an entry leaves this
+ * memory only once its report is flagged: a case settled again, however late, counts nothing twice.
+ */
+export const SETTLED_KEPT = 50;
+/** Seconds a decided case is left to the request that decided it before the sweeper task settles what it still owes. */
+export const SETTLE_GRACE_SECONDS = 60;
 
 // ─── Ids and keys ───────────────────────────────────────────────────────────────────────────
 
@@ -65,6 +74,7 @@ export const reporterKeyOf = (reporterArn: string): string => digest(reporterArn
 
 export const caseKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' });
 export const priorityKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'PRIORITY' });
+export const dueKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'DUE' });
 export const reportKey = (caseId: string, reporterArn: string) => ({ pk: `CASE#${caseId}`, sk: `REPORT#${reporterArn}` });
 export const reporterRecordKey = (memberArn: string) => ({ pk: `MEMBER#${memberArn}`, sk: 'REPORTER' });
 export const reportedKey = (memberArn: string, at: string, caseId: string) => ({ pk: `MEMBER#${memberArn}`, sk: `REPORTED#${at}#${caseId}` });
@@ -80,6 +90,30 @@ export const prioritySort = (c: Pick<CaseRecord, 'urgent' | 'priority' | 'dueAt'
   `${c.urgent ? 0 : 1}#${String(99_999 - Math.min(99_999, Math.round(c.priority * 100))).padStart(5, '0')}#${c.dueAt}#${c.caseId}`;
 /** Every sort key ends with the case id. */
 export const caseIdOfSort = (sort: string): string => sort.slice(sort.lastIndexOf('#') + 1);
+
+/**
+ * A decided case whose consequences are owed waits in `CASES#SETTLE#<shard>` (its marker
+ * `CASE#<caseId>` / `SETTLE`, written before the decision, by when the sweeper task should look):
+ * the sweeper task finishes what the deciding request left.
+ */
+export const settleMarkerKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'SETTLE' });
+export const settleQueueKey = (shard: number) => `CASES#SETTLE#${shard}`;
+/**
+ * A report stored but not yet counted on its case waits in `CASES#TALLY#<shard>`, by case then
+ * time, until it is: whoever writes the case next counts the ones waiting with theirs (a batch),
+ * and the sweeper task counts what is left.
+ */
+export const tallyQueueKey = (shard: number) => `CASES#TALLY#${shard}`;
+export const tallyQueueOf = (report: Pick<ReportRecord, 'caseId' | 'at' | 'reporterArn'>) => ({
+  queueKey: tallyQueueKey(caseShardOf(report.caseId)),
+  queueSort: `${report.caseId}#${report.at}#${reporterKeyOf(report.reporterArn)}`,
+});
+/** Reports one case write counts at most (its own and those waiting): never more than the case remembers. */
+export const TALLY_BATCH = 12;
+/** How a reporter's record remembers one report's outcome: the case, and when the report was made (a case opened anew after one expired is another). */
+export const settledRefOf = (report: Pick<ReportRecord, 'caseId' | 'at'>) => `${report.caseId}#${report.at}`;
+/** Has a stored record outlived its retention (the TTL deletes it later, lazily)? */
+export const isExpired = (record: { expiresAt?: number } | undefined, nowMs: number): boolean => record?.expiresAt !== undefined && record.expiresAt * 1000 <= nowMs;
 
 // ─── Records ────────────────────────────────────────────────────────────────────────────────
 
@@ -156,8 +190,12 @@ export interface CaseRecord extends StoredRecord {
   messageReadAt: string;
   messageChangedAt?: string;
   reporterCount: number;
-  reporterKeys: string[];
+  /** The reporters counted last (TALLIED_KEPT), by ARN. */
+  tallied: string[];
+  /** Older records: a digest of every reporter counted (no longer written). */
+  reporterKeys?: string[];
   reportersCapped?: boolean;
+  /** The first reporters (MAX_LISTED_REPORTERS); every report is its own item. */
   reporters: CaseReporter[];
   /** Distinct reporters by category. */
   categories: Partial<Record<ReportCategory, number>>;
@@ -182,13 +220,14 @@ export interface CaseRecord extends StoredRecord {
    */
   settledAt?: string;
   history: CaseHistoryEntry[];
+  /** Where the case stands in the deadline order: computed, and stored on its DUE entry, not on the case. */
   queueKey: string;
   queueSort: string;
 }
 
-/** The case's entry in the priority order: the fields the queue filters on, and the case version it mirrors. */
+/** The case's entry in the priority order (PRIORITY) or the deadline order (DUE): the fields the queue filters on, and the case version it mirrors. */
 export interface PriorityEntry extends StoredRecord {
-  kind: 'CASE_PRIORITY';
+  kind: 'CASE_PRIORITY' | 'CASE_DUE';
   caseId: string;
   caseVersion: number;
   status: CaseStatus;
@@ -213,6 +252,12 @@ export interface ReportRecord extends StoredRecord {
   by: { subject: string; onBehalf: boolean };
   /** The reporter's accuracy when they reported. */
   accuracy: number;
+  /** Counted on its case (until then it waits in `CASES#TALLY#<shard>`). */
+  tallied?: boolean;
+  /** Its case's outcome counted on the reporter's record (exactly once per report). */
+  outcomeCounted?: boolean;
+  /** Its case's consequences for this report all carried out (the record, the notice). */
+  outcomeSettledAt?: string;
 }
 
 export interface ReporterRecord extends StoredRecord {
@@ -224,7 +269,7 @@ export interface ReporterRecord extends StoredRecord {
   reports: number;
   /** Their latest reports, for the rate limits (only what the longest window needs). */
   recent: Array<{ at: string; caseId: string }>;
-  /** Cases whose outcome this record has counted already (the newest SETTLED_KEPT). */
+  /** Reports whose outcome this record counted last (`settledRefOf`, the newest SETTLED_KEPT). */
   settled: string[];
 }
 
@@ -281,6 +326,11 @@ export function priorityEntryOf(c: CaseRecord): Omit<PriorityEntry, 'version' | 
   };
 }
 
+/** The entry a case should have in the deadline order. */
+export function dueEntryOf(c: CaseRecord): Omit<PriorityEntry, 'version' | 'lastWriteId'> {
+  return { ...priorityEntryOf(c), ...dueKey(c.caseId), kind: 'CASE_DUE', ...queueKeysOf(c) };
+}
+
 /** The case a message's first report opens. */
 export function openCase(input: {
   caseId: string;
@@ -307,7 +357,7 @@ export function openCase(input: {
     message: input.message,
     messageReadAt: report.at,
     reporterCount: 1,
-    reporterKeys: [reporterKeyOf(report.reporterArn)],
+    tallied: [report.reporterArn],
     reporters: [{ arn: report.reporterArn, category: report.category, at: report.at, accuracy: report.accuracy }],
     categories: { [report.category]: 1 },
     weight: report.accuracy,
@@ -336,13 +386,12 @@ const sameMessage = (a: MessageSnapshot, b: MessageSnapshot) =>
  * after, is counted on the decided case (a moderator sees the count grow) and opens nothing new.
  */
 export function withReport(c: CaseRecord, report: CountedReport, message: MessageSnapshot | undefined, policy: CommunityPolicy, nowIso: string): CaseRecord | undefined {
-  const key = reporterKeyOf(report.reporterArn);
-  if (c.reporterKeys.includes(key)) return undefined;
+  const tallied = c.tallied ?? [];
+  if (tallied.includes(report.reporterArn)) return undefined;
   let next: CaseRecord = { ...c, lastReportAt: report.at > c.lastReportAt ? report.at : c.lastReportAt, messageReadAt: nowIso };
   if (message && !sameMessage(c.message, message)) {
     next = { ...next, message, messageChangedAt: nowIso, history: withHistory(c.history, { at: nowIso, actor: 'reports', event: 'message-changed', reason: 'Chime holds another version of the message than at the first report' }) };
   }
-  if (c.reporterCount >= MAX_COUNTED_REPORTERS) return { ...next, reportersCapped: true };
   const categories = { ...c.categories, [report.category]: (c.categories[report.category] ?? 0) + 1 };
   const present = Object.keys(categories) as ReportCategory[];
   const weight = c.weight + report.accuracy;
@@ -350,7 +399,7 @@ export function withReport(c: CaseRecord, report: CountedReport, message: Messag
   next = {
     ...next,
     reporterCount: c.reporterCount + 1,
-    reporterKeys: [...c.reporterKeys, key],
+    tallied: [...tallied, report.reporterArn].slice(-TALLIED_KEPT),
     reporters: c.reporters.length < MAX_LISTED_REPORTERS ? [...c.reporters, { arn: report.reporterArn, category: report.category, at: report.at, accuracy: report.accuracy }] : c.reporters,
     categories,
     weight,
@@ -362,6 +411,9 @@ export function withReport(c: CaseRecord, report: CountedReport, message: Messag
   };
   return { ...next, ...queueKeysOf(next) };
 }
+
+/** The reporters `next` no longer remembers having counted: their reports must be flagged `tallied` before `next` is written. */
+export const evictedTallies = (before: Pick<CaseRecord, 'tallied'>, next: Pick<CaseRecord, 'tallied'>): string[] => (before.tallied ?? []).filter((arn) => !next.tallied.includes(arn));
 
 /** Distinct reporters within the last `withinSeconds` (the auto-hide threshold), from the kept report times. */
 export const reportersWithin = (c: Pick<CaseRecord, 'recentReports'>, withinSeconds: number, nowMs: number): number =>
@@ -525,13 +577,20 @@ export function withReportMade(reporter: ReporterRecord, at: string, caseId: str
   return { ...reporter, reports: reporter.reports + 1, recent };
 }
 
-/** The reporter's record with a case's outcome counted (undefined: counted already). */
-export function withOutcome(reporter: ReporterRecord, caseId: string, upheld: boolean): ReporterRecord | undefined {
-  if (reporter.settled.includes(caseId)) return undefined;
+/**
+ * The reporter's record with one report's outcome counted (undefined: counted already). `ref` is
+ * the report's `settledRefOf`; the entries that fall out of the bounded memory are `evictedSettled`.
+ */
+export function withOutcome(reporter: ReporterRecord, ref: string, upheld: boolean): ReporterRecord | undefined {
+  if (reporter.settled.includes(ref)) return undefined;
   return {
     ...reporter,
     upheld: reporter.upheld + (upheld ? 1 : 0),
     dismissed: reporter.dismissed + (upheld ? 0 : 1),
-    settled: [...reporter.settled, caseId].slice(-SETTLED_KEPT),
+    settled: [...reporter.settled, ref].slice(-SETTLED_KEPT),
   };
 }
+
+export const evictedSettled = (before: Pick<ReporterRecord, 'settled'>, next: Pick<ReporterRecord, 'settled'>): string[] => before.settled.filter((ref) => !next.settled.includes(ref));
+/** A `settledRefOf` split back: the case and the report's time (a case id never holds `#`). */
+export const parseSettledRef = (ref: string): { caseId: string; at: string } => ({ caseId: ref.slice(0, ref.indexOf('#')), at: ref.slice(ref.indexOf('#') + 1) });

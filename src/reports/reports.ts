@@ -5,7 +5,7 @@ import type { Member } from '../http/member.js';
 import type { Principal } from '../http/principal.js';
 import type { CommunityPolicy } from '../policy/community.js';
 import type { ReportDeps } from './deps.js';
-import { autoHideIfDue, finishCase, settleReport } from './finish.js';
+import { autoHideIfDue, expireReport, finishCase, settleReport } from './finish.js';
 import {
   caseIdOf,
   openCase,
@@ -14,7 +14,7 @@ import {
   reportIdOf,
   reportKey,
   senderCaseKey,
-  withReport,
+  tallyQueueOf,
   type CaseRecord,
   type MessageSnapshot,
   type ReportRecord,
@@ -24,7 +24,8 @@ import type { ChimeMessageView } from './ports.js';
 import type { MyReportsPage, ReportReceipt } from './responses.js';
 import type { MyReportsQuery, ReportRequest } from './schemas.js';
 import { toReportView, toReporterCaseView } from './views.js';
-import { changeCase, countAgainstLimits, indexByPriority } from './writes.js';
+import { tallyReport } from './tally.js';
+import { countAgainstLimits, indexByPriority } from './writes.js';
 
 /**
  * `POST /reports`: a member reports a message that was sent.
@@ -38,6 +39,7 @@ import { changeCase, countAgainstLimits, indexByPriority } from './writes.js';
  *   count it against the limits (the reporter's record, once per message)
  *   the report (one per reporter per message, by key: of two at once, one is created, both answer it)
  *   the case (one per message, by key): created, or the report counted on it exactly once
+ *   (src/reports/tally.ts; a case too busy to take it now counts it later: still 200)
  *   pointers: the sender's cases, the reporter's reports
  *   auto-hide, when policy asks for it and the threshold is met
  *
@@ -74,6 +76,8 @@ export async function submitReport(deps: ReportDeps, principal: Principal, membe
     at: nowIso,
     by: { subject: principal.subject, onBehalf: member.onBehalf },
     accuracy,
+    // Waits in the tally queue until its case counts it (src/reports/tally.ts).
+    ...tallyQueueOf({ caseId, at: nowIso, reporterArn }),
   });
   // A twin of this request created it first: one report, which both answer.
   return receipt(await completeReport(deps, report, seen, policy), report, policy, !created);
@@ -119,7 +123,6 @@ const snapshotOf = (m: ChimeMessageView): MessageSnapshot => ({
  * finds no case (the first request died before it) reads Chime again.
  */
 async function completeReport(deps: ReportDeps, report: ReportRecord, seen: ChimeMessageView | undefined, policy: CommunityPolicy): Promise<CaseRecord> {
-  const nowIso = new Date(deps.clock.now()).toISOString();
   const counted = { reporterArn: report.reporterArn, category: report.category, at: report.at, accuracy: report.accuracy };
   let c = await deps.cases.getCase(report.caseId);
   if (!c) {
@@ -142,9 +145,9 @@ async function completeReport(deps: ReportDeps, report: ReportRecord, seen: Chim
       await deps.cases.recordPointer({ ...senderCaseKey(c.senderArn, c.caseId), kind: 'SENDER_CASE', caseId: c.caseId, channelArn: c.channelArn, messageId: c.messageId, firstReportAt: c.firstReportAt });
     }
   }
-  // Counted once whatever happens: the case remembers whom it counted (withReport answers
-  // undefined for them), so a repeat, a twin request or a retry after a lost answer adds nothing.
-  c = (await changeCase(deps, c.caseId, (current) => withReport(current, counted, seen ? snapshotOf(seen) : undefined, policy, nowIso), { read: c, attempts: 12 })).record;
+  // Counted once whatever happens (src/reports/tally.ts): a repeat, a twin request or a retry
+  // after a lost answer adds nothing; a case too busy to take it now counts it later.
+  c = (await tallyReport(deps, report, seen ? snapshotOf(seen) : undefined, policy, { read: c })).record;
   if (seen === undefined) {
     // A repeat: make sure the sender's pointer exists (the first request may have died before it).
     await deps.cases.recordPointer({ ...senderCaseKey(c.senderArn, c.caseId), kind: 'SENDER_CASE', caseId: c.caseId, channelArn: c.channelArn, messageId: c.messageId, firstReportAt: c.firstReportAt });
@@ -160,11 +163,20 @@ async function completeReport(deps: ReportDeps, report: ReportRecord, seen: Chim
     ...(report.note !== undefined ? { note: report.note } : {}),
     at: report.at,
   });
-  c = await autoHideIfDue(deps, c, policy);
-  // A report made while the case was being decided took part in the decision: its reporter's
-  // record moves with it (settleReport does nothing for a report made after the decision).
-  if (c.decision && c.settledAt !== undefined) await settleReport(deps, c, report, policy);
-  return finishCase(deps, c, policy);
+  // The report is stored and counted (or queued to be): what follows is the case's own work,
+  // which a busy case may not get done now. It is never the report's failure: the next request
+  // on the case or the sweeper's cases task does it.
+  try {
+    if (c.decision) await expireReport(deps, c, report);
+    c = await autoHideIfDue(deps, c, policy);
+    // A report made while the case was being decided took part in the decision: its reporter's
+    // record moves with it (settleReport does nothing more for a report made after the decision).
+    if (c.decision && c.settledAt !== undefined) await settleReport(deps, c, report, policy);
+    return await finishCase(deps, c, policy);
+  } catch (error) {
+    deps.warn('A report is stored, but the work on its case that followed did not all get done; left to the next request or the sweeper', { caseId: c.caseId, error: String(error) });
+    return c;
+  }
 }
 
 function receipt(c: CaseRecord, report: ReportRecord, policy: CommunityPolicy, repeated: boolean): z.output<typeof ReportReceipt> {

@@ -35,7 +35,8 @@ export interface CaseStore {
   /** Writes `next` if the case is still at `readVersion`; RecordChangedError (with the case now) otherwise. */
   saveCase(next: CaseRecord, readVersion: number): Promise<CaseRecord>;
   /**
-   * Rewrites the case's entry in the priority order to mirror it. Written after the case, so it
+   * Rewrites the case's entries in the queue orders (DUE by deadline, PRIORITY by priority: the
+   * case record itself stays out of the index) to mirror it. Written after the case, so they
    * may lag it (never lead it: an entry for an older version never overwrites a newer one); the
    * listing reads the cases themselves and mends an entry that lags.
    */
@@ -49,6 +50,27 @@ export interface CaseStore {
   getReporter(memberArn: string): Promise<ReporterRecord | undefined>;
   /** Creates it (`readVersion` undefined) or writes it at the version read; RecordChangedError otherwise. */
   saveReporter(next: Omit<ReporterRecord, 'version' | 'lastWriteId'> & Partial<Pick<ReporterRecord, 'version'>>, readVersion: number | undefined): Promise<ReporterRecord>;
+
+  /**
+   * Sets fields of a report (and removes others), whatever its version: each such field (its
+   * tally, its outcome) is written once and means the same whoever writes it. Undefined when the
+   * report does not exist.
+   */
+  updateReport(caseId: string, reporterArn: string, change: { set?: Partial<ReportRecord>; remove?: readonly string[] }): Promise<ReportRecord | undefined>;
+  /** Gives a record (a pointer, a report) the TTL of its case; nothing when it does not exist. */
+  expireWith(key: { pk: string; sk: string }, expiresAt: number): Promise<void>;
+  /** Reports stored but not counted on their case yet, by case (read again, strongly). */
+  untalliedReports(limit: number): Promise<ReportRecord[]>;
+  /** The reporters of one case's reports waiting to be counted, as the queue index has them (eventually consistent). */
+  waitingReporters(caseId: string, limit: number): Promise<string[]>;
+  /** Reports of one case by reporter, read strongly (missing ones left out). */
+  getReports(caseId: string, reporterArns: readonly string[]): Promise<ReportRecord[]>;
+
+  /** The settle queue (`CASES#SETTLE#<shard>`): a case whose decision's consequences may be owed, to look at from `dueAt`. */
+  oweSettlement(caseId: string, dueAt: string): Promise<void>;
+  owedSettlements(dueBy: string, limit: number): Promise<Array<{ caseId: string; createdAt: string; dueAt: string }>>;
+  /** Out of the settle queue (the case is settled, or was never decided). */
+  clearSettlement(caseId: string): Promise<void>;
 
   /** The pointers under a member's pk (idempotent: keyed by what they point at). */
   recordPointer(record: Omit<ReportedPointer, 'version' | 'lastWriteId'> | Omit<SenderCasePointer, 'version' | 'lastWriteId'>): Promise<void>;

@@ -1,7 +1,7 @@
 import { PeopleNotFoundError, RateLimitedError } from '../errors.js';
 import type { CommunityPolicy } from '../policy/community.js';
 import type { ReportDeps } from './deps.js';
-import { newReporter, rateLimitFor, withOutcome, withReportMade, type CaseRecord, type ReporterRecord } from './model.js';
+import { evictedSettled, newReporter, parseSettledRef, rateLimitFor, settledRefOf, withOutcome, withReportMade, type CaseRecord, type ReporterRecord, type ReportRecord } from './model.js';
 import { reporterAccuracy } from './scoring.js';
 import { RecordChangedError } from './store.js';
 
@@ -83,7 +83,43 @@ export async function countAgainstLimits(deps: Pick<ReportDeps, 'cases'>, member
   return reporterAccuracy(saved);
 }
 
-/** A decided case's outcome on one reporter's record: upheld or dismissed, exactly once per case. */
-export function moveReporter(deps: Pick<ReportDeps, 'cases'>, memberArn: string, caseId: string, upheld: boolean): Promise<ReporterRecord> {
-  return changeReporter(deps, memberArn, (current) => withOutcome(current, caseId, upheld));
+/**
+ * A decided case's outcome on one reporter's record (upheld or dismissed), exactly once per report,
+ * however late a case is settled again. Two marks, written in this order: the reporter's record
+ * remembers the report (its newest SETTLED_KEPT), then the report is flagged `outcomeCounted`.
+ * Each attempt reads the record, then the report: a report that is flagged, or that the record
+ * remembers, is counted already. One leaves the record's memory only after its report is flagged
+ * (here, before the write that drops it), so whichever mark a request died between, the next one
+ * counts nothing twice, and the record stays small.
+ */
+export async function moveReporter(deps: Pick<ReportDeps, 'cases'>, report: Pick<ReportRecord, 'caseId' | 'reporterArn' | 'at'>, upheld: boolean): Promise<void> {
+  const ref = settledRefOf(report);
+  for (let attempt = 1; ; attempt += 1) {
+    const stored = await deps.cases.getReporter(report.reporterArn);
+    const flagged = await deps.cases.getReport(report.caseId, report.reporterArn);
+    if (flagged?.outcomeCounted) return;
+    const current = stored ?? ({ ...newReporter(report.reporterArn), version: 0 } as ReporterRecord);
+    const next = withOutcome(current, ref, upheld);
+    if (next) {
+      for (const old of evictedSettled(current, next)) await flagOutcomeOf(deps, report.reporterArn, old);
+      try {
+        await deps.cases.saveReporter(next, stored?.version);
+      } catch (error) {
+        if (!(error instanceof RecordChangedError) || attempt >= 8) throw error;
+        await jitter(attempt);
+        continue;
+      }
+    }
+    await deps.cases.updateReport(report.caseId, report.reporterArn, { set: { outcomeCounted: true } });
+    return;
+  }
+}
+
+/** A report the reporter's record is about to forget: flagged counted first (it is: the record remembered it). */
+async function flagOutcomeOf(deps: Pick<ReportDeps, 'cases'>, reporterArn: string, ref: string): Promise<void> {
+  const { caseId, at } = parseSettledRef(ref);
+  const report = await deps.cases.getReport(caseId, reporterArn);
+  // Gone (expired), or another report of a newer case of the same message: nothing to mark.
+  if (!report || report.at !== at || report.outcomeCounted) return;
+  await deps.cases.updateReport(caseId, reporterArn, { set: { outcomeCounted: true } });
 }

@@ -1,4 +1,5 @@
 import type { ExpiryAction } from '../config.js';
+import type { SenderRestrictions } from '../domain/people.js';
 import type { ChannelModeration, ReviewStore, StatisticsReader, WorkQueue } from '../domain/ports.js';
 import type { DecisionPathDeps } from '../pipeline/decide.js';
 import type { ChannelNames } from './channel-names.js';
@@ -22,6 +23,12 @@ export interface ReviewDeps extends DecisionPathDeps {
    * without it (or without a bearer for the channel) those routes answer 503 chime-bearer-not-configured.
    */
   channelModeration?: ChannelModeration;
+  /**
+   * The senders room's restrictions (src/senders): with it, BAN_SENDER is a restriction like any
+   * other ban (the two-person rule, timed or AppInstance-wide, on the sender's record, lifted by
+   * an overturned appeal); without it, a permanent channel ban as an audited follow-up action.
+   */
+  senderRestrictions?: SenderRestrictions;
   /** The statistics counters (GET /stats). */
   statistics: StatisticsReader;
   /** Things worth an operator's attention that do not fail the request. */

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { retentionExpiry } from '../domain/deadline.js';
 import { FOLLOW_UP_PREFIX, type FollowUpAction, type FollowUpRecord } from '../domain/follow-up.js';
+import { appInstanceOf } from '../domain/arns.js';
 import type { ModerationItem } from '../domain/item.js';
+import type { SenderRestrictions } from '../domain/people.js';
+import { parseDuration } from '../policy/community.js';
 import type { ChannelModeration, ModerationOutcome } from '../domain/ports.js';
 import {
   ChimeActionError,
@@ -10,6 +13,7 @@ import {
   FollowUpNotRecordedError,
   FollowUpRecordError,
   IdempotencyKeyReusedError,
+  InvalidRequestError,
   ItemNotFoundError,
   type ChimeModerationOperation,
 } from '../errors.js';
@@ -48,11 +52,23 @@ type Result = z.output<typeof FollowUpResult>;
 /** What recording and performing an action needs: the review room's deps, and the reports room's (src/reports), satisfy it. */
 export type FollowUpDeps = Pick<ReviewDeps, 'clock' | 'warn' | 'retentionDays' | 'channelModeration'> & { store: Pick<ReviewDeps['store'], 'recordFollowUp' | 'completeFollowUp'> };
 
-/** `POST /reviews/{callbackId}/actions`: BAN_SENDER, at any status of the item (held, decided, delivered …). */
+/**
+ * `POST /reviews/{callbackId}/actions`: BAN_SENDER, at any status of the item (held, decided,
+ * delivered …). With the senders room it is a restriction like every other ban: the two-person
+ * rule, `for` and `scope`, on the sender's record, lifted by the sweeper, an admin or an
+ * overturned appeal (its cause names this item). Without it, a permanent channel ban, audited
+ * as a follow-up action (below).
+ */
 export async function actOnReview(deps: ReviewDeps, principal: Principal, callbackId: string, request: ReviewActionRequest, idempotencyKey?: string): Promise<Result> {
   const item = await deps.store.get(callbackId);
   if (!item) throw new ItemNotFoundError(callbackId);
   const m = item.message;
+  if (deps.senderRestrictions) return banThroughRestrictions(deps, deps.senderRestrictions, principal, item, request, idempotencyKey);
+  if (request.for !== undefined || request.scope === 'app-instance') {
+    throw new InvalidRequestError('Timed and AppInstance-wide bans need the senders room, which this function does not have: without it a ban is permanent and in this channel only.', [
+      { path: request.for !== undefined ? 'body.for' : 'body.scope', message: 'needs the senders room (timed and AppInstance-wide bans)' },
+    ]);
+  }
   const { moderation, bearer } = moderationFor(deps, 'CreateChannelBan', m.channelArn);
   const record = newRecord(deps, principal, bearer, idempotencyKey, `/reviews/${callbackId}/actions`, {
     action: request.type,
@@ -67,6 +83,32 @@ export async function actOnReview(deps: ReviewDeps, principal: Principal, callba
   const { record: done, replayed } = await performFollowUp(deps, record, 'CreateChannelBan', (inDoubt) => moderation.ban(m.channelArn, m.sender.arn, { inDoubt }));
   const noted = replayed ? undefined : await noteBanOnItem(deps, principal, item, done);
   return { action: toActionAuditEntry(done), item: toReviewDetail(noted ?? item, deps.clock.now(), deps.expiryMarginSeconds, deps.expiryAction) };
+}
+
+async function banThroughRestrictions(deps: ReviewDeps, restrictions: SenderRestrictions, principal: Principal, item: ModerationItem, request: ReviewActionRequest, idempotencyKey?: string): Promise<Result> {
+  const m = item.message;
+  const route = `/reviews/${item.callbackId}/actions`;
+  // The same Idempotency-Key (same caller, same route) imposes nothing new; without one, each request is its own ban request.
+  const actionId = idempotencyKey !== undefined ? idempotencyId(principal.subject, route, idempotencyKey) : randomUUID();
+  const forSeconds = request.for !== undefined ? parseDuration(request.for) : undefined;
+  const restriction = await restrictions.impose({
+    key: `review:${item.callbackId}:${actionId}`,
+    member: { appInstanceArn: appInstanceOf(m.channelArn), memberArn: m.sender.arn },
+    channelArn: m.channelArn,
+    kind: 'BAN',
+    scope: request.scope ?? 'channel',
+    ...(forSeconds !== undefined ? { forSeconds } : {}),
+    reason: request.reason,
+    by: { id: principal.subject, name: principal.username },
+    cause: { kind: 'moderator', callbackId: item.callbackId },
+    ...(idempotencyKey !== undefined ? { requestHash: requestFingerprint({ type: request.type, reason: request.reason, for: request.for, scope: request.scope }) } : {}),
+  });
+  const mark = `(restriction ${restriction.restrictionId})`;
+  // Noted once per restriction (a replay finds its note); bookkeeping: no version, no sweep moment moves.
+  const noted = item.history.some((h) => h.reason?.endsWith(mark))
+    ? undefined
+    : await noteOnItem(deps, principal, item, restriction.status === 'PENDING_APPROVAL' ? 'sender-ban-requested' : 'sender-banned', `${request.reason} ${mark}`);
+  return { restriction, item: toReviewDetail(noted ?? item, deps.clock.now(), deps.expiryMarginSeconds, deps.expiryAction) };
 }
 
 /** `POST /messages/redact` and `POST /messages/delete` (admins): a message already sent. */
@@ -227,14 +269,14 @@ function happened(record: FollowUpRecord, answer: { alreadyBanned?: boolean }): 
  * so failing here is a warning, not an error.
  */
 async function noteBanOnItem(deps: ReviewDeps, principal: Principal, item: ModerationItem, record: FollowUpRecord): Promise<ModerationItem | undefined> {
+  return noteOnItem(deps, principal, item, record.alreadyBanned ? 'sender-already-banned' : 'sender-banned', record.reason, record.callbackId);
+}
+
+async function noteOnItem(deps: ReviewDeps, principal: Principal, item: ModerationItem, event: string, reason: string, actionId?: string): Promise<ModerationItem | undefined> {
   try {
-    return await deps.store.appendHistory(
-      item.callbackId,
-      { actor: principal.username, from: item.status, to: item.status, event: record.alreadyBanned ? 'sender-already-banned' : 'sender-banned', reason: record.reason },
-      deps.clock.now(),
-    );
+    return await deps.store.appendHistory(item.callbackId, { actor: principal.username, from: item.status, to: item.status, event, reason }, deps.clock.now());
   } catch (error) {
-    deps.warn('The ban is in the audit log, but could not be noted in the item history', { callbackId: item.callbackId, actionId: record.callbackId, error: String(error) });
+    deps.warn('The ban is recorded, but could not be noted in the item history', { callbackId: item.callbackId, ...(actionId ? { actionId } : {}), error: String(error) });
     return undefined;
   }
 }

@@ -259,7 +259,10 @@ export const AuditEntry = z
 export const FollowUpResult = z
   .object({
     // The action as the audit log shows it (GET /decisions).
-    action: AuditEntry,
+    action: z.optional(AuditEntry).apply(meta, { description: 'The action as the audit log shows it: redactions, deletions, and a ban where no senders room is configured.' }),
+    restriction: z
+      .optional(z.object({ restrictionId: z.string(), status: z.enum(['PENDING_APPROVAL', 'ACTIVE', 'ENDED', 'LIFTED', 'REJECTED']) }))
+      .apply(meta, { description: "BAN_SENDER through the senders room: the restriction on the sender's record (PENDING_APPROVAL while it waits for a second moderator; GET /senders/{memberArn})." }),
     item: z.optional(ReviewDetail).apply(meta, { description: 'BAN_SENDER: the review item, with the ban in its history.' }),
   })
   .apply(meta, { id: 'FollowUpResult' });

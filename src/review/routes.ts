@@ -44,7 +44,7 @@ const sentMessageAction = (spec: { type: 'REDACT_MESSAGE' | 'DELETE_MESSAGE'; pa
     problems: [404, 409, 413, 415, 502, 503],
     handle: async ({ principal, body, idempotencyKey }, { deps }) => {
       const result = await actOnMessage(deps, principal, spec.type, body, idempotencyKey);
-      await nameChannels(deps.channelNames, [result.action]);
+      if (result.action) await nameChannels(deps.channelNames, [result.action]);
       return result;
     },
   });
@@ -139,19 +139,21 @@ export const REVIEW_ROUTES: readonly Route<ReviewDeps>[] = [
     method: 'POST',
     path: '/reviews/{callbackId}/actions',
     operationId: 'actOnReview',
-    summary: "A follow-up action on an item's sender: BAN_SENDER bans them from the item's channel",
+    summary: "A follow-up action on an item's sender: BAN_SENDER bans them (the two-person rule applies)",
     description:
-      'Chime CreateChannelBan, as the configured bearer, whatever the item’s status (held, decided, delivered …), beside or after a decision. ' +
-      'Recorded in the audit log (GET /decisions, kind ACTION) and in the item’s history. A sender banned already is a success (`action.alreadyBanned`). ' +
-      '503 when no bearer is configured or Chime does not answer; 502 when Chime refuses the bearer.',
+      'Whatever the item’s status (held, decided, delivered …), beside or after a decision. Through the senders room: a restriction on the sender’s record ' +
+      '(GET /senders/{memberArn}), PENDING_APPROVAL when the policy’s two-person rule asks for a second moderator (`approvals`: longer than `banLongerThan`, ' +
+      'without an end, or across the AppInstance), else ACTIVE with Chime CreateChannelBan made as the configured bearer; lifted at its end by the sweeper, by an admin, ' +
+      'or by an overturned appeal. Noted in the item’s history. Without the senders room: a permanent channel ban, recorded in the audit log (GET /decisions, kind ACTION). ' +
+      '409 not-restrictable for the moderation bot; 503 when no bearer is configured or Chime does not answer; 502 when Chime refuses the bearer.',
     params: CallbackIdParams,
     idempotent: true,
     body: { schema: ReviewActionRequest, required: true },
-    response: { description: 'The action as the audit log shows it, and the item.', schema: 'FollowUpResult' },
+    response: { description: 'The restriction (or, without the senders room, the action as the audit log shows it), and the item.', schema: 'FollowUpResult' },
     problems: [404, 409, 413, 415, 502, 503],
     handle: async ({ principal, params, body, idempotencyKey }, { deps }) => {
       const result = await actOnReview(deps, principal, params.callbackId, body, idempotencyKey);
-      await nameChannels(deps.channelNames, [result.action, ...(result.item ? [result.item.message] : [])]);
+      await nameChannels(deps.channelNames, [...(result.action ? [result.action] : []), ...(result.item ? [result.item.message] : [])]);
       return result;
     },
   }),

@@ -4,6 +4,7 @@ import { CHANNEL_ARN_PATTERN } from '../domain/arns.js';
 import '../zod-messages.js';
 import { CursorSchema, integerParam, IsoTimeSchema } from '../http/params.js';
 import { meta } from '../http/schema-meta.js';
+import { parseDuration } from '../policy/community.js';
 
 /**
  * The review API's schemas: the single source for request validation AND the OpenAPI document
@@ -175,8 +176,12 @@ const actionReason = z
 
 export const ReviewActionRequest = z
   .strictObject({
-    type: z.enum(['BAN_SENDER']).apply(meta, { description: "BAN_SENDER: ban the held message's sender from its channel (Chime CreateChannelBan)." }),
+    type: z.enum(['BAN_SENDER']).apply(meta, { description: "BAN_SENDER: ban the held message's sender (through the senders room: the two-person rule applies)." }),
     reason: actionReason,
+    for: z
+      .optional(z.string().check(z.regex(/^\d{1,6}[smhd]$/, 'must be a duration such as 90s, 15m, 24h or 7d'), z.refine((v) => parseDuration(v) !== 0, 'must be longer than 0')))
+      .apply(meta, { description: 'How long (`24h`, `7d`); without it the ban lasts until lifted. A ban longer than the policy’s `approvals.banLongerThan` waits for a second moderator.' }),
+    scope: z.optional(z.enum(['channel', 'app-instance'])).apply(meta, { description: "The item's channel (the default) or every channel of the AppInstance (always needs a second moderator by default)." }),
   })
   .apply(meta, { id: 'ReviewActionRequest' });
 export type ReviewActionRequest = z.output<typeof ReviewActionRequest>;

@@ -102,6 +102,8 @@ export interface ChimeCall {
   at: string;
   confirmedBy?: 'answer' | 'read-back';
   already?: boolean;
+  /** An unban not made: this other ACTIVE ban of the member still bans them in that channel. */
+  keptFor?: string;
   error?: { type: string; message: string; refusal?: string };
 }
 

@@ -21,6 +21,7 @@ const ChimeCallView = z
     confirmedBy: z.optional(z.enum(['answer', 'read-back'])),
     already: z.optional(z.boolean()).apply(meta, { description: 'Chime had it so already (banned already; not banned any more).' }),
     inDoubt: z.optional(z.boolean()),
+    keptFor: z.optional(z.string()).apply(meta, { description: 'An unban not made: this other ACTIVE ban of the member still holds in that channel (its own end unbans it).' }),
     error: z.optional(z.object({ type: z.string(), message: z.string(), refusal: z.optional(z.string()) })),
   })
   .apply(meta, { id: 'ChimeBanCall' });

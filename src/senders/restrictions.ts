@@ -85,6 +85,8 @@ export interface ImposeInput {
   step?: EscalationStep;
   /** A moderator's request digested (the same Idempotency-Key with another request is refused). */
   requestHash?: string;
+  /** Who may not approve it besides who asked (an escalation step: the moderators whose decisions gave its strikes). */
+  approvalExcludes?: Actor[];
 }
 
 /** How long an unsettled Chime call waits before the sweeper tries it again. */
@@ -165,6 +167,7 @@ export class Restrictions implements SenderRestrictions {
       requestedAt: iso(now),
       cause: input.cause,
       ...(input.step ? { step: input.step } : {}),
+      ...(input.approvalExcludes?.length ? { approvalExcludes: input.approvalExcludes } : {}),
       notify: input.notify ?? false,
       history: [
         {
@@ -221,6 +224,9 @@ export class Restrictions implements SenderRestrictions {
     if (!current || (current.status !== 'PENDING_APPROVAL' && !current.approval)) throw new PeopleNotFoundError('approval', id);
     if (current.cause.kind === 'moderator' && current.requestedBy.id === by.id) {
       throw new FourEyesError('approval', id, by.id, `You asked for this ban (${current.requestedAt}); the two-person rule needs another moderator to approve or reject it.`);
+    }
+    if (current.approvalExcludes?.some((actor) => actor.id === by.id)) {
+      throw new FourEyesError('approval', id, by.id, 'Your own decisions gave the strikes that reached this escalation step; the two-person rule needs another moderator to approve or reject it.');
     }
     for (let attempt = 0; attempt < 3; attempt += 1) {
       if (current.status !== 'PENDING_APPROVAL') {
@@ -409,22 +415,73 @@ export class Restrictions implements SenderRestrictions {
   private async settleCalls(record: RestrictionRecord, which: 'bans' | 'unbans', budget: number): Promise<RestrictionRecord> {
     const due = (record[which] ?? []).filter((c) => c.outcome === 'REQUESTED');
     if (due.length === 0) return record;
+    let current = record;
+    let batch = due.slice(0, budget);
+    // Ending one ban must not lift another that still holds: a channel another ACTIVE ban of the
+    // member covers keeps its Chime ban (that ban's own end unbans it).
+    const keptBy = which === 'unbans' ? await this.otherBansCovering(record, batch) : new Map<string, string>();
+    // Marked in doubt before any call is made: a run killed mid-call leaves calls the next pass
+    // settles by reading Chime back first, never one it would read as "already so" (invariant 6).
+    if (batch.some((c) => !c.inDoubt && !keptBy.has(c.channelArn))) {
+      const marking = new Set(batch.map((c) => c.channelArn));
+      current = await this.mutate(current, (now) => ({
+        ...now,
+        [which]: (now[which] ?? []).map((c) => (c.outcome === 'REQUESTED' && marking.has(c.channelArn) && !keptBy.has(c.channelArn) ? { ...c, inDoubt: true } : c)),
+      }));
+      batch = (current[which] ?? []).filter((c) => c.outcome === 'REQUESTED' && marking.has(c.channelArn));
+    }
     const results = new Map<string, ChimeCall>();
-    for (const call of due.slice(0, budget)) results.set(call.channelArn, await this.call(record, which, call));
+    for (const call of batch) {
+      const kept = keptBy.get(call.channelArn);
+      // `call` carries the mark just written; its first attempt needs no read-back (nothing of ours was sent yet).
+      const first = !due.find((d) => d.channelArn === call.channelArn)?.inDoubt;
+      results.set(
+        call.channelArn,
+        kept !== undefined
+          ? { channelArn: call.channelArn, outcome: 'DONE', tries: call.tries, at: iso(this.deps.clock.now()), keptFor: kept }
+          : await this.call(record, which, first ? { ...call, inDoubt: false } : call),
+      );
+    }
     const now = this.deps.clock.now();
     const left = due.length - results.size;
-    return this.mutate(record, (current) => {
-      const calls = (current[which] ?? []).map((c) => (c.outcome === 'REQUESTED' && results.has(c.channelArn) ? results.get(c.channelArn)! : c));
-      const unsettled = calls.filter((c) => c.outcome === 'REQUESTED').length;
+    return this.mutate(current, (latest) => {
+      const calls = (latest[which] ?? []).map((c) => (c.outcome === 'REQUESTED' && results.has(c.channelArn) ? results.get(c.channelArn)! : c));
+      // A ban that landed after the restriction ended or was lifted (the lift raced it): unban it.
+      const late = which === 'bans' && latest.status !== 'ACTIVE' && latest.status !== 'PENDING_APPROVAL' ? [...results.values()].filter((c) => c.outcome === 'DONE' && !c.already) : [];
+      const lateChannels = new Set(late.map((l) => l.channelArn));
+      const pendingUnban = (channelArn: string) => (latest.unbans ?? []).some((u) => u.channelArn === channelArn && u.outcome === 'REQUESTED');
+      const unbans =
+        late.length > 0
+          ? [...(latest.unbans ?? []).filter((u) => !lateChannels.has(u.channelArn) || u.outcome === 'REQUESTED'), ...[...lateChannels].filter((c) => !pendingUnban(c)).map((c) => requested(c, now))]
+          : undefined;
+      const unsettled = calls.filter((c) => c.outcome === 'REQUESTED').length + (unbans ?? []).filter((c) => c.outcome === 'REQUESTED').length;
       const summary = ['DONE', 'FAILED', 'REQUESTED'].map((o) => `${[...results.values()].filter((c) => c.outcome === o).length} ${o}`).join(', ');
       return {
-        ...current,
+        ...latest,
         [which]: calls,
-        // Beyond this pass's budget: due at once; no answer: in a while.
-        ...(unsettled > 0 ? { retryAt: iso(left > 0 ? now : now + RETRY_AFTER_SECONDS * 1000) } : { retryAt: undefined }),
-        history: withEvent(current.history, { at: iso(now), actor: 'system', event: which === 'bans' ? 'chime-bans' : 'chime-unbans', detail: summary }),
+        ...(unbans ? { unbans } : {}),
+        // Beyond this pass's budget: due at once; no answer: in a while; a late ban's unban: at once.
+        ...(unsettled > 0 ? { retryAt: iso(left > 0 || late.length > 0 ? now : now + RETRY_AFTER_SECONDS * 1000) } : { retryAt: undefined }),
+        history: withEvent(latest.history, {
+          at: iso(now),
+          actor: 'system',
+          event: which === 'bans' ? 'chime-bans' : 'chime-unbans',
+          detail: `${summary}${keptBy.size ? `; ${keptBy.size} kept (another ban still holds there)` : ''}${late.length ? `; ${late.length} landed after it ended: unbanned` : ''}`,
+        }),
       };
     });
+  }
+
+  /** Of these unbans, the channels another ACTIVE ban of the member still covers, with that ban's id. */
+  private async otherBansCovering(record: RestrictionRecord, calls: readonly ChimeCall[]): Promise<Map<string, string>> {
+    const now = this.deps.clock.now();
+    const others = (await this.restrictionsOf(record.member.memberArn, { fresh: true })).filter((r) => r.id !== record.id && r.action === 'BAN' && r.status === 'ACTIVE');
+    const kept = new Map<string, string>();
+    for (const call of calls) {
+      const holder = others.find((r) => appliesTo(r, call.channelArn, now));
+      if (holder) kept.set(call.channelArn, holder.id);
+    }
+    return kept;
   }
 
   /** One CreateChannelBan / DeleteChannelBan, settled: DONE, FAILED (refused) or REQUESTED (unknown, or turned away for now). */

@@ -3,7 +3,7 @@ import { strikeIdOf, type CommunityPolicies, type Strike, type StrikeLedger, typ
 import type { Clock } from '../domain/ports.js';
 import { formatDuration } from '../policy/community.js';
 import { RecordConditionError } from '../adapters/control-records.js';
-import { covers, escalationKeyOf, isModerationBot, LADDER_CLAIM_FINISH_MS, memberPk, standingOf, stepFor, strikeSk, type LadderImposition, type StrikeRecord } from './model.js';
+import { escalationKeyOf, escalationPlan, interimKeyOf, isModerationBot, LADDER_CLAIM_FINISH_MS, type PlannedImposition, memberPk, standingOf, stepFor, strikeSk, type LadderImposition, type StrikeRecord } from './model.js';
 import type { Restrictions } from './restrictions.js';
 import type { SenderStore } from './store.js';
 
@@ -26,6 +26,13 @@ import type { SenderStore } from './store.js';
  * The ladder is applied again when a strike is recorded again (a redelivery after a crash
  * between the strike and its step finishes the step), never twice (the key).
  */
+
+/** The moderators whose decisions gave these strikes (the policy's own, and the system's, are nobody's). */
+const deciders = (strikes: readonly Strike[]): Actor[] => {
+  const seen = new Map<string, Actor>();
+  for (const s of strikes) if (s.source.kind !== 'rule' && s.actor.id !== 'policy' && !seen.has(s.actor.id)) seen.set(s.actor.id, s.actor);
+  return [...seen.values()];
+};
 
 /** Claims of the ladder tried before a strike gives up (its redelivery tries again). */
 const LADDER_ROUNDS = 5;
@@ -99,21 +106,26 @@ export class Strikes implements StrikeLedger {
     if (!match || !match.strikes.some((s) => s.id === strike.id)) return;
     const { step, index } = match;
     const member = strike.member.memberArn;
-    const wanted = { action: step.action, scope: step.scope, channelArn: strike.channelArn, forSeconds: step.forSeconds };
-    const key = escalationKeyOf(index, step, strike.id);
     // The strikes that reached it (within the window, newest first), bounded for the record.
     const counted = match.strikes.slice(0, 50);
-    const imposition: LadderImposition = {
-      key,
-      kind: step.action,
-      scope: step.scope,
-      channelArn: strike.channelArn,
-      forSeconds: step.forSeconds,
-      reason: `${match.strikes.length} strikes within ${formatDuration(step.withinSeconds)} reached escalation step ${index + 1} (${step.strikes} strikes → ${step.action} for ${formatDuration(step.forSeconds)})`,
-      cause: { kind: 'escalation', step: index, strikeIds: counted.map((s) => s.id), ruleIds: [...new Set(counted.flatMap((s) => rulesOf(s.source)))] },
-      notify: step.notify,
-      step,
-    };
+    const cause = { kind: 'escalation' as const, step: index, strikeIds: counted.map((s) => s.id), ruleIds: [...new Set(counted.flatMap((s) => rulesOf(s.source)))] };
+    const reached = `${match.strikes.length} strikes within ${formatDuration(step.withinSeconds)} reached escalation step ${index + 1} (${step.strikes} strikes → ${step.action} for ${formatDuration(step.forSeconds)})`;
+    const excluded = deciders(counted);
+    const keys = { step: escalationKeyOf(index, step, strike.id), interim: interimKeyOf(index, step, strike.id) };
+    /** What the plan imposes (the step, and while it waits for approval an interim that needs none), as the ladder claim names it. */
+    const impositionsOf = (plan: PlannedImposition[]): LadderImposition[] =>
+      plan.map((p) => ({
+        key: p.interim ? keys.interim : keys.step,
+        kind: p.action,
+        scope: p.scope,
+        channelArn: strike.channelArn,
+        forSeconds: p.forSeconds,
+        reason: p.interim ? `${reached}; until a second moderator approves that, ${p.action} for ${formatDuration(p.forSeconds)} (the strongest step that needs no approval)` : reached,
+        cause,
+        notify: p.notify,
+        step: p.step,
+        ...(!p.interim && excluded.length ? { approvalExcludes: excluded } : {}),
+      }));
     // Strikes escalating at once (a batch, several containers) each see the step reached; the
     // ladder claim, a conditional write on the version read, lets one of them impose it. The
     // others read the winner's claim, finish it (a claimer that died before imposing leaves it to
@@ -126,16 +138,18 @@ export class Strikes implements StrikeLedger {
         if (claim.strikeId === strike.id) return;
       }
       const existing = await this.deps.restrictions.restrictionsOf(member, { fresh: true });
-      // Already imposed for this very strike (a redelivery): impose again to finish what it left undone.
-      const same = existing.find((r) => r.key === key);
-      if (!same && existing.some((r) => covers(r, wanted, now))) return;
+      // Already imposed for this very strike (a redelivery): impose them again to finish what they left undone.
+      const again = existing.filter((r) => r.key === keys.step || r.key === keys.interim);
+      const plan = impositionsOf(escalationPlan({ ladder: policy.escalation, match, strikes, channelArn: strike.channelArn, nowMs: now, approvals: policy.approvals, existing: existing.filter((r) => !again.includes(r)) }));
+      const impositions = again.length > 0 ? plan.filter((p) => again.some((r) => r.key === p.key)) : plan;
+      if (impositions.length === 0) return;
       try {
-        await this.deps.store.claimLadder(member, { at: new Date(now).toISOString(), strikeId: strike.id, impositions: [imposition] }, ladder?.version);
+        await this.deps.store.claimLadder(member, { at: new Date(now).toISOString(), strikeId: strike.id, impositions }, ladder?.version);
       } catch (error) {
         if (error instanceof RecordConditionError) continue;
         throw error;
       }
-      await this.impose(strike.member, imposition);
+      for (const imposition of impositions) await this.impose(strike.member, imposition);
       return;
     }
     throw new Error(`The escalation ladder of ${member} kept changing under ${LADDER_ROUNDS} attempts; the strike's redelivery applies it again`);
@@ -154,6 +168,7 @@ export class Strikes implements StrikeLedger {
       cause: imposition.cause,
       notify: imposition.notify,
       step: imposition.step,
+      ...(imposition.approvalExcludes ? { approvalExcludes: imposition.approvalExcludes } : {}),
     });
   }
 }

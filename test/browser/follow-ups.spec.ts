@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/local/stack.js';
 import { userArn } from '../support/factories.js';
-import { startReviewStack } from '../support/review.js';
+import { api, startReviewStack, tokenFor } from '../support/review.js';
 import { chimeClient, sendMessage, waitForItem, type SentMessage } from '../support/stack.js';
 import { heldMessage, namedChannel } from './fixtures.js';
 import { type BrowserUnderTest, expectAccessible, openBrowser, screenshot, signIn } from './support.js';
@@ -12,8 +12,8 @@ import { type BrowserUnderTest, expectAccessible, openBrowser, screenshot, signI
  * Moderators' follow-up actions (issue 8) in Debian's Chromium: "Ban sender" on a review item,
  * "Redact" and "Delete" (admins) on a message Chime delivered, from the item view and from its
  * audit entry; each asks for a reason and a Confirm, and says what happened, down to what Chime
- * then does. The audit log shows the actions. One stack has no Chime bearer configured: the 503
- * is explained, not shown as a failure of the console.
+ * then does. The audit log shows the actions. One stack has no Chime bearer configured: a ban is
+ * still recorded (the worker enforces it), its Chime call FAILED as not configured.
  */
 describe('follow-up actions (Chromium)', () => {
   let stack: LocalStack;
@@ -35,7 +35,7 @@ describe('follow-up actions (Chromium)', () => {
     await stack?.stop();
   });
 
-  it('Ban sender from a held message: a reason, Confirm, and Chime refuses the sender’s next message; a second ban says they were banned already', async () => {
+  it('Ban sender from a held message: a reason, how long, Confirm, and Chime refuses the sender’s next message; a ban until lifted waits for a second moderator', async () => {
     const channel = await namedChannel(chime, 'Spam');
     const mallory = userArn('mallory');
     const { item } = await heldMessage(stack, chime, 'cheap refund service, DM me', { channel, sender: mallory });
@@ -47,23 +47,27 @@ describe('follow-up actions (Chromium)', () => {
     expect(await actions.getByRole('button', { name: 'Redact' }).count()).toBe(0);
 
     await actions.getByRole('button', { name: 'Ban sender' }).click();
-    await actions.getByText('Ban mallory from #Spam: Chime refuses their messages there').waitFor();
+    await actions.getByText('Ban mallory: Chime refuses their messages where the ban applies').waitFor();
     expect(await actions.getByRole('button', { name: 'Confirm ban' }).isDisabled()).toBe(true); // a reason first
     await actions.getByLabel('Reason for the ban').fill('spam wave');
+    expect(await actions.getByLabel('For', { exact: true }).inputValue()).toBe('24h');
     await expectAccessible(page, 'ban confirmation');
     await page.evaluate("document.querySelector('.follow-ups').scrollIntoView({ block: 'center' })");
     await screenshot(page, 'ban-confirm');
     await actions.getByRole('button', { name: 'Confirm ban' }).click();
-    await actions.getByRole('status').filter({ hasText: 'Banned mallory from #Spam. Chime now refuses their messages there.' }).waitFor();
+    await actions.getByRole('status').filter({ hasText: 'Banned mallory in #Spam for 24h. Chime refuses their messages there.' }).waitFor();
     await page.locator('.timeline li', { hasText: 'alice sender banned: spam wave' }).waitFor();
     await expect(sendMessage(chime, 'let me back in', { channel, sender: mallory })).rejects.toBeInstanceOf(ForbiddenException);
     // The ban is not a decision: the message still waits for one.
     expect((await stack.runtime.store.get(item.callbackId))!.status).toBe('PENDING_REVIEW');
 
+    // Until lifted: longer than the policy lets one moderator ban alone.
     await actions.getByRole('button', { name: 'Ban sender' }).click();
-    await actions.getByLabel('Reason for the ban').fill('again');
+    await actions.getByLabel('Reason for the ban').fill('for good');
+    await actions.getByLabel('For', { exact: true }).selectOption('');
     await actions.getByRole('button', { name: 'Confirm ban' }).click();
-    await actions.getByRole('status').filter({ hasText: 'mallory was already banned from #Spam; nothing changed in Chime.' }).waitFor();
+    await actions.getByRole('status').filter({ hasText: 'The ban of mallory in #Spam (until lifted) waits for a second moderator’s approval.' }).waitFor();
+    await page.locator('.timeline li', { hasText: 'alice sender ban requested: for good' }).waitFor();
   });
 
   it('an admin redacts an allowed message from its audit entry, deletes another from its item view, and a repeat is explained', async () => {
@@ -148,22 +152,24 @@ describe('follow-up actions (Chromium)', () => {
       await bare?.stop();
     });
 
-    it('Ban sender is refused with 503 chime-bearer-not-configured, explained, and nothing is recorded', async () => {
+    it('Ban sender without a configured bearer: recorded and enforced by the worker, its Chime call FAILED (not configured)', async () => {
       const channel = await namedChannel(bareChime, 'No bearer');
-      const { item } = await heldMessage(bare, bareChime, 'refund, or else', { channel, sender: userArn('mallory') });
+      const mallory = userArn('mallory');
+      const { item } = await heldMessage(bare, bareChime, 'refund, or else', { channel, sender: mallory });
       const page = await pageFor();
       await signIn(page, bare, 'alice', 'moderators', `/reviews/${item.callbackId}`);
       const actions = followUps(page);
       await actions.getByRole('button', { name: 'Ban sender' }).click();
       await actions.getByLabel('Reason for the ban').fill('spam');
       await actions.getByRole('button', { name: 'Confirm ban' }).click();
-      const refusal = actions.getByRole('alert');
-      await refusal.waitFor();
-      expect(await refusal.textContent()).toMatch(/^Chime actions are not set up.*CHIME_BEARER_ARN.*Nothing was done and nothing was recorded/);
+      await actions.getByRole('status').filter({ hasText: 'Banned mallory in #No bearer for 24h.' }).waitFor();
       await expectAccessible(page, 'no bearer');
-      // Nothing in the item's history, and the sender can still post.
-      expect((await bare.runtime.store.get(item.callbackId))!.history.map((h) => h.event)).not.toContain('sender-banned');
-      await sendMessage(bareChime, 'still here', { channel, sender: userArn('mallory') });
+      const history = (await bare.runtime.store.get(item.callbackId))!.history;
+      expect(history.at(-1)).toMatchObject({ event: 'sender-banned', actor: 'alice' });
+      const restrictionId = /\(restriction (\S+)\)$/.exec(history.at(-1)!.reason ?? '')![1]!;
+      const record = await api(bare, 'GET', `/senders/${encodeURIComponent(mallory)}`, { token: await tokenFor(bare, 'alice') });
+      const restriction = record.body.restrictions.active.find((r: { id: string }) => r.id === restrictionId);
+      expect(restriction.chime.bans).toEqual([expect.objectContaining({ outcome: 'FAILED', error: expect.objectContaining({ type: 'ChimeBearerNotConfigured' }) })]);
     });
   });
 });

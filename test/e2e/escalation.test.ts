@@ -130,23 +130,30 @@ describe('strikes, escalation and restrictions end to end', () => {
     expect(body.restrictions.active).toMatchObject([{ action: 'HOLD', status: 'ACTIVE' }]);
   });
 
-  it('a long ban waits for a second moderator; any moderator approves an automatic step, and it is applied then', async () => {
+  it('a long ban waits for a second moderator; one whose decisions gave its strikes may not approve it; it is applied then', async () => {
     await denyHeld('still selling scam coins, dm me'); // strike 5
     const pending = await waitFor(async () => (await api(stack, 'GET', '/approvals', { token: bea })).body.items.find((r: { memberArn: string }) => r.memberArn === mallory), { what: 'the pending ban' });
     expect(pending).toMatchObject({ action: 'BAN', status: 'PENDING_APPROVAL', forSeconds: 7 * 86_400, requestedBy: { id: 'escalation' }, cause: { kind: 'escalation', step: 2 } });
-    expect(await isBanned(mallory)).toBe(false);
-    expect((await record()).summary.pendingApprovals).toBe(1);
+    // Never unrestricted while it waits: the strongest step reached that needs no approval (the 2-minute ban) is in force now.
+    const waiting = await record();
+    expect(waiting.summary.pendingApprovals).toBe(1);
+    const interim = waiting.restrictions.active.find((r: { action: string; status: string }) => r.action === 'BAN' && r.status === 'ACTIVE');
+    expect(interim).toMatchObject({ forSeconds: 120, cause: { kind: 'escalation', step: 2 }, reason: expect.stringMatching(/until a second moderator approves that/) });
+    expect(await isBanned(mallory)).toBe(true);
 
-    // ada denied the message that reached it, but an automatic step excludes nobody.
-    const approved = await api(stack, 'POST', `/approvals/${pending.id}/decision`, { token: ada, json: { approve: true, reason: 'five strikes in a day' } });
+    // ada denied the messages that gave the strikes: the step they reached needs someone else (four-eyes).
+    const own = await api(stack, 'POST', `/approvals/${pending.id}/decision`, { token: ada, json: { approve: true, reason: 'five strikes in a day' } });
+    expect(own.status, own.text).toBe(403);
+    expect(own.body.type).toMatch(/four-eyes$/);
+    const approved = await api(stack, 'POST', `/approvals/${pending.id}/decision`, { token: bea, json: { approve: true, reason: 'five strikes in a day' } });
     expect(approved.status, approved.text).toBe(200);
-    expect(approved.body).toMatchObject({ status: 'ACTIVE', approval: { approved: true, by: { id: expect.any(String), name: 'ada' } }, chime: { bans: [{ outcome: 'DONE' }] } });
+    expect(approved.body).toMatchObject({ status: 'ACTIVE', approval: { approved: true, by: { id: expect.any(String), name: 'bea' } }, chime: { bans: [{ outcome: 'DONE' }] } });
     // Its `for` counts from the approval.
     expect(Date.parse(approved.body.endsAt) - Date.parse(approved.body.startsAt)).toBe(7 * 86_400 * 1000);
     expect(await isBanned(mallory)).toBe(true);
-    const again = await api(stack, 'POST', `/approvals/${pending.id}/decision`, { token: bea, json: { approve: false, reason: 'too harsh' } });
+    const again = await api(stack, 'POST', `/approvals/${pending.id}/decision`, { token: admin, json: { approve: false, reason: 'too harsh' } });
     expect(again.status, again.text).toBe(409);
-    expect(again.body).toMatchObject({ type: expect.stringMatching(/approval-conflict$/), decidedBy: { name: 'ada' }, approved: true });
+    expect(again.body).toMatchObject({ type: expect.stringMatching(/approval-conflict$/), decidedBy: { name: 'bea' }, approved: true });
     expect((await api(stack, 'GET', '/approvals', { token: bea })).body.items.find((r: { id: string }) => r.id === pending.id)).toBeUndefined();
 
     // Only an admin lifts it early; the ban is gone from Chime.
@@ -155,7 +162,11 @@ describe('strikes, escalation and restrictions end to end', () => {
     expect(byModerator.body.type).toMatch(/admins-only$/);
     const lifted = await api(stack, 'DELETE', `${sender(mallory)}/restrictions/${pending.id}?reason=appeal%20upheld`, { token: admin });
     expect(lifted.status, lifted.text).toBe(200);
-    expect(lifted.body).toMatchObject({ status: 'LIFTED', lifted: { reason: 'appeal upheld' }, chime: { unbans: [{ outcome: 'DONE' }] } });
+    // The interim 2-minute ban still holds in this channel: the lift keeps Chime's ban for it, and its end unbans.
+    expect(lifted.body).toMatchObject({ status: 'LIFTED', lifted: { reason: 'appeal upheld' }, chime: { unbans: [{ outcome: 'DONE', keptFor: interim.id }] } });
+    expect(await isBanned(mallory)).toBe(true);
+    clock.advance(3 * 60 * 1000);
+    await stack.sweepNow();
     expect(await isBanned(mallory)).toBe(false);
   });
 
@@ -197,7 +208,7 @@ describe('strikes, escalation and restrictions end to end', () => {
     const body = await record();
     expect(body).toMatchObject({ memberArn: mallory, appInstanceArn: APP_INSTANCE, summary: { countingStrikes: 5, activeRestrictions: 1, pendingApprovals: 0 } });
     expect(body.strikes.map((s: { source: { kind: string } }) => s.source.kind).sort()).toEqual(['moderator', 'moderator', 'rule', 'rule', 'rule']);
-    expect(body.restrictions.past.map((r: { status: string }) => r.status).sort()).toEqual(['ENDED', 'LIFTED']);
+    expect(body.restrictions.past.map((r: { status: string }) => r.status).sort()).toEqual(['ENDED', 'ENDED', 'LIFTED']);
     expect(body.notes).toMatchObject([{ text: 'Repeat spammer; watch the crypto channels.' }]);
     expect(body.messages.items.filter((m: { denied: boolean }) => m.denied)).toHaveLength(5);
     const heldOrDenied = await api(stack, 'GET', `${sender(mallory)}?limit=2`, { token: ada });

@@ -34,6 +34,13 @@ async function auditOf(stack: LocalStack, token: string, query: Record<string, s
 
 const actionsIn = (entries: Entry[]) => entries.filter((e) => e.kind === 'ACTION');
 
+/** A restriction as the sender's record shows it (GET /senders/{memberArn}). */
+async function restrictionOf(stack: LocalStack, token: string, memberArn: string, id: string): Promise<Entry> {
+  const record = await api(stack, 'GET', `/senders/${encodeURIComponent(memberArn)}`, { token });
+  expect(record.status, record.text).toBe(200);
+  return [...record.body.restrictions.active, ...record.body.restrictions.past].find((r: Entry) => r.id === id);
+}
+
 async function bansOf(chime: ChimeSDKMessagingClient, channel: string, bearer: string): Promise<string[]> {
   const reply = await chime.send(new ListChannelBansCommand({ ChannelArn: channel, ChimeBearer: bearer }));
   return (reply.ChannelBans ?? []).map((b) => b.Member?.Arn ?? '');
@@ -59,73 +66,72 @@ describe('follow-up actions (convenient Chime, the default bearer)', () => {
   });
 
   describe('POST /reviews/{callbackId}/actions BAN_SENDER', () => {
-    it("bans a held message's sender: their next message is refused by Chime, and the ban is audited and in the item's history", async () => {
+    it("bans a held message's sender through the senders room: a short ban at once, in the item's history and the sender's record; Chime refuses their next message", async () => {
       const channel = channelArn();
       const mallory = userArn(`mallory-${randomUUID().slice(0, 8)}`);
       const sent = await sendMessage(chime, 'refund now, or else', { channel, sender: mallory });
       const held = await waitForItem(stack, sent, (i) => i.status === 'PENDING_REVIEW', 'held for review');
 
-      const response = await api(stack, 'POST', `/reviews/${held.callbackId}/actions`, { token: alice, json: { type: 'BAN_SENDER', reason: 'spam wave from this account' } });
+      const response = await api(stack, 'POST', `/reviews/${held.callbackId}/actions`, { token: alice, json: { type: 'BAN_SENDER', reason: 'spam wave from this account', for: '24h' } });
       expect(response.status, response.text).toBe(200);
-      expect(response.body.action).toMatchObject({
-        kind: 'ACTION',
-        callbackId: expect.stringMatching(/^ACTION#/),
-        action: 'BAN_SENDER',
-        origin: 'MODERATOR',
-        status: 'DONE',
-        decidedBy: { id: subjectFor('alice'), name: 'alice' },
-        reason: 'spam wave from this account',
+      expect(response.body.restriction).toEqual({ restrictionId: expect.any(String), status: 'ACTIVE' });
+      expect(response.body.action).toBeUndefined();
+      const restriction = await restrictionOf(stack, alice, mallory, response.body.restriction.restrictionId);
+      expect(restriction).toMatchObject({
+        action: 'BAN',
+        scope: 'channel',
         channelArn: channel,
-        messageId: sent.messageId,
-        sender: { arn: mallory },
-        original: { content: 'refund now, or else' },
-        ruleIds: held.policy!.ruleIds,
-        target: { channelArn: channel, memberArn: mallory, reviewCallbackId: held.callbackId, messageId: sent.messageId },
-        alreadyBanned: false,
-        chimeBearer: DEFAULT_BEARER,
-        completedAt: expect.any(String),
+        forSeconds: 86_400,
+        reason: 'spam wave from this account',
+        requestedBy: { id: subjectFor('alice'), name: 'alice' },
+        cause: { kind: 'moderator', callbackId: held.callbackId },
+        chime: { bans: [expect.objectContaining({ channelArn: channel, outcome: 'DONE', confirmedBy: 'answer' })] },
       });
       // The item is still held (a ban is not a decision), and its history says who banned and why;
       // the note is bookkeeping: the version (a moderator's expectedVersion) and the sweep moment stay.
       expect(response.body.item).toMatchObject({ callbackId: held.callbackId, status: 'PENDING_REVIEW', version: held.version });
-      expect((await stack.runtime.store.get(held.callbackId))).toMatchObject({ updatedAt: (await stack.runtime.store.get(held.callbackId))!.updatedAt, version: held.version });
-      expect(response.body.item.history.at(-1)).toMatchObject({ actor: 'alice', from: 'PENDING_REVIEW', to: 'PENDING_REVIEW', event: 'sender-banned', reason: 'spam wave from this account' });
+      expect(response.body.item.history.at(-1)).toMatchObject({
+        actor: 'alice',
+        from: 'PENDING_REVIEW',
+        to: 'PENDING_REVIEW',
+        event: 'sender-banned',
+        reason: `spam wave from this account (restriction ${response.body.restriction.restrictionId})`,
+      });
 
       // Chime: banned, and refused on the next message.
       expect(await bansOf(chime, channel, DEFAULT_BEARER)).toEqual([mallory]);
       await expect(sendMessage(chime, 'let me back in', { channel, sender: mallory })).rejects.toBeInstanceOf(ForbiddenException);
-
-      // The audit log: with the moderator filters, the channel filter and origin MODERATOR.
-      const byAlice = actionsIn(await auditOf(stack, alice, { channelArn: channel, origin: 'MODERATOR', moderator: 'alice' }));
-      expect(byAlice).toEqual([response.body.action]);
-      expect(actionsIn(await auditOf(stack, alice, { channelArn: channel, moderator: subjectFor('alice') }))).toHaveLength(1);
-      expect(await auditOf(stack, alice, { channelArn: channel, moderator: 'bob' })).toEqual([]);
-      expect(await auditOf(stack, alice, { channelArn: channel, origin: 'AUTO' })).toEqual([]);
     });
 
-    it('works beside and after a decision: banning a delivered item again is a success that says the sender was already banned', async () => {
+    it('waits for a second moderator when the ban is longer than the policy allows alone (the two-person rule); the requester may not approve it', async () => {
       const channel = channelArn();
       const spammer = userArn(`spammer-${randomUUID().slice(0, 8)}`);
       const sent = await sendMessage(chime, 'refund me please', { channel, sender: spammer });
       const held = await waitForItem(stack, sent, (i) => i.status === 'PENDING_REVIEW', 'held for review');
 
-      const first = await api(stack, 'POST', `/reviews/${held.callbackId}/actions`, { token: alice, json: { type: 'BAN_SENDER', reason: 'known spammer' } });
-      expect(first.status, first.text).toBe(200);
-      const decided = await api(stack, 'POST', `/reviews/${held.callbackId}/decision`, { token: bob, json: { action: 'DENY', reason: 'spam' } });
-      expect(decided.status, decided.text).toBe(200);
-      expect(decided.body.status).toBe('DELIVERED');
+      const asked = await api(stack, 'POST', `/reviews/${held.callbackId}/actions`, { token: alice, json: { type: 'BAN_SENDER', reason: 'known spammer' } });
+      expect(asked.status, asked.text).toBe(200);
+      expect(asked.body.restriction).toMatchObject({ status: 'PENDING_APPROVAL' });
+      expect(asked.body.item.history.at(-1)).toMatchObject({ event: 'sender-ban-requested', actor: 'alice' });
+      expect(await bansOf(chime, channel, DEFAULT_BEARER)).toEqual([]);
 
-      const again = await api(stack, 'POST', `/reviews/${held.callbackId}/actions`, { token: bob, json: { type: 'BAN_SENDER', reason: 'making sure' } });
-      expect(again.status, again.text).toBe(200);
-      expect(again.body.action).toMatchObject({ status: 'DONE', alreadyBanned: true, decidedBy: { name: 'bob' } });
-      expect(again.body.item.status).toBe('DELIVERED');
-      expect(again.body.item.history.map((h: Entry) => h.event)).toEqual(expect.arrayContaining(['sender-banned', 'sender-already-banned']));
+      const own = await api(stack, 'POST', `/approvals/${asked.body.restriction.restrictionId}/decision`, { token: alice, json: { approve: true, reason: 'mine' } });
+      expect(own.status).toBe(403);
+      expect(own.body.type).toMatch(/four-eyes$/);
+      const approved = await api(stack, 'POST', `/approvals/${asked.body.restriction.restrictionId}/decision`, { token: bob, json: { approve: true, reason: 'clear spam' } });
+      expect(approved.status, approved.text).toBe(200);
+      expect(approved.body).toMatchObject({ status: 'ACTIVE', chime: { bans: [{ outcome: 'DONE' }] } });
       expect(await bansOf(chime, channel, DEFAULT_BEARER)).toEqual([spammer]);
 
-      // Newest first, decisions and actions in one time order.
-      const entries = await auditOf(stack, alice, { channelArn: channel, origin: 'MODERATOR' });
-      expect(entries.map((e) => `${e.kind} ${e.action}`)).toEqual(['ACTION BAN_SENDER', 'DECISION DENY', 'ACTION BAN_SENDER']);
-      expect(entries[1]).toMatchObject({ kind: 'DECISION', callbackId: held.callbackId, decidedBy: { name: 'bob' } });
+      // Beside and after a decision: a second ban (another request) finds Chime banned already.
+      const decided = await api(stack, 'POST', `/reviews/${held.callbackId}/decision`, { token: bob, json: { action: 'DENY', reason: 'spam' } });
+      expect(decided.status, decided.text).toBe(200);
+      const again = await api(stack, 'POST', `/reviews/${held.callbackId}/actions`, { token: bob, json: { type: 'BAN_SENDER', reason: 'making sure', for: '1h' } });
+      expect(again.status, again.text).toBe(200);
+      expect(again.body.item.status).toBe('DELIVERED');
+      const second = await restrictionOf(stack, bob, spammer, again.body.restriction.restrictionId);
+      expect(second.chime.bans).toEqual([expect.objectContaining({ outcome: 'DONE', already: true })]);
+      expect(again.body.item.history.map((h: Entry) => h.event)).toEqual(expect.arrayContaining(['sender-ban-requested', 'sender-banned']));
     });
 
     it('answers 404 for an unknown item and 400 for a body it does not accept, recording nothing', async () => {
@@ -247,33 +253,31 @@ describe('follow-up actions (convenient Chime, the default bearer)', () => {
   });
 
   describe('when the audit record cannot be written', () => {
-    it('does nothing in Chime if the request cannot be recorded first (500, no ban, no entry)', async () => {
+    it('does nothing in Chime if the request cannot be recorded first (500, nothing deleted, no entry)', async () => {
       const channel = channelArn();
-      const troll = userArn(`troll-${randomUUID().slice(0, 8)}`);
-      const held = await waitForItem(stack, await sendMessage(chime, 'refund?', { channel, sender: troll }), (i) => i.status === 'PENDING_REVIEW', 'held');
+      const sent = await sendMessage(chime, 'delete me later', { channel });
+      await waitForStatus(chime, sent, 'SENT');
       stack.crashes.failNextFollowUpWrites('recordFollowUp');
-      const response = await api(stack, 'POST', `/reviews/${held.callbackId}/actions`, { token: alice, json: { type: 'BAN_SENDER', reason: 'troll' } });
+      const response = await api(stack, 'POST', '/messages/delete', { token: root, json: { channelArn: channel, messageId: sent.messageId, reason: 'leak' } });
       expect(response.status).toBe(500);
       expect(response.body.type).toMatch(/\/internal-error$/);
-      expect(await bansOf(chime, channel, DEFAULT_BEARER)).toEqual([]);
-      await sendMessage(chime, 'still here', { channel, sender: troll });
+      expect((await chime.send(new GetChannelMessageCommand({ ChannelArn: channel, MessageId: sent.messageId, ChimeBearer: sent.sender }))).ChannelMessage?.Content).toBe('delete me later');
       expect(await auditOf(stack, alice, { channelArn: channel, origin: 'MODERATOR' })).toEqual([]);
     });
 
     it('says so (500 action-not-recorded) when Chime did it but the outcome could not be written; the log shows it REQUESTED, not DONE', async () => {
       const channel = channelArn();
-      const troll = userArn(`troll-${randomUUID().slice(0, 8)}`);
-      const held = await waitForItem(stack, await sendMessage(chime, 'refund?', { channel, sender: troll }), (i) => i.status === 'PENDING_REVIEW', 'held');
+      const sent = await sendMessage(chime, 'delete me now', { channel });
+      await waitForStatus(chime, sent, 'SENT');
       stack.crashes.failNextFollowUpWrites('completeFollowUp');
-      const response = await api(stack, 'POST', `/reviews/${held.callbackId}/actions`, { token: alice, json: { type: 'BAN_SENDER', reason: 'troll' } });
+      const response = await api(stack, 'POST', '/messages/delete', { token: root, json: { channelArn: channel, messageId: sent.messageId, reason: 'leak' } });
       expect(response.status).toBe(500);
-      expect(response.body).toMatchObject({ type: expect.stringMatching(/\/action-not-recorded$/), action: 'BAN_SENDER', actionId: expect.stringMatching(/^ACTION#/) });
-      expect(response.body.detail).toMatch(new RegExp(`Chime banned ${troll} from .*shows action ACTION#\\S+ as REQUESTED`));
-      expect(await bansOf(chime, channel, DEFAULT_BEARER)).toEqual([troll]);
+      expect(response.body).toMatchObject({ type: expect.stringMatching(/\/action-not-recorded$/), action: 'DELETE_MESSAGE', actionId: expect.stringMatching(/^ACTION#/) });
+      await expect(chime.send(new GetChannelMessageCommand({ ChannelArn: channel, MessageId: sent.messageId, ChimeBearer: sent.sender }))).rejects.toBeInstanceOf(NotFoundException);
 
-      const [entry, ...more] = actionsIn(await auditOf(stack, alice, { channelArn: channel, moderator: 'alice' }));
+      const [entry, ...more] = actionsIn(await auditOf(stack, alice, { channelArn: channel, moderator: 'root' }));
       expect(more).toEqual([]);
-      expect(entry).toMatchObject({ callbackId: response.body.actionId, action: 'BAN_SENDER', status: 'REQUESTED', reason: 'troll' });
+      expect(entry).toMatchObject({ callbackId: response.body.actionId, action: 'DELETE_MESSAGE', status: 'REQUESTED', reason: 'leak' });
       expect(entry!.completedAt).toBeUndefined();
     });
   });
@@ -322,9 +326,10 @@ describe('follow-up actions in strict Chime', () => {
     const channel = await channelWith(APP_INSTANCE, [mallory, carol]);
     const item = await heldItemFrom(channel, mallory);
 
-    const ban = await api(stack, 'POST', `/reviews/${item.callbackId}/actions`, { token: alice, json: { type: 'BAN_SENDER', reason: 'spam' } });
+    const ban = await api(stack, 'POST', `/reviews/${item.callbackId}/actions`, { token: alice, json: { type: 'BAN_SENDER', reason: 'spam', for: '1h' } });
     expect(ban.status, ban.text).toBe(200);
-    expect(ban.body.action).toMatchObject({ status: 'DONE', chimeBearer: DEFAULT_BEARER });
+    expect(ban.body.restriction).toMatchObject({ status: 'ACTIVE' });
+    expect((await restrictionOf(stack, alice, mallory, ban.body.restriction.restrictionId)).chime.bans).toEqual([expect.objectContaining({ outcome: 'DONE' })]);
     await expect(post(channel, mallory, 'hello again')).rejects.toBeInstanceOf(ForbiddenException);
 
     const first = await post(channel, carol, 'my card is 4111 1111 1111 1111');
@@ -338,10 +343,10 @@ describe('follow-up actions in strict Chime', () => {
     await expect(chime.send(new GetChannelMessageCommand({ ChannelArn: channel, MessageId: second.MessageId!, ChimeBearer: carol }))).rejects.toBeInstanceOf(NotFoundException);
 
     const audit = actionsIn(await auditOf(stack, alice, { channelArn: channel, origin: 'MODERATOR' }));
+    // The ban is on the sender's record (the senders room), not a follow-up action.
     expect(audit.map((e) => [e.action, e.status, e.decidedBy.name])).toEqual([
       ['DELETE_MESSAGE', 'DONE', 'root'],
       ['REDACT_MESSAGE', 'DONE', 'root'],
-      ['BAN_SENDER', 'DONE', 'alice'],
     ]);
   });
 
@@ -350,15 +355,12 @@ describe('follow-up actions in strict Chime', () => {
     const channel = await channelWith(OTHER_INSTANCE, [eve]);
     const item = await heldItemFrom(channel, eve);
 
-    const ban = await api(stack, 'POST', `/reviews/${item.callbackId}/actions`, { token: alice, json: { type: 'BAN_SENDER', reason: 'spam' } });
-    expect(ban.status).toBe(502);
-    expect(ban.body).toMatchObject({
-      type: expect.stringMatching(/\/chime-bearer-forbidden$/),
-      operation: 'CreateChannelBan',
-      chimeErrorType: 'ForbiddenException',
-      bearer: `${OTHER_INSTANCE}/bot/review-api`,
-    });
-    expect(ban.body.detail).toMatch(/Check the configured bearer's rights \(stage param chimeBearerArn\)/);
+    // A ban is recorded (the worker enforces it) with Chime's refusal on its call, never DONE.
+    const ban = await api(stack, 'POST', `/reviews/${item.callbackId}/actions`, { token: alice, json: { type: 'BAN_SENDER', reason: 'spam', for: '1h' } });
+    expect(ban.status, ban.text).toBe(200);
+    expect((await restrictionOf(stack, alice, eve, ban.body.restriction.restrictionId)).chime.bans).toEqual([
+      expect.objectContaining({ outcome: 'FAILED', error: expect.objectContaining({ type: 'ForbiddenException' }) }),
+    ]);
     await post(channel, eve, 'still allowed to post'); // nothing happened in Chime
 
     const sent = await post(channel, eve, 'a sent message');
@@ -368,10 +370,7 @@ describe('follow-up actions in strict Chime', () => {
     expect((await chime.send(new GetChannelMessageCommand({ ChannelArn: channel, MessageId: sent.MessageId!, ChimeBearer: eve }))).ChannelMessage?.Content).toBe('a sent message');
 
     const audit = actionsIn(await auditOf(stack, alice, { channelArn: channel }));
-    expect(audit.map((e) => [e.action, e.status, e.chimeError?.type])).toEqual([
-      ['DELETE_MESSAGE', 'FAILED', 'ForbiddenException'],
-      ['BAN_SENDER', 'FAILED', 'ForbiddenException'],
-    ]);
+    expect(audit.map((e) => [e.action, e.status, e.chimeError?.type])).toEqual([['DELETE_MESSAGE', 'FAILED', 'ForbiddenException']]);
   });
 });
 
@@ -385,12 +384,17 @@ describe('follow-up actions without a configured bearer', () => {
     await stack?.stop();
   });
 
-  it('answers 503 chime-bearer-not-configured, naming the setting, and records nothing', async () => {
+  it('answers 503 chime-bearer-not-configured for redact and delete, naming the setting, and records nothing; a ban is recorded for the worker to enforce', async () => {
     const alice = await tokenFor(stack, 'alice', ['moderators', 'admins']);
     const item = aPendingReview(stack, Date.now() + 3_600_000);
     await stack.runtime.store.recordReceived(item);
+    // A ban is a restriction the worker enforces; its Chime call is FAILED, not configured.
+    const ban = await api(stack, 'POST', `/reviews/${item.callbackId}/actions`, { token: alice, json: { type: 'BAN_SENDER', reason: 'spam', for: '1h' } });
+    expect(ban.status, ban.text).toBe(200);
+    expect((await restrictionOf(stack, alice, item.message.sender.arn, ban.body.restriction.restrictionId)).chime.bans).toEqual([
+      expect.objectContaining({ outcome: 'FAILED', error: expect.objectContaining({ type: 'ChimeBearerNotConfigured' }) }),
+    ]);
     const requests: Array<[string, unknown]> = [
-      [`/reviews/${item.callbackId}/actions`, { type: 'BAN_SENDER', reason: 'spam' }],
       ['/messages/redact', { channelArn: item.message.channelArn, messageId: item.message.messageId, reason: 'x' }],
       ['/messages/delete', { channelArn: item.message.channelArn, messageId: item.message.messageId, reason: 'x' }],
     ];
@@ -401,6 +405,7 @@ describe('follow-up actions without a configured bearer', () => {
       expect(response.body.detail).toMatch(/chimeBearerArn \(CHIME_BEARER_ARN\) is not set/);
     }
     expect(await auditOf(stack, alice, { channelArn: item.message.channelArn })).toEqual([]);
+    // The ban's note is bookkeeping: the version stays.
     expect((await stack.runtime.store.get(item.callbackId))!.version).toBe(item.version);
   });
 });

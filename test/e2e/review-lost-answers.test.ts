@@ -75,13 +75,22 @@ describe('the review API when an answer is lost', () => {
     await waitForStatus(chime, sent, 'DENIED');
   });
 
+  /** A restriction as the sender's record shows it (GET /senders/{memberArn}). */
+  const restrictionOf = async (memberArn: string, id: string) => {
+    const record = await api(stack, 'GET', `/senders/${encodeURIComponent(memberArn)}`, { token: alice });
+    expect(record.status, record.text).toBe(200);
+    return [...record.body.restrictions.active, ...record.body.restrictions.past].find((r: { id: string }) => r.id === id);
+  };
+
   it('records a ban applied with its answer lost DONE (confirmed by read-back), never "already banned"', async () => {
     const { item } = await held();
     stack.simulator.setFaults({ loseAnswerRate: 1 });
-    const response = await api(stack, 'POST', `/reviews/${item.callbackId}/actions`, { token: alice, json: { type: 'BAN_SENDER', reason: 'spam' } });
+    const response = await api(stack, 'POST', `/reviews/${item.callbackId}/actions`, { token: alice, json: { type: 'BAN_SENDER', reason: 'spam', for: '1h' } });
     expect(response.status, response.text).toBe(200);
-    expect(response.body.action).toMatchObject({ status: 'DONE', confirmedBy: 'read-back' });
-    expect(response.body.action.alreadyBanned).toBeUndefined();
+    expect(response.body.restriction).toMatchObject({ status: 'ACTIVE' });
+    const restriction = await restrictionOf(item.message.sender.arn, response.body.restriction.restrictionId);
+    expect(restriction.chime.bans).toEqual([expect.objectContaining({ outcome: 'DONE', confirmedBy: 'read-back' })]);
+    expect(restriction.chime.bans[0].already).toBeUndefined();
     expect(stack.simulator.channels().find((c) => c.channelArn === item.message.channelArn)?.bans).toContain(item.message.sender.arn);
   });
 
@@ -106,34 +115,21 @@ describe('the review API when an answer is lost', () => {
     it('answers a retried ban with the first outcome and never bans twice; another request under the key is 409', async () => {
       const { item } = await held();
       const key = randomUUID();
-      const first = await api(stack, 'POST', `/reviews/${item.callbackId}/actions`, { token: alice, json: { type: 'BAN_SENDER', reason: 'spam' }, headers: { 'idempotency-key': key } });
+      const ban = { type: 'BAN_SENDER', reason: 'spam', for: '1h' };
+      const first = await api(stack, 'POST', `/reviews/${item.callbackId}/actions`, { token: alice, json: ban, headers: { 'idempotency-key': key } });
       expect(first.status, first.text).toBe(200);
       const bansBefore = stack.simulator.channels().find((c) => c.channelArn === item.message.channelArn)!.bans.length;
-      const again = await api(stack, 'POST', `/reviews/${item.callbackId}/actions`, { token: alice, json: { type: 'BAN_SENDER', reason: 'spam' }, headers: { 'idempotency-key': key } });
+      const again = await api(stack, 'POST', `/reviews/${item.callbackId}/actions`, { token: alice, json: ban, headers: { 'idempotency-key': key } });
       expect(again.status, again.text).toBe(200);
-      expect(again.body.action).toEqual(first.body.action);
+      expect(again.body.restriction).toEqual(first.body.restriction);
       expect(stack.simulator.channels().find((c) => c.channelArn === item.message.channelArn)!.bans.length).toBe(bansBefore);
-      // One record in the audit log.
-      const audit = await api(stack, 'GET', `/decisions?${new URLSearchParams({ channelArn: item.message.channelArn, limit: '100' })}`, { token: alice });
-      expect(audit.body.items.filter((e: { kind: string }) => e.kind === 'ACTION')).toHaveLength(1);
-      const other = await api(stack, 'POST', `/reviews/${item.callbackId}/actions`, { token: alice, json: { type: 'BAN_SENDER', reason: 'something else' }, headers: { 'idempotency-key': key } });
+      // One restriction on the sender's record, noted once on the item.
+      const record = await api(stack, 'GET', `/senders/${encodeURIComponent(item.message.sender.arn)}`, { token: alice });
+      expect(record.body.restrictions.active.map((r: { id: string }) => r.id)).toEqual([first.body.restriction.restrictionId]);
+      expect(again.body.item.history.filter((h: { event: string }) => h.event === 'sender-banned')).toHaveLength(1);
+      const other = await api(stack, 'POST', `/reviews/${item.callbackId}/actions`, { token: alice, json: { ...ban, reason: 'something else' }, headers: { 'idempotency-key': key } });
       expect(other.status).toBe(409);
       expect(other.body).toMatchObject({ type: expect.stringMatching(/idempotency-key-reused$/) });
-    });
-
-    it('settles a first request whose outcome stayed unknown (REQUESTED) before acting again', async () => {
-      const { item } = await held();
-      const key = randomUUID();
-      // Chime applies the ban and the answer is lost twice over: no read-back can be made in time
-      // here (the emulator answers reads too, so drop the connection for the whole first request).
-      stack.simulator.setFaults({ loseAnswerRate: 1 });
-      stack.crashes.failNextFollowUpWrites('completeFollowUp', 1);
-      const first = await api(stack, 'POST', `/reviews/${item.callbackId}/actions`, { token: alice, json: { type: 'BAN_SENDER', reason: 'spam' }, headers: { 'idempotency-key': key } });
-      expect(first.status).toBe(500); // done in Chime, not recorded: the record is still REQUESTED
-      stack.simulator.setFaults({ loseAnswerRate: 0 });
-      const retried = await api(stack, 'POST', `/reviews/${item.callbackId}/actions`, { token: alice, json: { type: 'BAN_SENDER', reason: 'spam' }, headers: { 'idempotency-key': key } });
-      expect(retried.status, retried.text).toBe(200);
-      expect(retried.body.action).toMatchObject({ status: 'DONE', confirmedBy: 'read-back' });
     });
 
     it('answers a retried decision with the decision it made (200), and the same key with another decision 409', async () => {

@@ -368,6 +368,25 @@ describe('appealing a report case', () => {
     expect(removedStrikes).toEqual([{ source: { kind: 'report', caseId }, appealId }]);
   });
 
+  it('may not be decided by whoever asked for or approved the ban the case brought (four-eyes)', async () => {
+    const { caseId, channel } = await aCase({ action: 'DELETE', outcome: 'DONE' });
+    const id = `r-4e-${caseId.slice(0, 8)}`;
+    await records.create<StoredRecord & Record<string, unknown>>({
+      pk: `MEMBER#${SENDER}`,
+      sk: `RESTRICTION#${id}`,
+      kind: 'RESTRICTION',
+      id,
+      status: 'ACTIVE',
+      channelArn: channel,
+      cause: { kind: 'moderator', caseId },
+      requestedBy: { id: 'carol', name: 'carol' },
+      approval: { approved: true, by: { id: 'dave', name: 'dave' }, at: new Date(clock.now()).toISOString(), reason: 'ok' },
+    });
+    const { appealId } = await createAppeal(deps, alice, member(), { caseId, text: 'it was a quote' });
+    for (const who of ['carol', 'dave']) expect(await refusal(decideAppeal(deps, principal(who), appealId, { outcome: 'OVERTURN', reason: 'x' }))).toBeInstanceOf(FourEyesError);
+    await expect(decideAppeal(deps, bob, appealId, { outcome: 'UPHOLD', reason: 'the rules were broken' })).resolves.toMatchObject({ status: 'UPHELD' });
+  });
+
   it('refuses a dismissed case without a ban, and one whose action Chime has not confirmed yet; 404 for another member', async () => {
     const dismissed = await aCase({ action: 'DISMISS' });
     expect(toProblem(await refusal(createAppeal(deps, alice, member(), { caseId: dismissed.caseId, text: 'x' })))).toMatchObject({ status: 409, why: 'not-against' });

@@ -7,7 +7,10 @@ import { FourEyesError, PeopleConflictError } from '../../src/errors.js';
 import { loseNextAnswer } from '../../src/local/storage-faults.js';
 import { DEFAULT_COMMUNITY_POLICY, type CommunityPolicy, type EscalationStep } from '../../src/policy/community.js';
 import { createSenders, fixedCommunityPolicies, type Senders } from '../../src/senders/compose.js';
-import { memberPk, restrictionSk, type RestrictionRecord } from '../../src/senders/model.js';
+import { memberPk, restrictionIdOf, restrictionSk, type RestrictionRecord } from '../../src/senders/model.js';
+import { Restrictions } from '../../src/senders/restrictions.js';
+import { ChimeChannelModeration } from '../../src/adapters/chime-channel-moderation.js';
+import { bearerFor } from '../../src/adapters/chime-channel-directory.js';
 import { startBackends, type Backends } from '../support/backends.js';
 import { APP_INSTANCE, channelArn, userArn } from '../support/factories.js';
 
@@ -274,6 +277,19 @@ describe('strikes, escalation and restrictions (dynalite + the Chime emulator)',
     expect(record.queueSort?.startsWith(record.endsAt!)).toBe(true); // due only at its end
   });
 
+  it('keeps the moderator whose own decisions gave the strikes from approving the escalation they reached (four-eyes)', async () => {
+    const room = roomWith({ escalation: [step({ strikes: 2, action: 'BAN', scope: 'app-instance', forSeconds: 3600 })] });
+    const member = userArn(`s-4e-${seq}`);
+    const where = channelArn();
+    const byModerator = (callbackId: string): Omit<Strike, 'id' | 'decaysAt'> => ({ ...aStrike(member, where), source: { kind: 'moderator', callbackId }, actor: { id: 'mod-a', name: 'ada' } });
+    await room.strikes.record(byModerator(`cb-4e-1-${seq}`));
+    await room.strikes.record(byModerator(`cb-4e-2-${seq}`));
+    const [pending] = await room.store.restrictionsOf(member, 100);
+    expect(pending).toMatchObject({ status: 'PENDING_APPROVAL', approvalExcludes: [{ id: 'mod-a' }] });
+    await expect(room.restrictions.decideApproval(pending!.id, { id: 'mod-a', name: 'ada' }, { approve: true, reason: 'mine' })).rejects.toBeInstanceOf(FourEyesError);
+    await expect(room.restrictions.decideApproval(pending!.id, { id: 'mod-b', name: 'bea' }, { approve: true, reason: 'clear pattern' })).resolves.toMatchObject({ status: 'ACTIVE' });
+  });
+
   it('bans across the AppInstance in every channel the member is in, after a second moderator approves', async () => {
     const room = roomWith({ escalation: [step({ strikes: 1, action: 'BAN', scope: 'app-instance', forSeconds: 3600 })] });
     const member = userArn(`s7-${seq}`);
@@ -283,11 +299,16 @@ describe('strikes, escalation and restrictions (dynalite + the Chime emulator)',
     }
     const where = channelArn();
     await room.strikes.record(aStrike(member, where));
-    const [pending] = await room.store.restrictionsOf(member, 100);
+    const imposed = await room.store.restrictionsOf(member, 100);
+    const pending = imposed.find((r) => r.action === 'BAN');
     expect(pending).toMatchObject({ status: 'PENDING_APPROVAL', scope: 'app-instance', queueKey: expect.stringMatching(/^APPROVALS#PENDING#/) });
-    expect(notices).toEqual([]); // told only once it is in force
+    // Never unrestricted while the ban waits: an interim HOLD (no step short of it needs no approval), in force now.
+    const interim = imposed.find((r) => r.action === 'HOLD');
+    expect(interim).toMatchObject({ status: 'ACTIVE', scope: 'app-instance', forSeconds: 3600, reason: expect.stringMatching(/until a second moderator approves that/) });
+    expect(notices).toMatchObject([{ kind: 'restriction', about: { restrictionId: interim!.id } }]); // the ban's notice only once it is in force
+    notices.length = 0;
     for (const channel of channels) expect(await banned(channel, member)).toBe(false);
-    expect(await room.restrictions.activeFor({ appInstanceArn: APP_INSTANCE, memberArn: member }, where, clock.now())).toEqual([]);
+    expect(await room.restrictions.activeFor({ appInstanceArn: APP_INSTANCE, memberArn: member }, where, clock.now())).toMatchObject([{ kind: 'HOLD' }]);
 
     clock.t += 5_000;
     const approved = await room.restrictions.decideApproval(pending!.id, { id: 'mod-b', name: 'bea' }, { approve: true, reason: 'clear pattern' });
@@ -298,7 +319,7 @@ describe('strikes, escalation and restrictions (dynalite + the Chime emulator)',
     expect(approved.bans!.every((b) => b.outcome === 'DONE')).toBe(true);
     for (const channel of channels) expect(await banned(channel, member)).toBe(true);
     // The worker denies everywhere in the AppInstance.
-    expect(await room.restrictions.activeFor({ appInstanceArn: APP_INSTANCE, memberArn: member }, channelArn(), clock.now())).toMatchObject([{ kind: 'BAN' }]);
+    expect((await room.restrictions.activeFor({ appInstanceArn: APP_INSTANCE, memberArn: member }, channelArn(), clock.now())).map((r) => r.kind).sort()).toEqual(['BAN', 'HOLD']);
     expect(notices).toMatchObject([{ kind: 'restriction', values: { outcome: 'you are banned from every channel here' } }]);
 
     // Lifted by an admin: every channel unbanned.
@@ -306,7 +327,8 @@ describe('strikes, escalation and restrictions (dynalite + the Chime emulator)',
     expect(lifted).toMatchObject({ status: 'LIFTED', lifted: { by: { id: 'admin-1' }, reason: 'appeal upheld' } });
     expect(lifted.unbans!.every((u) => u.outcome === 'DONE')).toBe(true);
     for (const channel of channels) expect(await banned(channel, member)).toBe(false);
-    expect(await room.restrictions.activeFor({ appInstanceArn: APP_INSTANCE, memberArn: member }, where, clock.now())).toEqual([]);
+    // The interim HOLD runs its own course (an admin lifts it separately).
+    expect(await room.restrictions.activeFor({ appInstanceArn: APP_INSTANCE, memberArn: member }, where, clock.now())).toMatchObject([{ kind: 'HOLD', id: interim!.id }]);
   });
 
   it('the two-person rule: the requester gets four-eyes; of two approvers at once one wins and the other is told who', async () => {
@@ -346,6 +368,96 @@ describe('strikes, escalation and restrictions (dynalite + the Chime emulator)',
     const stored = await new ControlRecords(backends.clients.documents, backends.resources.controlTableName).get<RestrictionRecord>({ pk: memberPk(member), sk: restrictionSk(record.id) });
     expect(stored).toMatchObject({ status: winner.status, approval: winner.approval });
     expect(stored!.queueKey?.startsWith('APPROVALS')).not.toBe(true);
+  });
+
+  it('ending one ban keeps the Chime ban where another ban of the member still holds; a ban that lands after its lift is unbanned', async () => {
+    const room = roomWith({});
+    const member = userArn(`s-two-${seq}`);
+    const where = channelArn();
+    const ban = (key: string, forSeconds: number) =>
+      room.restrictions.imposeRecord({ key, member: { appInstanceArn: APP_INSTANCE, memberArn: member }, channelArn: where, kind: 'BAN', scope: 'channel', forSeconds, reason: key, by: { id: 'mod-a' }, cause: { kind: 'moderator' } });
+    const first = (await ban(`moderator:first-${seq}`, 3600)).record;
+    const second = (await ban(`moderator:second-${seq}`, 7200)).record;
+    expect([first.status, second.status]).toEqual(['ACTIVE', 'ACTIVE']);
+    expect(await banned(where, member)).toBe(true);
+
+    const lifted = await room.restrictions.liftRecord(first.id, { id: 'admin' }, 'lifted early');
+    expect(lifted.unbans).toEqual([expect.objectContaining({ channelArn: where, outcome: 'DONE', keptFor: second.id })]);
+    expect(await banned(where, member)).toBe(true); // the second ban still holds there
+    const liftedToo = await room.restrictions.liftRecord(second.id, { id: 'admin' }, 'appeal upheld');
+    expect(liftedToo.unbans).toEqual([expect.objectContaining({ channelArn: where, outcome: 'DONE' })]);
+    expect(liftedToo.unbans![0]!.keptFor).toBeUndefined();
+    expect(await banned(where, member)).toBe(false);
+
+    // A lift that races a ban in flight: the ban lands after the lift's unban found nothing there.
+    // (The real Chime adapter, with the lift made by a second container right after the ban landed.)
+    const chimeBans = new ChimeChannelModeration({ writes: backends.clients.chimeWrites }, bearerFor(BEARER));
+    const other = roomWith({});
+    let racingId = '';
+    const racingRoom = new Restrictions({
+      store: room.store,
+      bans: {
+        bearerFor: (c) => chimeBans.bearerFor(c),
+        ban: async (c, m, o) => {
+          // The other container lifts it while the ban is on its way: its unban finds nothing to remove …
+          const lifted = await other.restrictions.liftRecord(racingId, { id: 'admin' }, 'lifted while the ban was in flight');
+          expect(lifted.unbans).toEqual([expect.objectContaining({ outcome: 'DONE', already: true })]);
+          // … and then the ban lands.
+          return chimeBans.ban(c, m, o);
+        },
+        unban: (c, m, o) => chimeBans.unban(c, m, o),
+        channelsOf: async () => ({ channelArns: [], complete: true }),
+      },
+      policies: fixedCommunityPolicies(DEFAULT_COMMUNITY_POLICY),
+      clock,
+      retentionDays: 30,
+      warn: () => {},
+    });
+    const key = `moderator:race-${seq}`;
+    racingId = restrictionIdOf(key);
+    const raced = (await racingRoom.imposeRecord({ key, member: { appInstanceArn: APP_INSTANCE, memberArn: member }, channelArn: where, kind: 'BAN', scope: 'channel', forSeconds: 3600, reason: 'race', by: { id: 'mod-a' }, cause: { kind: 'moderator' } })).record;
+    expect(raced.status).toBe('LIFTED');
+    expect(raced.bans).toEqual([expect.objectContaining({ outcome: 'DONE' })]);
+    // The landed ban is owed an unban; the sweeper makes it.
+    await other.sweeperTask.run({ nowMs: clock.now(), stopAt: clock.now() + 10_000 });
+    expect(await banned(where, member)).toBe(false);
+    expect((await room.store.getRestriction(racingId))!.unbans!.every((u) => u.outcome === 'DONE')).toBe(true);
+  });
+
+  it('marks a ban in doubt before calling Chime, so a run killed mid-call is settled by reading back, never read as "already banned"', async () => {
+    const room = roomWith({});
+    const member = userArn(`s-killed-${seq}`);
+    const where = channelArn();
+    const chimeBans = new ChimeChannelModeration({ writes: backends.clients.chimeWrites }, bearerFor(BEARER));
+    const key = `moderator:killed-${seq}`;
+    let leftBehind: RestrictionRecord | undefined;
+    const dying = new Restrictions({
+      store: room.store,
+      bans: {
+        bearerFor: (c) => chimeBans.bearerFor(c),
+        ban: async (c, m, o) => {
+          // What a container killed right now leaves: the record as stored during the call.
+          leftBehind = await room.store.getRestriction(restrictionIdOf(key));
+          return chimeBans.ban(c, m, o);
+        },
+        unban: (c, m, o) => chimeBans.unban(c, m, o),
+        channelsOf: async () => ({ channelArns: [], complete: true }),
+      },
+      policies: fixedCommunityPolicies(DEFAULT_COMMUNITY_POLICY),
+      clock,
+      retentionDays: 30,
+      warn: () => {},
+    });
+    const done = (await dying.imposeRecord({ key, member: { appInstanceArn: APP_INSTANCE, memberArn: member }, channelArn: where, kind: 'BAN', scope: 'channel', forSeconds: 3600, reason: 'killed', by: { id: 'mod-a' }, cause: { kind: 'moderator' } })).record;
+    expect(leftBehind!.bans).toEqual([expect.objectContaining({ outcome: 'REQUESTED', inDoubt: true })]);
+    expect(done.bans).toEqual([expect.objectContaining({ outcome: 'DONE', confirmedBy: 'answer' })]);
+    // The kill: the outcome's write never happened.
+    await room.store.saveRestriction({ ...leftBehind!, retryAt: new Date(clock.now()).toISOString() }, done.version);
+    await room.sweeperTask.run({ nowMs: clock.now(), stopAt: clock.now() + 10_000 });
+    const settled = (await room.store.getRestriction(done.id))!;
+    expect(settled.bans).toEqual([expect.objectContaining({ outcome: 'DONE', confirmedBy: 'read-back' })]);
+    expect(settled.bans![0]!.already).not.toBe(true);
+    expect(await banned(where, member)).toBe(true);
   });
 
   it('an automatic step’s ban may be approved by any moderator; imposing again with the same key finds the first', async () => {

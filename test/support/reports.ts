@@ -92,7 +92,8 @@ export function reportDepsOn(
   const bearerOf = () => (bearer === null ? undefined : (bearer ?? BEARER));
   const warnings: Array<{ message: string; details: Record<string, unknown> }> = [];
   return {
-    cases: new DynamoDbCaseStore(documents ?? backends.clients.documents, backends.resources.controlTableName),
+    // The store tells expired records by the deps' clock (a test's clock when it has one).
+    cases: new DynamoDbCaseStore(documents ?? backends.clients.documents, backends.resources.controlTableName, () => (overrides.clock ?? Date).now()),
     reportedMessages: new ChimeReportedMessages(chime ?? backends.clients.chime, bearerOf),
     channelModeration: new ChimeChannelModeration(oneAttemptChime({ chimeWrites: chimeWrites ?? backends.clients.chimeWrites }), bearerOf),
     store: backends.store,

@@ -122,8 +122,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * A follow-up action on an item's sender: BAN_SENDER bans them from the item's channel
-         * @description Chime CreateChannelBan, as the configured bearer, whatever the item’s status (held, decided, delivered …), beside or after a decision. Recorded in the audit log (GET /decisions, kind ACTION) and in the item’s history. A sender banned already is a success (`action.alreadyBanned`). 503 when no bearer is configured or Chime does not answer; 502 when Chime refuses the bearer.
+         * A follow-up action on an item's sender: BAN_SENDER bans them (the two-person rule applies)
+         * @description Whatever the item’s status (held, decided, delivered …), beside or after a decision. Through the senders room: a restriction on the sender’s record (GET /senders/{memberArn}), PENDING_APPROVAL when the policy’s two-person rule asks for a second moderator (`approvals`: longer than `banLongerThan`, without an end, or across the AppInstance), else ACTIVE with Chime CreateChannelBan made as the configured bearer; lifted at its end by the sweeper, by an admin, or by an overturned appeal. Noted in the item’s history. Without the senders room: a permanent channel ban, recorded in the audit log (GET /decisions, kind ACTION). 409 not-restrictable for the moderation bot; 503 when no bearer is configured or Chime does not answer; 502 when Chime refuses the bearer.
          */
         post: operations["actOnReview"];
         delete?: never;
@@ -770,12 +770,19 @@ export interface components {
         };
         ReviewActionRequest: {
             /**
-             * @description BAN_SENDER: ban the held message's sender from its channel (Chime CreateChannelBan).
+             * @description BAN_SENDER: ban the held message's sender (through the senders room: the two-person rule applies).
              * @enum {string}
              */
             type: "BAN_SENDER";
             /** @description Why; required. Kept in the audit log. */
             reason: string;
+            /** @description How long (`24h`, `7d`); without it the ban lasts until lifted. A ban longer than the policy’s `approvals.banLongerThan` waits for a second moderator. */
+            for?: string;
+            /**
+             * @description The item's channel (the default) or every channel of the AppInstance (always needs a second moderator by default).
+             * @enum {string}
+             */
+            scope?: "channel" | "app-instance";
         };
         /** @description A message already sent to a channel (SENT in Chime). */
         MessageActionRequest: {
@@ -1233,7 +1240,14 @@ export interface components {
             chimeBearer?: string;
         };
         FollowUpResult: {
-            action: components["schemas"]["AuditEntry"];
+            /** @description The action as the audit log shows it: redactions, deletions, and a ban where no senders room is configured. */
+            action?: components["schemas"]["AuditEntry"];
+            /** @description BAN_SENDER through the senders room: the restriction on the sender's record (PENDING_APPROVAL while it waits for a second moderator; GET /senders/{memberArn}). */
+            restriction?: {
+                restrictionId: string;
+                /** @enum {string} */
+                status: "PENDING_APPROVAL" | "ACTIVE" | "ENDED" | "LIFTED" | "REJECTED";
+            };
             /** @description BAN_SENDER: the review item, with the ban in its history. */
             item?: components["schemas"]["ReviewDetail"];
         };
@@ -1699,6 +1713,8 @@ export interface components {
             /** @description Chime had it so already (banned already; not banned any more). */
             already?: boolean;
             inDoubt?: boolean;
+            /** @description An unban not made: this other ACTIVE ban of the member still holds in that channel (its own end unbans it). */
+            keptFor?: string;
             error?: {
                 type: string;
                 message: string;
@@ -3207,7 +3223,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The action as the audit log shows it, and the item. */
+            /** @description The restriction (or, without the senders room, the action as the audit log shows it), and the item. */
             200: {
                 headers: {
                     [name: string]: unknown;

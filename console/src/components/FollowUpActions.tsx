@@ -5,6 +5,7 @@ import { LIMITS } from '../api/limits';
 import { useCannedReasons } from '../canned-reasons';
 import { adminOnly, availableActions, consequence, doneText, FOLLOW_UP_LABELS, type FollowUpTarget, type FollowUpType } from '../lib/follow-ups';
 import { explainProblem, type Explanation } from '../lib/problems';
+import { BanForm, banOutcomeText, type BanRequest } from './BanForm';
 import { ReasonForm } from './ReasonForm';
 import { ProblemNotice } from './States';
 
@@ -31,14 +32,15 @@ export function FollowUpActions(props: { api: Api; isAdmin: boolean; target: Fol
   const adminNote = `${idPrefix}-admin-note`;
   const needsAdmin = !props.isAdmin && actions.some(adminOnly);
 
-  const run = async (type: FollowUpType, reason: string) => {
+  const run = async (type: FollowUpType, ban: BanRequest) => {
     setBusy(true);
     try {
       const result =
         type === 'BAN_SENDER'
-          ? await call(api.POST('/reviews/{callbackId}/actions', { params: { path: { callbackId: target.callbackId! } }, body: { type, reason } }))
-          : await call(api.POST(type === 'REDACT_MESSAGE' ? '/messages/redact' : '/messages/delete', { body: { channelArn: target.channelArn, messageId: target.messageId, reason } }));
-      const text = doneText(result.action, target.channelLabel);
+          ? await call(api.POST('/reviews/{callbackId}/actions', { params: { path: { callbackId: target.callbackId! } }, body: { type, ...ban } }))
+          : await call(api.POST(type === 'REDACT_MESSAGE' ? '/messages/redact' : '/messages/delete', { body: { channelArn: target.channelArn, messageId: target.messageId, reason: ban.reason } }));
+      // A ban is a restriction on the sender's record (the senders room); redactions and deletions are audited actions.
+      const text = result.restriction ? banOutcomeText(ban, result.restriction, target.senderName ?? 'the sender', target.channelLabel) : result.action ? doneText(result.action, target.channelLabel) : 'Done.';
       setOutcome({ ok: true, text });
       setOpen(undefined);
       announce(text);
@@ -55,7 +57,7 @@ export function FollowUpActions(props: { api: Api; isAdmin: boolean; target: Fol
   return (
     <section class="follow-ups" aria-labelledby={`${idPrefix}-title`}>
       <Heading id={`${idPrefix}-title`}>Follow-up actions</Heading>
-      <p class="hint">Done in Chime by the review API, and recorded in the audit log with your name and reason.</p>
+      <p class="hint">A ban is a restriction on the sender’s record (the two-person rule applies); redactions and deletions are done in Chime and recorded in the audit log. Each with your name and reason.</p>
       <div class="actions">
         {actions.map((type) => {
           const disabled = busy || (adminOnly(type) && !props.isAdmin);
@@ -82,7 +84,10 @@ export function FollowUpActions(props: { api: Api; isAdmin: boolean; target: Fol
           Redact and Delete are for admins: you are signed in as a moderator.
         </p>
       )}
-      {open && <ConfirmForm key={open} type={open} target={target} busy={busy} idPrefix={idPrefix} suggestions={open === 'BAN_SENDER' ? cannedBan : undefined} onConfirm={(reason) => void run(open, reason)} onCancel={() => setOpen(undefined)} />}
+      {open === 'BAN_SENDER' && (
+        <BanForm idPrefix={`${idPrefix}-ban`} heldMessage sender={target.senderName ?? 'the sender'} channelLabel={target.channelLabel} suggestions={cannedBan} busy={busy} onConfirm={(ban) => void run('BAN_SENDER', ban)} onCancel={() => setOpen(undefined)} />
+      )}
+      {open && open !== 'BAN_SENDER' && <ConfirmForm key={open} type={open} target={target} busy={busy} idPrefix={idPrefix} suggestions={undefined} onConfirm={(reason) => void run(open, { reason, scope: 'channel' })} onCancel={() => setOpen(undefined)} />}
       {outcome?.ok && (
         <p class="outcome outcome-ok" role="status">
           {outcome.text}

@@ -9,7 +9,7 @@ import { explainProblem, type Explanation } from '../lib/problems';
 import { outcomeUnknown, RetryKeys } from '../lib/retry-key';
 import { BASE, onLinkClick } from '../router';
 import { channelOf, senderOf } from './CaseRow';
-import { DurationField, ScopeField, TWO_PERSON_NOTE, type Scope } from './RestrictionFields';
+import { BanForm, banOutcomeText } from '../components/BanForm';
 
 type Kind = CaseActionRequest['type'];
 type Outcome = { ok: true; text: string; approvals?: boolean } | { ok: false; explained: Explanation };
@@ -68,7 +68,7 @@ export function CaseActions(props: { api: Api; detail: CaseDetail; onDone: (resu
           </button>
         ))}
       </div>
-      {open === 'BAN_SENDER' && <BanForm sender={sender} channelLabel={channelOf(detail)} suggestions={cannedBan} busy={busy} onConfirm={(body) => void run(body)} onCancel={() => setOpen(undefined)} />}
+      {open === 'BAN_SENDER' && <BanForm idPrefix="case-ban" sender={sender} channelLabel={channelOf(detail)} suggestions={cannedBan} busy={busy} onConfirm={(ban) => void run({ type: 'BAN_SENDER', ...ban })} onCancel={() => setOpen(undefined)} />}
       {open === 'NOTIFY_SENDER' && <WarnForm sender={sender} busy={busy} onConfirm={(body) => void run(body)} onCancel={() => setOpen(undefined)} />}
       {outcome?.ok && (
         <p class="outcome outcome-ok" role="status">
@@ -90,46 +90,8 @@ export function CaseActions(props: { api: Api; detail: CaseDetail; onDone: (resu
 
 function describe(body: CaseActionRequest, result: CaseActionResult, sender: string, channel: string): string {
   if (body.type === 'NOTIFY_SENDER') return result.action?.status === 'DONE' ? `Warned ${sender}: the moderation bot sends them your words in ${channel}.` : `Warning ${sender}: ${outcomeText(result.action ?? { action: 'NOTIFY_SENDER', status: 'REQUESTED', sender: { arn: '' } })}.`;
-  const where = body.scope === 'app-instance' ? 'every channel of the AppInstance' : channel;
-  const howLong = body.for ? `for ${body.for}` : 'until lifted';
-  if (result.restriction?.status === 'PENDING_APPROVAL') return `The ban of ${sender} in ${where} (${howLong}) waits for a second moderator’s approval.`;
-  if (result.restriction) return `Banned ${sender} in ${where} ${howLong}. Chime refuses their messages there.`;
+  if (result.restriction) return banOutcomeText(body, result.restriction, sender, channel);
   return result.action ? `Ban of ${sender}: ${outcomeText(result.action)}.` : `Ban of ${sender} requested.`;
-}
-
-function BanForm(props: { sender: string; channelLabel: string; suggestions: readonly string[] | undefined; busy: boolean; onConfirm: (body: CaseActionRequest) => void; onCancel: () => void }) {
-  const [duration, setDuration] = useState('24h');
-  const [scope, setScope] = useState<Scope>('channel');
-  const [reason, setReason] = useState('');
-  const input = useRef<HTMLInputElement>(null);
-  useEffect(() => input.current?.focus(), []);
-  const trimmed = reason.trim();
-  return (
-    <form
-      class="confirm-form"
-      aria-label="Ban sender"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (trimmed && !props.busy) props.onConfirm({ type: 'BAN_SENDER', reason: trimmed, scope, ...(duration ? { for: duration } : {}) });
-      }}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.preventDefault();
-          props.onCancel();
-        }
-      }}
-    >
-      <p class="consequence">
-        Ban {props.sender}: Chime refuses their messages where the ban applies, and the sweeper lifts it when it ends. {TWO_PERSON_NOTE}
-      </p>
-      <ReasonField id="case-ban-reason" label="Reason for the ban" value={reason} onInput={setReason} maxLength={500} help="Kept with the restriction and in the audit log." suggestions={props.suggestions} inputRef={input} />
-      <div class="form-row">
-        <DurationField id="case-ban-for" value={duration} onChange={setDuration} />
-        <ScopeField name="case-ban-scope" value={scope} channelLabel={props.channelLabel} onChange={setScope} />
-      </div>
-      <FormActions confirm="Confirm ban" working="Working…" busy={props.busy} disabled={!trimmed} tone="danger" onCancel={props.onCancel} />
-    </form>
-  );
 }
 
 function WarnForm(props: { sender: string; busy: boolean; onConfirm: (body: CaseActionRequest) => void; onCancel: () => void }) {

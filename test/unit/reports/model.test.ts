@@ -8,7 +8,8 @@ import {
   caseObstacle,
   deadlineSort,
   MAX_CASE_HISTORY,
-  MAX_COUNTED_REPORTERS,
+  TALLIED_KEPT,
+  evictedTallies,
   MAX_LISTED_REPORTERS,
   newReporter,
   openCase,
@@ -89,14 +90,23 @@ describe('a case', () => {
     expect(same.messageChangedAt).toBeUndefined();
   });
 
-  it('names the first reporters and counts all of them, up to its bound', () => {
+  it('names the first reporters and counts all of them, remembering only the last few it counted', () => {
     let c = aCase();
-    for (let i = 1; i < MAX_LISTED_REPORTERS + 5; i += 1) c = { ...withReport(c, report(`r${i}`, i), undefined, policy, at(i))!, version: c.version + 1 };
-    expect(c.reporterCount).toBe(MAX_LISTED_REPORTERS + 5);
+    const n = MAX_LISTED_REPORTERS + TALLIED_KEPT + 5;
+    for (let i = 1; i < n; i += 1) {
+      const next = { ...withReport(c, report(`r${i}`, i), undefined, policy, at(i))!, version: c.version + 1 };
+      // One forgotten per report once the memory is full: its report must be flagged before the write.
+      expect(evictedTallies(c, next).length).toBe(c.tallied.length === TALLIED_KEPT ? 1 : 0);
+      c = next;
+    }
+    expect(c.reporterCount).toBe(n);
     expect(c.reporters).toHaveLength(MAX_LISTED_REPORTERS);
-    const full = { ...c, reporterCount: MAX_COUNTED_REPORTERS };
-    const past = withReport(full, report('late', 999), undefined, policy, at(999))!;
-    expect(past).toMatchObject({ reporterCount: MAX_COUNTED_REPORTERS, reportersCapped: true, lastReportAt: at(999) });
+    expect(c.tallied).toHaveLength(TALLIED_KEPT);
+    // Bounded whatever the number of reporters: a hundred more add only their report times (kept up to RECENT_REPORTS_KEPT).
+    const before = JSON.stringify(c).length;
+    for (let i = n; i < n + 100; i += 1) c = { ...withReport(c, report(`r${i}`, i), undefined, policy, at(i))!, version: c.version + 1 };
+    expect(JSON.stringify(c).length - before).toBeLessThan(100 * 30);
+    expect(JSON.stringify(c).length).toBeLessThan(8_000);
   });
 
   it('joins a decided case (counted) and opens nothing new', () => {

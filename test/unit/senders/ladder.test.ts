@@ -5,6 +5,7 @@ import {
   appliesTo,
   covers,
   escalationKeyOf,
+  escalationPlan,
   MAX_RESTRICTION_EVENTS,
   needsApproval,
   placementOf,
@@ -213,5 +214,39 @@ describe('withEvent', () => {
     expect(history[1]).toMatchObject({ event: 'history-compacted' });
     expect(history.at(-1)).toMatchObject({ at: 't200' });
     expect(history.at(-1)!.detail).toHaveLength(500);
+  });
+});
+
+describe('escalationPlan (what one escalation imposes)', () => {
+  const APPROVALS = { banLongerThanSeconds: DAY, appInstanceBans: true };
+  const ladder = [step(3, DAY, 'HOLD', 'channel', HOUR), step(4, DAY, 'BAN', 'channel', 120), step(5, DAY, 'BAN', 'channel', 7 * DAY)];
+  const strikes = (count: number) => Array.from({ length: count }, (_, i) => strike(i + 1));
+  const plan = (count: number, existing: Parameters<typeof escalationPlan>[0]['existing'] = []) => {
+    const all = strikes(count);
+    return escalationPlan({ ladder, match: stepFor(ladder, all, NOW)!, strikes: all, channelArn: CHANNEL, nowMs: NOW, approvals: APPROVALS, existing });
+  };
+
+  it('imposes the step reached when nothing as strong is in force', () => {
+    expect(plan(3)).toMatchObject([{ index: 0, interim: false, action: 'HOLD', forSeconds: HOUR }]);
+    expect(plan(3, [{ action: 'HOLD', scope: 'channel', channelArn: CHANNEL, status: 'ACTIVE', endsAt: new Date(NOW + 2 * HOUR * 1000).toISOString() }])).toEqual([]);
+  });
+
+  it('while a step waits for approval, imposes the strongest step reached that needs none, so the member is never unrestricted', () => {
+    expect(plan(5)).toMatchObject([
+      { index: 2, interim: false, action: 'BAN', forSeconds: 7 * DAY },
+      { index: 2, interim: true, action: 'BAN', forSeconds: 120 },
+    ]);
+    // The step's request already waits: no second request; the interim still applies.
+    const waiting = { action: 'BAN' as const, scope: 'channel' as const, channelArn: CHANNEL, status: 'PENDING_APPROVAL' as const, forSeconds: 7 * DAY };
+    expect(plan(5, [waiting])).toMatchObject([{ interim: true, action: 'BAN', forSeconds: 120 }]);
+  });
+
+  it('falls back to a HOLD for the step’s time and scope when no step short of it is reached', () => {
+    const only = [step(1, DAY, 'BAN', 'app-instance', HOUR)];
+    const all = strikes(1);
+    expect(escalationPlan({ ladder: only, match: stepFor(only, all, NOW)!, strikes: all, channelArn: CHANNEL, nowMs: NOW, approvals: APPROVALS, existing: [] })).toMatchObject([
+      { interim: false, action: 'BAN', scope: 'app-instance' },
+      { interim: true, action: 'HOLD', scope: 'app-instance', forSeconds: HOUR },
+    ]);
   });
 });

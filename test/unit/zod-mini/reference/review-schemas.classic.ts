@@ -5,6 +5,7 @@ import { CALLBACK_LIMITS } from '../../../../src/domain/callback.js';
 import { FOLLOW_UP_ACTIONS, FOLLOW_UP_OUTCOMES } from '../../../../src/domain/follow-up.js';
 import { STATUSES } from '../../../../src/domain/item.js';
 import { CHANNEL_ARN_PATTERN } from '../../../../src/intake/event.js';
+import { parseDuration } from '../../../../src/policy/community.js';
 
 /**
  * The review API's schemas: the single source for request validation AND the OpenAPI document
@@ -173,8 +174,15 @@ const actionReason = z.string().trim().min(1, 'must not be empty').max(1000).met
 
 export const ReviewActionRequest = z
   .strictObject({
-    type: z.enum(['BAN_SENDER']).meta({ description: "BAN_SENDER: ban the held message's sender from its channel (Chime CreateChannelBan)." }),
+    type: z.enum(['BAN_SENDER']).meta({ description: "BAN_SENDER: ban the held message's sender (through the senders room: the two-person rule applies)." }),
     reason: actionReason,
+    for: z
+      .string()
+      .regex(/^\d{1,6}[smhd]$/, 'must be a duration such as 90s, 15m, 24h or 7d')
+      .refine((v) => parseDuration(v) !== 0, 'must be longer than 0')
+      .optional()
+      .meta({ description: 'How long (`24h`, `7d`); without it the ban lasts until lifted. A ban longer than the policy’s `approvals.banLongerThan` waits for a second moderator.' }),
+    scope: z.enum(['channel', 'app-instance']).optional().meta({ description: "The item's channel (the default) or every channel of the AppInstance (always needs a second moderator by default)." }),
   })
   .meta({ id: 'ReviewActionRequest' });
 export type ReviewActionRequest = z.output<typeof ReviewActionRequest>;
@@ -442,7 +450,11 @@ export const AuditEntry = z
 export const FollowUpResult = z
   .object({
     // The action as the audit log shows it (GET /decisions).
-    action: AuditEntry,
+    action: AuditEntry.optional().meta({ description: 'The action as the audit log shows it: redactions, deletions, and a ban where no senders room is configured.' }),
+    restriction: z
+      .object({ restrictionId: z.string(), status: z.enum(['PENDING_APPROVAL', 'ACTIVE', 'ENDED', 'LIFTED', 'REJECTED']) })
+      .optional()
+      .meta({ description: "BAN_SENDER through the senders room: the restriction on the sender's record (PENDING_APPROVAL while it waits for a second moderator; GET /senders/{memberArn})." }),
     item: ReviewDetail.optional().meta({ description: 'BAN_SENDER: the review item, with the ban in its history.' }),
   })
   .meta({ id: 'FollowUpResult' });
