@@ -13,6 +13,7 @@ const { benchConsole, printConsoleBench } = await import('./console.js');
 const { benchCapacityConfigurations, printCapacitySummary, printPartitionHeat } = await import('./partition-heat.js');
 const { benchDeadlineStorm, benchSweeper, printDeadlineStorm, printSweeperBench } = await import('./sweeper.js');
 const { benchBundles, printBundlesBench } = await import('./bundles.js');
+const { benchCosts, operationsFrom, printCostsBench } = await import('./costs.js');
 
 const goal = (ok: boolean) => (ok ? 'meets the goal' : 'MISSES the goal');
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 2 });
@@ -60,3 +61,6 @@ try {
   // Needs Debian's Chromium (apt-get install -y chromium); the other figures stand without it.
   console.log(`  skipped: ${(error as Error).message}`);
 }
+
+console.log('\nCosts per million messages at published prices, from this run\'s operations (README "Classifier budgets and quotas")');
+printCostsBench(benchCosts({ operations: operationsFrom(heat[0]!, pipeline) }));

@@ -167,7 +167,11 @@ export function App(props: { config: ConsoleConfigDocument }) {
           </ul>
         </nav>
         <div class="who">
-          {config.auth.kind === 'local' && <span class="pill">local stack</span>}
+          {config.auth.kind === 'local' && (
+            <span class="pill" title="Running on your machine: Comprehend and Bedrock Guardrails are local emulators, so classifier scores come from test fixtures and a small development word list, not from AWS">
+              local stack · classifier scores from an emulator
+            </span>
+          )}
           <span>
             {me?.username ?? session?.username ?? ''}
             {me?.isAdmin ? ' (admin)' : ''}

@@ -7,6 +7,7 @@ import type { PolicyApiDeps } from '../../src/policy-api/deps.js';
 import { POLICY_ROUTES } from '../../src/policy-api/routes.js';
 import type { Runtime } from '../../src/runtime.js';
 import type { TokenVerifier } from '../../src/http/token-verifier.js';
+import type { ClassifierStageDeps } from '../../src/classifiers/stage.js';
 
 /** What the policy API uses: live policies, and the moderation table to read (replays). */
 export type PolicyApiRuntime = Pick<Runtime, 'clock' | 'logger' | 'metrics' | 'policyStore'> & { store: PolicyApiDeps['store'] };
@@ -17,12 +18,13 @@ export type PolicyApiRuntime = Pick<Runtime, 'clock' | 'logger' | 'metrics' | 'p
  * checks as the review API's, with its own route table and least-privilege role. `policySeed` is
  * the POLICY_FILE as written, loaded by the caller (a bad file fails its cold start): live
  * policies show it as `global` (version 0) until one is stored. `verifier` checks the bearer
- * token again in the function, as the review API's does (one per container).
+ * token again in the function, as the review API's does (one per container). `classifiers`: the
+ * classifier stage's parts (built once per container) that the test box and a capped replay call.
  */
 export function createPolicyApiHandler(
   runtime: PolicyApiRuntime,
   settings: ReviewApiSettings,
-  { policySeed, verifier }: { policySeed: ScopedPolicyDocument; verifier: TokenVerifier },
+  { policySeed, verifier, classifiers }: { policySeed: ScopedPolicyDocument; verifier: TokenVerifier; classifiers?: ClassifierStageDeps },
 ): HttpApiHandler {
   const { logger, metrics } = runtime;
   const app = createApiApp<PolicyApiDeps>({
@@ -31,6 +33,7 @@ export function createPolicyApiHandler(
       store: runtime.store,
       cursors: new CursorCodec(settings.cursorSecret),
       clock: runtime.clock,
+      ...(classifiers ? { classifiers } : {}),
     },
     routes: POLICY_ROUTES,
     roles: { groupsClaim: settings.groupsClaim, moderatorGroup: settings.moderatorGroup, adminGroup: settings.adminGroup },

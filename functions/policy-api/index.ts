@@ -6,6 +6,11 @@ import { resolvePolicyPath } from '../../src/policy/read.js';
 import { clientSettings, createPolicyStore, createRuntimeBase, moderationStoreOptions } from '../../src/runtime.js';
 import { createTokenVerifier } from '../../src/http/token-verifier.js';
 import { createPolicyApiHandler } from './handler.js';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { createClassifierClients } from '../../src/adapters/classifier-clients.js';
+import { SsmSecretReader } from '../../src/adapters/ssm-secrets.js';
+import { parseBudgets } from '../../src/classifiers/budget.js';
+import { createPolicyApiClassifierStage } from '../../src/policy-api/classifiers.js';
 
 // Lambda entry point: configuration is validated and clients are built once, at cold start.
 // Live policies: the bundled POLICY_FILE is `global` (version 0) until one is stored; a bad file
@@ -24,5 +29,20 @@ export const handler = createPolicyApiHandler(
     store: new DynamoDbModerationStore(documents, moderationStoreOptions(config)),
   },
   settings,
-  { policySeed: loadPackagedPolicySeed(resolvePolicyPath(config.policyFile)).document, verifier },
+  {
+    policySeed: loadPackagedPolicySeed(resolvePolicyPath(config.policyFile)).document,
+    verifier,
+    // The test box and capped replays call classifiers through the workers' budget (CLASSIFIER_BUDGETS,
+    // the control table) and a breaker of this container's own; clients built once, here.
+    classifiers: createPolicyApiClassifierStage({
+      clients: createClassifierClients({ region: config.region }),
+      documents,
+      controlTableName: config.controlTableName,
+      limits: parseBudgets(process.env.CLASSIFIER_BUDGETS),
+      secrets: new SsmSecretReader(new SSMClient({ region: config.region, maxAttempts: 3 })),
+      now: () => base.clock.now(),
+      onBreakerChange: (key, from, to) => base.logger.warn('Classifier circuit changed state', { key, from, to }),
+      onBudgetError: (error, key) => base.logger.warn('Classifier budget unreadable: the call is refused (fails closed)', { key, error: error instanceof Error ? error.message : String(error) }),
+    }),
+  },
 );

@@ -13,6 +13,7 @@ import { senderGate, type SenderGate } from '../../src/worker/sender-gate.js';
 import type { DecisionAftercare } from '../../src/pipeline/decide.js';
 import { parseRecordWithSchema } from '../../src/adapters/batch-record-parser.js';
 import { WorkRecordSchema, type WorkMessageBody } from '../../src/worker/work-message.js';
+import { classifyStep, type WorkerClassifiers } from '../../src/worker/classify.js';
 
 type WorkRecord = ParsedRecord<SqsRecord, WorkMessageBody>;
 
@@ -24,7 +25,7 @@ export type WorkerRuntime = Pick<Runtime, 'config' | 'clock' | 'logger' | 'metri
  * deleted. A retryable callback failure also pushes the record's visibility out by a backoff,
  * so a throttling Chime is not hammered every VisibilityTimeout.
  */
-export function createWorkerHandler(runtime: WorkerRuntime, policy: LivePolicies | CompiledPolicy, people: { gate?: SenderGate; aftercare?: DecisionAftercare } = {}) {
+export function createWorkerHandler(runtime: WorkerRuntime, policy: LivePolicies | CompiledPolicy, people: { gate?: SenderGate; aftercare?: DecisionAftercare; classifiers?: WorkerClassifiers } = {}) {
   const { logger, metrics } = runtime;
   const deps = {
     store: runtime.store,
@@ -38,6 +39,8 @@ export function createWorkerHandler(runtime: WorkerRuntime, policy: LivePolicies
     // Before the policy: the moderation bot's notices pass unevaluated; restrictions and appeals' allowances (src/worker/sender-gate.ts).
     gate: people.gate ?? senderGate({ ...(runtime.config.moderationBotArn ? { moderationBotArn: runtime.config.moderationBotArn } : {}) }),
     ...(people.aftercare ? { aftercare: people.aftercare } : {}),
+    // After the rules: the channel's classifiers (src/worker/classify.ts), when the container has providers.
+    ...(people.classifiers ? { classify: classifyStep(people.classifiers) } : {}),
   };
   // Powertools parses each record (its JSON body checked with WorkMessageSchema) before our
   // handler sees it; a record that does not parse fails alone.
@@ -53,7 +56,8 @@ export function createWorkerHandler(runtime: WorkerRuntime, policy: LivePolicies
     // What a chat user waited for, end to end, when the policy decided (the dashboard's p50/p99).
     const held = outcome.status === 'DELIVERED' && outcome.item.decision?.origin === 'AUTO' ? heldMilliseconds(outcome.item) : undefined;
     if (held !== undefined) metrics.addMetric('AutoDecisionHeldMs', MetricUnit.Milliseconds, held);
-    logger.info('Worked', { callbackId: work.callbackId, outcome: outcome.status, decision: outcome.item?.decision?.action, ruleIds: outcome.item?.policy?.ruleIds });
+    const classifiers = outcome.item?.policy?.classifiers?.map((c) => `${c.name}:${c.outcome}${c.path ? `→${c.path}` : ''}`);
+    logger.info('Worked', { callbackId: work.callbackId, outcome: outcome.status, decision: outcome.item?.decision?.action, ruleIds: outcome.item?.policy?.ruleIds, ...(classifiers ? { classifiers } : {}) });
     if (outcome.status === 'RETRY' || outcome.status === 'BUSY') {
       await runtime.queue.retryLater(record.receiptHandle, outcome.retryAfterSeconds);
       throw new RetryableDeliveryError(work.callbackId, outcome.status === 'RETRY' ? outcome.errorType : 'DeliveryLeaseHeld', outcome.item.delivery?.attempts ?? 0);

@@ -12,6 +12,12 @@ import { ControlAllowances } from '../../src/adapters/control-allowances.js';
 import { ControlRecords } from '../../src/adapters/control-records.js';
 import { createNoticeParts } from '../../src/notices/create.js';
 import { createWorkerHandler } from './handler.js';
+import { createClassifierClients } from '../../src/adapters/classifier-clients.js';
+import { createWorkerClassifiers } from '../../src/worker/classifier-wiring.js';
+import { parseBudgets } from '../../src/classifiers/budget.js';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { SsmSecretReader } from '../../src/adapters/ssm-secrets.js';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 // Lambda entry point: configuration is validated, clients are built and the bundled policy is
 // validated once, at cold start (a bad POLICY_FILE stops the container with a message naming
@@ -61,7 +67,29 @@ const senders = createSenders({
   retentionDays: config.retentionDays,
   warn: (message, details) => base.logger.warn(message, details),
 });
+// Machine judgement (src/worker/classify.ts): the providers' clients built once here; the budget
+// shared by every container in the control table (CLASSIFIER_BUDGETS); context read from Chime as
+// the moderation bot (or CHIME_BEARER_ARN). A policy without `classifiers:` makes no call at all.
+const contextBearer = config.moderationBotArn ?? config.chimeBearerArn;
+const classifiers = createWorkerClassifiers({
+  clients: createClassifierClients({ region: config.region }),
+  documents,
+  controlTableName: config.controlTableName,
+  limits: parseBudgets(process.env.CLASSIFIER_BUDGETS),
+  // An `http` classifier's token: read from SSM Parameter Store (SecureString) when first needed, never from the environment.
+  secrets: new SsmSecretReader(new SSMClient({ region: config.region, maxAttempts: 3 })),
+  ...(contextBearer ? { context: { chime: chime.chime, bearerArn: contextBearer } } : {}),
+  policies,
+  clock: base.clock,
+  onRecord: (record) => {
+    base.metrics.addMetric(`Classifier${record.outcome}`, MetricUnit.Count, 1);
+    if (record.latencyMs !== undefined) base.metrics.addMetric('ClassifierLatencyMs', MetricUnit.Milliseconds, record.latencyMs);
+  },
+  onBreakerChange: (key, from, to) => base.logger.warn('Classifier circuit changed state', { key, from, to }),
+  onBudgetError: (error, key) => base.logger.warn('Classifier budget unreadable: the call is refused (fails closed)', { key, error: error instanceof Error ? error.message : String(error) }),
+});
 export const handler = createWorkerHandler(runtime, policies, {
+  classifiers,
   gate: senderGate({
     ...(config.moderationBotArn ? { moderationBotArn: config.moderationBotArn } : {}),
     restrictions: senders.restrictions,

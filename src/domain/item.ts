@@ -1,4 +1,5 @@
 import type { ChannelMessage, PolicyVerdict } from './message.js';
+import type { ClassifierRecord } from '../classifiers/record.js';
 
 /**
  * The lifecycle of one CallbackId.
@@ -139,8 +140,11 @@ export interface PolicyVersionRef {
   mode: 'enforce' | 'shadow';
 }
 
-/** A verdict as recorded on the item: masked content dropped, the policy versions that produced it kept. */
-export type RecordedVerdict = Omit<PolicyVerdict, 'content'> & { versions?: PolicyVersionRef[] };
+/**
+ * A verdict as recorded on the item: masked content dropped, the policy versions that produced it
+ * kept, and what each classifier of the scope did (src/classifiers/record.ts).
+ */
+export type RecordedVerdict = Omit<PolicyVerdict, 'content'> & { versions?: PolicyVersionRef[]; classifiers?: ClassifierRecord[] };
 
 export interface ModerationItem {
   callbackId: string;

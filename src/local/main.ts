@@ -10,6 +10,13 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true'; // EMF lines are for CloudWa
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // Lambda runs nodejs22.x; local Node 20 is fine
 // Notices to senders come from this bot (README "Notices"); MODERATION_BOT_ARN= (empty) turns them off.
 process.env.MODERATION_BOT_ARN ??= '{appInstanceArn}/bot/moderation';
+// The classifier emulators: fixed ports in the default layout; a stack moved to other ports
+// (API_PORT, CHIME_PORT, LAMBDA_PORT) puts them on free ones unless they are set. The banner and
+// .local/stack.json say where.
+if (!process.env.API_PORT && !process.env.CHIME_PORT && !process.env.LAMBDA_PORT) {
+  process.env.COMPREHEND_PORT ??= '4010';
+  process.env.BEDROCK_RUNTIME_PORT ??= '4020';
+}
 
 const started = Date.now();
 let stack: LocalStack;
@@ -17,6 +24,8 @@ try {
   stack = await startLocalStack({
     log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
     traceCallbacks: true,
+    // The worker's classifier stage calls the stack's own emulators (README "The local classifier emulators").
+    classifiers: { endpoints: {} },
   });
 } catch (error) {
   // A busy port or a bad setting is one line that names the variable, not a stack trace.
@@ -27,6 +36,7 @@ try {
   throw error;
 }
 // `npm run token`, `npm run demo` and the other local tools find this stack, whatever its ports.
+const classifierEndpoints = { comprehend: stack.endpoints.comprehend, bedrockRuntime: stack.endpoints.bedrockRuntime };
 writeStackFile({
   pid: process.pid,
   startedAt: new Date(started).toISOString(),
@@ -37,6 +47,7 @@ writeStackFile({
     sqs: stack.endpoints.sqs,
     dynamodb: stack.endpoints.dynamodb,
     ...('console' in stack.endpoints ? { console: String(stack.endpoints.console) } : {}),
+    ...classifierEndpoints,
   },
   resources: { intakeDlqUrl: stack.resources.intakeDlqUrl, workQueueUrl: stack.resources.workQueueUrl },
   issuer: stack.issuer.issuer,
@@ -56,6 +67,10 @@ chime-flow-moderation local stack is up (${Date.now() - started} ms)
   SQS                            ${stack.endpoints.sqs}
       work queue                 ${stack.resources.workQueueUrl}
       intake DLQ                 ${stack.resources.intakeDlqUrl}   (npm run redrive -- --dlq intake)
+  Comprehend emulator            ${stack.endpoints.comprehend}   (DetectToxicContent; scores from fixtures and a development lexicon, not a model)
+  Bedrock runtime emulator       ${stack.endpoints.bedrockRuntime}   (ApplyGuardrail; guardrail "local" at DRAFT and 1; same scoring)
+      fixtures, faults, quota    …/_emulator/fixtures, /_emulator/faults, /_emulator/quota   (README: "The local classifier emulators")
+      calls received             ${stack.endpoints.comprehend}/_emulator/calls   ${stack.endpoints.bedrockRuntime}/_emulator/calls
   Review API (moderators)        ${stack.endpoints.api}   (README: "For moderators")
       OpenAPI document           ${stack.endpoints.api}/openapi.json
       JWT issuer / key set       ${stack.issuer.issuer}   ${stack.endpoints.api}/.well-known/jwks.json

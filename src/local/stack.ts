@@ -37,6 +37,8 @@ import { startLocalHttpApi, type LocalHttpApi } from './http-api.js';
 import { loadLocalIssuer, localIssuerUrl, type LocalIssuer } from './issuer.js';
 import { createTokenVerifier } from '../http/token-verifier.js';
 import { localLambdaInvoker, startChimeSimulator, type ChimeSimulator, type SimulatorFaults } from './chime-simulator.js';
+import { startComprehendEmulator, type ComprehendEmulator } from './comprehend/index.js';
+import { startBedrockRuntimeEmulator, type BedrockRuntimeEmulator } from './bedrock/index.js';
 import { intakeInvokePolicy } from '../infra/invoke-permission.js';
 import { projectFlow } from '../setup-flow/flow.js';
 import { CrashFaults } from './faults.js';
@@ -45,6 +47,11 @@ import { startInvokeEndpoint, type InvokeEndpoint } from './invoke-endpoint.js';
 import { ACCOUNT_ID, currentInvocation, LocalLambda, sqsFailureDestination } from './lambda-runtime.js';
 import { startSqsEventSource, type SqsEventSource } from './sqs-event-source.js';
 import { startStorage } from './storage.js';
+import { createClassifierClients, destroyClassifierClients } from '../adapters/classifier-clients.js';
+import type { BreakerSettings } from '../classifiers/breaker.js';
+import { parseBudgets, type BudgetLimits } from '../classifiers/budget.js';
+import { createWorkerClassifiers } from '../worker/classifier-wiring.js';
+import { createPolicyApiClassifierStage } from '../policy-api/classifiers.js';
 
 /**
  * The whole system in one process: dynalite, local-aws-sqs, the Chime simulator, and the real
@@ -127,15 +134,34 @@ export interface LocalStackOptions {
   consoleDir?: string;
   /** How the console signs in (default: the local form); tests point it at an OIDC provider. */
   consoleConfig?: ConsoleConfigDocument;
+  /**
+   * The worker's classifier stage (issue 16): where the stock Comprehend and Bedrock runtime
+   * clients call (the emulators in src/local/comprehend, src/local/bedrock), the budgets
+   * (default CLASSIFIER_BUDGETS, else the default quotas) and the breaker. Without it the worker
+   * has no classifiers: a policy's `classifiers:` section judges nothing.
+   */
+  classifiers?: { endpoints: { comprehend?: string; bedrockRuntime?: string }; limits?: Record<string, BudgetLimits>; breaker?: Partial<BreakerSettings> };
+  /**
+   * The classifier emulators' ports (src/local/comprehend, src/local/bedrock). Default
+   * COMPREHEND_PORT / BEDROCK_RUNTIME_PORT, else ephemeral (`npm start` sets 4010 / 4020). An
+   * endpoint left out of `classifiers.endpoints` is the stack's own emulator.
+   */
+  comprehendPort?: number;
+  bedrockRuntimePort?: number;
+  /** Requests per second each classifier emulator admits. Default CLASSIFIER_QUOTA, else 25. */
+  classifierQuota?: number;
 }
 
 export interface LocalStack {
-  endpoints: { chime: string; lambda: string; dynamodb: string; sqs: string; api: string; console: string };
+  endpoints: { chime: string; lambda: string; dynamodb: string; sqs: string; api: string; console: string; comprehend: string; bedrockRuntime: string };
   resources: ProvisionedResources;
   config: AppConfig;
   runtime: Runtime;
   clients: AwsClients;
   simulator: ChimeSimulator;
+  /** The classifier emulators: fixtures, faults, quota and the call log (also over `/_emulator/*`). */
+  comprehend: ComprehendEmulator;
+  bedrockRuntime: BedrockRuntimeEmulator;
   lambda: LocalLambda;
   crashes: CrashFaults;
   /** The storage faults in force (change them live) and what they did. */
@@ -268,6 +294,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(() => simulator.close());
 
+    // The classifier emulators. Their scores come from fixtures and a development lexicon, not a
+    // model (README "The local classifier emulators"); `local` is a guardrail to try things with.
+    const classifierQuota = options.classifierQuota ?? (env.CLASSIFIER_QUOTA ? Number(env.CLASSIFIER_QUOTA) : undefined);
+    if (classifierQuota !== undefined && !(Number.isInteger(classifierQuota) && classifierQuota >= 1)) {
+      throw new ConfigurationError(`Invalid configuration: CLASSIFIER_QUOTA must be a positive integer (got "${env.CLASSIFIER_QUOTA ?? classifierQuota}")`);
+    }
+    const emulatorLog = (name: string) => (message: string, error?: unknown) => log(`${name}: ${message}${error ? ` (${String(error)})` : ''}`);
+    const comprehendEmulator = await startComprehendEmulator({
+      port: options.comprehendPort ?? Number(env.COMPREHEND_PORT || 0),
+      host,
+      ...(classifierQuota !== undefined ? { quota: classifierQuota } : {}),
+      log: emulatorLog('comprehend-emulator'),
+    });
+    cleanups.push(() => comprehendEmulator.close());
+    const bedrockRuntimeEmulator = await startBedrockRuntimeEmulator({
+      port: options.bedrockRuntimePort ?? Number(env.BEDROCK_RUNTIME_PORT || 0),
+      host,
+      guardrails: [{ id: 'local', versions: ['DRAFT', '1'] }],
+      ...(classifierQuota !== undefined ? { quota: classifierQuota } : {}),
+      log: emulatorLog('bedrock-runtime-emulator'),
+    });
+    cleanups.push(() => bedrockRuntimeEmulator.close());
+
     // The functions' Chime clients: the emulator, or CHIME_ENDPOINT (a harness between them and
     // the emulator: a proxy that drops answers, a recorder).
     const chimeEndpoint = options.chimeEndpoint ?? (env.CHIME_ENDPOINT || simulator.endpoint);
@@ -377,9 +426,30 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         retentionDays: config.retentionDays,
         warn: (message, details) => log(`appeals: ${message} ${JSON.stringify(details)}`),
       });
+    // The classifier stage's clients, once per stack (one worker container): the emulators' endpoints.
+    const classifierClients = options.classifiers
+      ? createClassifierClients({ region, credentials: credentials ?? { accessKeyId: 'local', secretAccessKey: 'local' }, endpoints: { comprehend: options.classifiers.endpoints.comprehend ?? comprehendEmulator.endpoint, bedrockRuntime: options.classifiers.endpoints.bedrockRuntime ?? bedrockRuntimeEmulator.endpoint } })
+      : undefined;
+    if (classifierClients) cleanups.push(async () => destroyClassifierClients(classifierClients));
+    const contextBearer = config.moderationBotArn ?? chimeBearerArn ?? undefined;
+    const workerClassifiers =
+      options.classifiers && classifierClients
+        ? createWorkerClassifiers({
+            clients: classifierClients,
+            documents: clients.documents,
+            controlTableName: config.controlTableName,
+            limits: options.classifiers.limits ?? parseBudgets(env.CLASSIFIER_BUDGETS),
+            ...(options.classifiers.breaker ? { breaker: options.classifiers.breaker } : {}),
+            ...(contextBearer ? { context: { chime: clients.chime, bearerArn: contextBearer } } : {}),
+            policies: workerPolicies,
+            clock,
+            onBreakerChange: (key, from, to) => log(`classifiers: circuit ${key} ${from} → ${to}`),
+          })
+        : undefined;
     lambda.register(
       'worker',
       createWorkerHandler(runtime, workerPolicies, {
+        ...(workerClassifiers ? { classifiers: workerClassifiers } : {}),
         gate: senderGate({
           ...(config.moderationBotArn ? { moderationBotArn: config.moderationBotArn } : {}),
           restrictions: workerSenders.restrictions,
@@ -461,7 +531,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Live policies: their own function behind the same API (POLICY_FILE is `global` until one is stored).
     lambda.register(
       'policyApi',
-      createPolicyApiHandler(runtime, reviewApi, { policySeed: loadPolicySeed(resolvePolicyPath(config.policyFile)).document, verifier: createTokenVerifier(tokens) }),
+      createPolicyApiHandler(runtime, reviewApi, {
+        policySeed: loadPolicySeed(resolvePolicyPath(config.policyFile)).document,
+        verifier: createTokenVerifier(tokens),
+        // The test box and capped replays: the same clients and shared budget as the worker, a breaker of its own (another container).
+        ...(options.classifiers && classifierClients
+          ? {
+              classifiers: createPolicyApiClassifierStage({
+                clients: classifierClients,
+                documents: clients.documents,
+                controlTableName: config.controlTableName,
+                limits: options.classifiers.limits ?? parseBudgets(env.CLASSIFIER_BUDGETS),
+                ...(options.classifiers.breaker ? { breaker: options.classifiers.breaker } : {}),
+                now: () => clock.now(),
+                onBreakerChange: (key, from, to) => log(`classifiers (policy API): circuit ${key} ${from} → ${to}`),
+              }),
+            }
+          : {}),
+      }),
       { timeoutSeconds: defs.policyApi.timeout },
     );
 
@@ -524,12 +611,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const queueUrls = { work: resources.workQueueUrl, workDlq: resources.workDlqUrl, intakeDlq: resources.intakeDlqUrl };
     started = true;
     return {
-      endpoints: { chime: simulator.endpoint, lambda: invoke.endpoint, dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, api: api.endpoint, console: `${api.endpoint}/console/` },
+      endpoints: {
+        chime: simulator.endpoint,
+        lambda: invoke.endpoint,
+        dynamodb: dynamodbEndpoint,
+        sqs: sqsEndpoint,
+        api: api.endpoint,
+        console: `${api.endpoint}/console/`,
+        comprehend: comprehendEmulator.endpoint,
+        bedrockRuntime: bedrockRuntimeEmulator.endpoint,
+      },
       resources,
       config,
       runtime,
       clients,
       simulator,
+      comprehend: comprehendEmulator,
+      bedrockRuntime: bedrockRuntimeEmulator,
       lambda,
       crashes,
       storageFaults,
@@ -549,6 +647,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ['CHIME_PORT', options.chimePort ?? Number(env.CHIME_PORT || 4000)],
       ['API_PORT', options.apiPort ?? Number(env.API_PORT || 3000)],
       ['LAMBDA_PORT', options.lambdaPort ?? Number(env.LAMBDA_PORT || 3002)],
+      ['COMPREHEND_PORT', options.comprehendPort ?? Number(env.COMPREHEND_PORT || 0)],
+      ['BEDROCK_RUNTIME_PORT', options.bedrockRuntimePort ?? Number(env.BEDROCK_RUNTIME_PORT || 0)],
     ]);
   }
 }

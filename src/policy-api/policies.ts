@@ -11,7 +11,12 @@ import type { ChannelMessage, Finding, PolicyAction, PolicyVerdict } from '../do
 import { InvalidRequestError, PolicyNotFoundError, PolicyVersionConflictError } from '../errors.js';
 import { CANDIDATE_VERSION, PolicyLayerLoader, evaluateChain, versionView, type CandidateLayer } from '../policy/layers.js';
 import { communityPolicyOf } from '../policy/community.js';
-import { ENTRY_KEYS, type MergedPolicy } from '../policy/merge.js';
+import { ENTRY_KEYS, appliedLayers, type MergedPolicy } from '../policy/merge.js';
+import { classifierSettingsOf } from '../policy/classifiers.js';
+import { runClassifierStage } from '../classifiers/stage.js';
+import { CLASSIFIER_PRICES } from '../classifiers/prices.js';
+import { combineReplayed, estimateCalls, replayClassifier, type PlannedCall, type ReplayClassifierRecord } from '../classifiers/replay.js';
+import { CappedCalls, classifyForTest, effectiveClassifiersView, policyApiStage } from './classifiers.js';
 import { PolicyDocumentSchema, scopedDocumentIssues, type ScopedPolicyDocument } from '../policy/schema.js';
 import { GLOBAL_SCOPE, isScope, parseScope, scopeChainOf, scopeChainTo, scopeCovers, type Scope } from '../policy/scope.js';
 import type { PolicyCommit, PolicyStore, PolicyVersionRecord } from '../policy/store.js';
@@ -120,12 +125,15 @@ async function effectiveAt(policies: PolicyDeps, scope: Scope): Promise<Out<type
   const loader = new PolicyLayerLoader(policies.store, policies.seed);
   const chain = scopeChainTo(scope);
   await loader.prefetch(chain);
-  const { effective } = loader.compile(loader.layersOf(chain));
+  const layers = loader.layersOf(chain);
+  const { effective } = loader.compile(layers);
   return {
     ...mergedView(effective.applied),
     community: communityPolicyOf(effective.applied.community),
     ...(effective.shadow ? { shadow: mergedView(effective.shadow) } : {}),
     unmatchedRemovals: (effective.shadow ?? effective.applied).unmatchedRemovals,
+    // The applied scopes' classifiers, as the workers run them (a shadow-mode scope's are not run).
+    classifiers: effectiveClassifiersView(effective.applied.classifiers, appliedLayers(layers)),
   };
 }
 
@@ -302,7 +310,8 @@ export async function testPolicies(deps: PolicyApiDeps, body: PolicyTestRequest)
   const lone = document !== undefined && scope === undefined;
   if (!lone) await loader.prefetch(body.messages.flatMap((m) => chainOf(m.channelArn)));
 
-  const results = body.messages.map((m, index) => {
+  const stage = policyApiStage(deps.classifiers, () => deps.clock.now());
+  const results = await Promise.all(body.messages.map(async (m, index) => {
     const message: ChannelMessage = {
       messageId: `policy-test-${index}`,
       channelArn: m.channelArn ?? (scope?.kind === 'channel' ? scope.id : ''),
@@ -313,12 +322,21 @@ export async function testPolicies(deps: PolicyApiDeps, body: PolicyTestRequest)
     const layers = lone ? [{ scope: GLOBAL_SCOPE, version: CANDIDATE_VERSION, mode: 'enforce' as const, document: { ...document, mode: 'enforce' as const } }] : loader.layersOf(chainOf(m.channelArn), candidate);
     const chain = loader.compile(layers);
     const { applied, shadow } = evaluateChain(chain, message);
+    // The applied scopes' classifiers, called now (the stage never throws: an outage is a path taken).
+    const classifiers = body.classify !== false ? classifierSettingsOf(chain.effective.applied.classifiers).active : [];
+    const classified = classifiers.length > 0 ? await classifyForTest(stage, message, applied, classifiers) : undefined;
     return {
       index,
       ...verdictView(applied, chain.effective.applied, m.content),
       ...(shadow && chain.effective.shadow ? { shadow: verdictView(shadow, chain.effective.shadow, m.content) } : {}),
+      ...(classified
+        ? {
+            classifiers: classified.classifiers ?? [],
+            combined: { action: classified.action, ruleIds: classified.ruleIds, reason: classified.reason, findings: findingsView(classified.findings, m.content) },
+          }
+        : {}),
     };
-  });
+  }));
   return { results };
 }
 
@@ -390,6 +408,14 @@ export async function replayPolicy(deps: PolicyApiDeps, principal: Principal, bo
   let noVerdict = 0;
   let shadowCompared = 0;
   let shadowDiffer = 0;
+  // Classifiers: recomputed from recorded scores; providers called only under an explicit cap, and never in an estimate.
+  const cap = body.classifierCalls?.max ?? 0;
+  const estimateOnly = body.estimate === true;
+  const calls = new CappedCalls(estimateOnly ? 0 : cap);
+  const callStage = calls.stage(policyApiStage(deps.classifiers, () => deps.clock.now()));
+  const needed: PlannedCall[] = [];
+  const classifierStats = new Map<string, Out<typeof PolicyReplayResult>['classifiers']['byClassifier'][number]>();
+  let classifiedItems = 0;
   for (const item of items) {
     const recorded = item.policy;
     if (!recorded) {
@@ -397,7 +423,48 @@ export async function replayPolicy(deps: PolicyApiDeps, principal: Principal, bo
       continue;
     }
     const chain = loader.compile(loader.layersOf(scopeChainOf(item.message.channelArn), candidate));
-    const verdict = evaluateChain(chain, item.message).applied;
+    const rules = evaluateChain(chain, item.message).applied;
+    const settings = classifierSettingsOf(chain.effective.applied.classifiers).active;
+    let verdict: PolicyVerdict & { classifiers?: ReplayClassifierRecord[] } = rules;
+    if (settings.length > 0) {
+      classifiedItems++;
+      const recordedByName = new Map((recorded.classifiers ?? []).map((r) => [r.name, r]));
+      const results = settings.map((s) => ({ settings: s, ...replayClassifier(s, item.message, rules, recordedByName.get(s.name)) }));
+      const toCall = results.filter((r) => r.needsCall);
+      for (const r of toCall) needed.push({ settings: r.settings, text: r.text ?? item.message.content });
+      const sending = toCall.slice(0, calls.left);
+      if (sending.length > 0) {
+        const called = await runClassifierStage(callStage, { message: item.message, rules, classifiers: sending.map((r) => r.settings) });
+        const added = called.findings.slice(rules.findings.length);
+        for (const record of called.classifiers ?? []) {
+          const result = results.find((r) => r.settings.name === record.name);
+          if (!result) continue;
+          result.record = { ...record, source: 'called' };
+          result.findings = record.shadow ? [] : added.filter((f) => f.ruleId === result.settings.ruleId);
+        }
+      }
+      verdict = combineReplayed(rules, results);
+      for (const { settings: s, record } of results) {
+        const stats = classifierStats.get(s.name) ?? {
+          name: s.name,
+          provider: s.provider.kind,
+          shadow: s.shadow,
+          recorded: 0,
+          called: 0,
+          notScored: 0,
+          skipped: 0,
+          unavailable: 0,
+          actions: { ALLOW: 0, REVIEW: 0, DENY: 0 },
+        };
+        if (record.source === 'recorded') stats.recorded++;
+        if (record.source === 'called') stats.called++;
+        if (record.outcome === 'NOT_SCORED') stats.notScored++;
+        else if (record.outcome === 'SKIPPED') stats.skipped++;
+        else if (record.outcome === 'UNAVAILABLE' || record.outcome === 'REFUSED') stats.unavailable++;
+        else stats.actions[record.action]++;
+        classifierStats.set(s.name, stats);
+      }
+    }
     evaluated++;
     matrix[recorded.action][verdict.action]++;
     const day = utcDay(item.receivedAt);
@@ -424,7 +491,7 @@ export async function replayPolicy(deps: PolicyApiDeps, principal: Principal, bo
           content: item.message.content,
           recorded: { action: recorded.action, ruleIds: recorded.ruleIds, reason: recorded.reason, ...(recorded.versions ? { versions: recorded.versions.map(versionView) } : {}) },
           decision: item.decision ? { action: item.decision.action, origin: item.decision.origin, decidedAt: item.decision.decidedAt } : null,
-          candidate: verdictView(verdict, chain.effective.applied, item.message.content),
+          candidate: { ...verdictView(verdict, chain.effective.applied, item.message.content), ...(verdict.classifiers ? { classifiers: verdict.classifiers } : {}) },
         });
         changedByCell.set(cell, list);
       }
@@ -450,5 +517,18 @@ export async function replayPolicy(deps: PolicyApiDeps, principal: Principal, bo
     samples,
     reviewQueue: [...perDay.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, c]) => ({ day, ...c })),
     shadow: { compared: shadowCompared, differ: shadowDiffer, matrix: shadowMatrix },
+    classifiers: {
+      source: classifiedItems === 0 ? 'none' : calls.made > 0 ? 'recorded+calls' : 'recorded',
+      estimateOnly,
+      calls: { max: cap, made: calls.made },
+      items: classifiedItems,
+      byClassifier: [...classifierStats.values()],
+      estimate: {
+        items: classifiedItems,
+        prices: { file: CLASSIFIER_PRICES.file, asOf: CLASSIFIER_PRICES.asOf, currency: CLASSIFIER_PRICES.currency },
+        needed: estimateCalls(needed),
+        capped: estimateCalls(needed.slice(0, cap)),
+      },
+    },
   };
 }

@@ -11,6 +11,8 @@ import { meta } from '../http/schema-meta.js';
 const ModeSchema = z.enum(['enforce', 'shadow']);
 const ActionSchema = z.enum(['ALLOW', 'UPDATE', 'REVIEW', 'DENY']);
 const int = () => z.number().check(z.int());
+const PathSchema = z.enum(['REVIEW', 'ALLOW', 'RULES_ONLY']);
+const ProviderSchema = z.enum(['comprehend-toxicity', 'bedrock-guardrail', 'http']);
 
 export const PolicySummary = z
   .object({
@@ -84,6 +86,40 @@ export const CommunityPolicyView = z
   })
   .apply(meta, { id: 'CommunityPolicy' });
 
+const FromView = z
+  .record(z.string(), z.string())
+  .apply(meta, { description: 'Setting → the scope that wrote it (the narrowest, when several did), or `default`.' });
+
+const EffectiveClassifiersView = z
+  .object({
+    active: z.array(
+      z.object({
+        name: z.string(),
+        ruleId: z.string(),
+        provider: z.object({ kind: ProviderSchema, guardrailId: z.optional(z.string()), guardrailVersion: z.optional(z.string()), url: z.optional(z.string()), secret: z.optional(z.string()), labels: z.optional(z.array(z.string())) }),
+        review: z.record(z.string(), z.number()),
+        deny: z.record(z.string(), z.number()),
+        onIntervention: z.optional(z.enum(['REVIEW', 'DENY'])),
+        strike: z.boolean(),
+        publicReason: z.string(),
+        onUnavailable: PathSchema,
+        context: int(),
+        contextOf: z.enum(['channel', 'sender']),
+        judge: z.array(z.enum(['ALLOW', 'UPDATE', 'REVIEW'])),
+        minLength: int(),
+        languages: z.array(z.string()),
+        onUnsupportedLanguage: PathSchema,
+        skipSenders: z.array(z.string()),
+        shadow: z.boolean(),
+        timeoutMs: int(),
+        from: FromView,
+      }),
+    ),
+    disabled: z.array(z.object({ name: z.string(), from: FromView })).apply(meta, { description: 'Switched off here (`enabled: false`).' }),
+    incomplete: z.array(z.object({ name: z.string(), from: FromView })).apply(meta, { description: 'Overrides with no provider anywhere in the chain: they judge nothing.' }),
+  })
+  .apply(meta, { description: 'The applied scopes’ classifiers merged, every default applied (thresholds as scores; Guardrails levels as LOW 1/3, MEDIUM 2/3, HIGH 1).' });
+
 export const EffectivePolicyView = z
   .extend(MergedPolicyView, {
     community: CommunityPolicyView.apply(meta, {
@@ -95,6 +131,7 @@ export const EffectivePolicyView = z
       .apply(meta, { description: 'When a scope of the chain is in shadow mode: every scope merged as if enforced. Its verdicts are recorded, never applied.' }),
     unmatchedRemovals: z.array(UnmatchedRemoval)
       .apply(meta, { description: '`remove` entries that match nothing inherited (probably stale or misspelt).' }),
+    classifiers: EffectiveClassifiersView,
   })
   .apply(meta, { id: 'EffectivePolicy' });
 
@@ -154,6 +191,37 @@ const FindingView = z.object({
     .apply(meta, { description: 'Where the rule fired: [start, end) UTF-16 offsets into the content as sent. Absent for rules about the whole message.' }),
 });
 
+
+/** One classifier's part in a test or replayed verdict (src/classifiers/record.ts, src/classifiers/replay.ts). */
+export const PolicyClassifierRecordView = z
+  .object({
+    name: z.string(),
+    ruleId: z.string().apply(meta, { description: '`classifier:<name>`.' }),
+    provider: ProviderSchema,
+    model: z.optional(z.string()),
+    outcome: z.enum(['DECIDED', 'SHADOW', 'UNAVAILABLE', 'REFUSED', 'SKIPPED', 'NOT_SCORED']).apply(meta, {
+      description:
+        'DECIDED: scored and applied. SHADOW: scored, not applied (`action` is what it would have done). UNAVAILABLE / REFUSED: no judgement, `path` taken. SKIPPED: the pre-screen did not send it (`reason`). NOT_SCORED (replay only): no recorded scores to recompute from and no call made; it adds nothing to the verdict.',
+    }),
+    source: z.optional(z.enum(['recorded', 'called', 'none'])).apply(meta, { description: 'Replay only: recomputed from the recorded scores, from a new call (capped), or neither.' }),
+    action: z.enum(['ALLOW', 'REVIEW', 'DENY']),
+    shadow: z.optional(z.boolean()),
+    scores: z.optional(z.record(z.string(), z.number())),
+    levels: z.optional(z.record(z.string(), z.string())),
+    intervened: z.optional(z.boolean()),
+    thresholds: z.optional(z.object({ review: z.record(z.string(), z.number()), deny: z.record(z.string(), z.number()) })),
+    fired: z.optional(z.array(z.object({ label: z.string(), score: z.number(), threshold: z.number(), action: z.enum(['REVIEW', 'DENY']), level: z.optional(z.string()) }))),
+    latencyMs: z.optional(z.number()),
+    attempts: int().apply(meta, { description: 'Provider calls made now for this message (0 when recomputed from recorded scores).' }),
+    units: z.optional(z.number()),
+    contextMessages: z.optional(int()),
+    contextUnavailable: z.optional(z.string()),
+    path: z.optional(PathSchema),
+    reason: z.optional(z.string()),
+    detail: z.optional(z.string()),
+  })
+  .apply(meta, { id: 'PolicyClassifierRecord' });
+
 const VerdictView = z.object({
   action: ActionSchema,
   ruleIds: z.array(z.string()),
@@ -161,7 +229,14 @@ const VerdictView = z.object({
   findings: z.array(FindingView),
   content: z.optional(z.string()).apply(meta, { description: 'UPDATE: the content as it would be delivered (PII masked).' }),
   versions: z.array(PolicyVersionRefView),
+  classifiers: z
+    .optional(z.array(PolicyClassifierRecordView))
+    .apply(meta, { description: 'Replay: each classifier of the candidate, as replayed (the verdict above includes what they concluded). Absent when the scope has none.' }),
 });
+
+const CombinedView = z
+  .object({ action: ActionSchema, ruleIds: z.array(z.string()), reason: z.string(), findings: z.array(FindingView) })
+  .apply(meta, { description: 'The rules’ verdict joined with the classifiers’ (the strictest wins; shadows add nothing): what a worker would decide.' });
 
 export const PolicyTestResult = z
   .object({
@@ -170,6 +245,10 @@ export const PolicyTestResult = z
         index: int(),
         shadow: z.optional(VerdictView)
           .apply(meta, { description: 'When a scope of the chain is in shadow mode: its verdict (recorded, never applied).' }),
+        classifiers: z
+          .optional(z.array(PolicyClassifierRecordView))
+          .apply(meta, { description: 'Each classifier of the scope, called now through the same stage, budget and breaker as the workers (no context sent). Absent when the scope has none. The verdict above is the rules’ alone.' }),
+        combined: z.optional(CombinedView),
       }),
     ),
   })
@@ -179,6 +258,45 @@ const ActionCounts = z.object({ ALLOW: int(), UPDATE: int(), REVIEW: int(), DENY
 const Matrix = z
   .object({ ALLOW: ActionCounts, UPDATE: ActionCounts, REVIEW: ActionCounts, DENY: ActionCounts })
   .apply(meta, { description: 'matrix[recorded][candidate] = how many messages.' });
+
+const CallsEstimateView = z.object({
+  calls: int(),
+  textUnits: int().apply(meta, { description: 'Billing units as the stage counts them: Comprehend 100-character units (3 at least per call), Guardrails 1,000-character text units. No context is sent.' }),
+  costUsd: z.nullable(z.number()).apply(meta, { description: 'At the prices file’s list prices; null when a provider has no published price (`http`).' }),
+  byClassifier: z.array(z.object({ name: z.string(), provider: ProviderSchema, calls: int(), textUnits: int(), costUsd: z.nullable(z.number()) })),
+});
+
+const ReplayClassifiersView = z
+  .object({
+    source: z.enum(['recorded', 'recorded+calls', 'none']).apply(meta, {
+      description: '`recorded`: recomputed from the items’ recorded scores, no provider called. `recorded+calls`: `classifierCalls.max` allowed calls for what had no usable scores. `none`: the candidate has no classifiers.',
+    }),
+    estimateOnly: z.boolean().apply(meta, { description: '`estimate: true`: nothing was called; `estimate` is what the capped calls would cost.' }),
+    calls: z.object({ max: int(), made: int() }).apply(meta, { description: 'Provider calls: the cap (0 without `classifierCalls`) and how many went.' }),
+    items: int().apply(meta, { description: 'Items judged by a candidate with classifiers.' }),
+    byClassifier: z.array(
+      z.object({
+        name: z.string(),
+        provider: ProviderSchema,
+        shadow: z.boolean(),
+        recorded: int().apply(meta, { description: 'Recomputed from recorded scores.' }),
+        called: int(),
+        notScored: int(),
+        skipped: int().apply(meta, { description: 'Not sent by the pre-screen (against the candidate’s rules verdict).' }),
+        unavailable: int().apply(meta, { description: 'Called, but no judgement (UNAVAILABLE or REFUSED): its path taken.' }),
+        actions: z.object({ ALLOW: int(), REVIEW: int(), DENY: int() }).apply(meta, { description: 'What it concluded over the scored items (a shadow: what it would have done).' }),
+      }),
+    ),
+    estimate: z
+      .object({
+        items: int(),
+        prices: z.object({ file: z.string(), asOf: z.string(), currency: z.string() }),
+        needed: CallsEstimateView.apply(meta, { description: 'Every call after the pre-screen for what has no usable recorded scores.' }),
+        capped: CallsEstimateView.apply(meta, { description: 'The calls `classifierCalls.max` allows (the first of `needed`, newest items first): what a run with this cap calls.' }),
+      })
+      .apply(meta, { description: 'The projected cost of calling providers, made before any call.' }),
+  })
+  .apply(meta, { description: 'The candidate’s classifiers over the replayed items.' });
 
 export const PolicyReplayResult = z
   .object({
@@ -212,6 +330,7 @@ export const PolicyReplayResult = z
     shadow: z
       .object({ compared: int(), differ: int(), matrix: Matrix.apply(meta, { description: 'matrix[applied][shadow] of the verdicts recorded side by side.' }) })
       .apply(meta, { description: 'Items recorded with a shadow verdict: applied vs shadow, as recorded.' }),
+    classifiers: ReplayClassifiersView,
   })
   .apply(meta, { id: 'PolicyReplayResult' });
 

@@ -21,6 +21,8 @@ export const MAX_TEST_MESSAGES = 100;
 export const DEFAULT_REPLAY_LIMIT = 1000;
 export const MAX_REPLAY_LIMIT = 5000;
 export const MAX_REPLAY_DAYS = 31;
+/** A replay calls classifier providers at most this many times (`classifierCalls.max`). */
+export const MAX_REPLAY_CLASSIFIER_CALLS = 1000;
 
 const ScopeSchema = z
   .string()
@@ -150,6 +152,9 @@ export const PolicyTestRequest = z
     messages: z
       .array(TestMessage)
       .check(z.minLength(1, 'must hold at least one message'), z.maxLength(MAX_TEST_MESSAGES, `must hold at most ${MAX_TEST_MESSAGES} messages`)),
+    classify: z
+      .optional(z.boolean({ error: 'must be true or false' }))
+      .apply(meta, { description: 'Call the scope’s classifiers (default true). `false`: the rules only, no provider call (a check as you type, which should not spend the quota).' }),
   })
   .check(
     z.superRefine((body, ctx) => {
@@ -176,6 +181,20 @@ export const PolicyReplayRequest = z
     samples: z
       ._default(z.number().check(z.int(), z.gte(0), z.lte(100)), 20)
       .apply(meta, { description: 'How many changed items to show, spread over the changes.' }),
+    classifierCalls: z
+      .optional(
+        z.strictObject({
+          max: z
+            .number({ error: 'must be a whole number' })
+            .check(z.int('must be a whole number'), z.gte(1, 'must be at least 1'), z.lte(MAX_REPLAY_CLASSIFIER_CALLS, `must be at most ${MAX_REPLAY_CLASSIFIER_CALLS}`)),
+        }),
+      )
+      .apply(meta, {
+        description: `Without it, classifiers are recomputed from the items' recorded scores and no provider is called. With it, what has no usable recorded scores is sent to the provider, at most \`max\` calls in all (1-${MAX_REPLAY_CLASSIFIER_CALLS}), through the workers' budget and breaker.`,
+      }),
+    estimate: z
+      .optional(z.boolean({ error: 'must be true or false' }))
+      .apply(meta, { description: 'Dry run (default false): replay on recorded scores and answer what the calls `classifierCalls.max` allows would cost (items, calls after the pre-screen, text units, USD), calling nothing.' }),
   })
   .check(
     z.superRefine((body, ctx) => {

@@ -11,6 +11,7 @@
 import type { CommunityPolicies } from '../domain/people.js';
 import type { ChannelMessage, PolicyVerdict } from '../domain/message.js';
 import type { Clock } from '../domain/ports.js';
+import { classifierSettingsOf, type ClassifierSettings } from './classifiers.js';
 import { communityPolicyOf, type CommunityPolicy } from './community.js';
 import { compilePolicy, evaluate, type CompiledPolicy } from './engine.js';
 import { LiveLayers } from './live-cache.js';
@@ -35,6 +36,8 @@ export interface ResolvedPolicies {
   shadow?: { policy: CompiledPolicy; versions: PolicyLayerRef[] };
   /** The community settings of the applied (enforced) scopes, every default applied. */
   community: CommunityPolicy;
+  /** The classifiers of the applied scopes that judge messages (enabled and complete), every default applied. */
+  classifiers: ClassifierSettings[];
 }
 
 export interface LivePoliciesOptions {
@@ -81,6 +84,7 @@ export class LivePolicies implements CommunityPolicies {
           applied: { policy: compilePolicy(effective.applied.document), versions: effective.applied.layers },
           ...(effective.shadow ? { shadow: { policy: compilePolicy(effective.shadow.document), versions: effective.shadow.layers } } : {}),
           community: communityPolicyOf(effective.applied.community),
+          classifiers: classifierSettingsOf(effective.applied.classifiers).active,
         };
         onCompiled?.({ versions: effective.shadow?.layers ?? effective.applied.layers, compileMs: Date.now() - started });
         return resolved;
@@ -107,6 +111,12 @@ export class LivePolicies implements CommunityPolicies {
   /** The community settings of a channel's applied policy: the same chain, the same cache. */
   async community(channelArn: string): Promise<CommunityPolicy> {
     return (this.layers.cached(channelArn) ?? (await this.layers.resolve(channelArn))).community;
+  }
+
+  /** The classifiers of a channel's applied policy (src/worker/classify.ts): the same chain, the same cache. */
+  classifiers(channelArn: string): ClassifierSettings[] | Promise<ClassifierSettings[]> {
+    const cached = this.layers.cached(channelArn);
+    return cached ? cached.classifiers : this.layers.resolve(channelArn).then((resolved) => resolved.classifiers);
   }
 
   /** The CommunityPolicies port (src/domain/people.ts). */

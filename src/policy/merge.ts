@@ -27,6 +27,7 @@
  *     Only the applied (enforced) scopes' settings are ever used: a shadow scope's notices or
  *     escalation would act on people, which a shadow must never do.
  */
+import { classifierRuleSettings, mergeClassifiers, type ClassifiersSectionInput, type MergedClassifiers } from './classifiers.js';
 import { normalizeDomainEntry } from './links.js';
 import { termTokens } from './normalize.js';
 import {
@@ -69,6 +70,8 @@ export interface MergedPolicy {
   document: PolicyDocumentInput;
   /** The community sections merged, as written (no defaults): communityPolicyOf reads them. */
   community: CommunityDocument;
+  /** The classifiers sections merged, as written (src/policy/classifiers.ts classifierSettingsOf applies the defaults). */
+  classifiers: MergedClassifiers;
   layers: PolicyLayerRef[];
   unmatchedRemovals: UnmatchedRemoval[];
 }
@@ -136,7 +139,7 @@ function unionReasons(inherited: unknown, own: unknown): unknown {
 }
 
 /** The community sections of `layers` (broadest first) merged. */
-export function mergeCommunity(documents: readonly CommunityDocument[]): CommunityDocument {
+export function mergeCommunity(documents: ReadonlyArray<CommunityDocument & { classifiers?: ClassifiersSectionInput }>): CommunityDocument {
   const merged: Plain = {};
   for (const doc of documents) {
     for (const section of COMMUNITY_SECTIONS) {
@@ -145,6 +148,10 @@ export function mergeCommunity(documents: readonly CommunityDocument[]): Communi
       merged[section] = section === 'cannedReasons' ? unionReasons(merged[section], own) : overlay(merged[section], own);
     }
   }
+  // Each classifier is a rule of its own (`classifier:<name>`): its publicReason and strike are
+  // read by rule id like any rule's (notices, strikes), so they join `rules` here.
+  const classifierRules = classifierRuleSettings(mergeClassifiers(documents.map((doc) => doc.classifiers)));
+  if (Object.keys(classifierRules).length > 0) merged.rules = { ...classifierRules, ...(merged.rules as Plain | undefined) };
   return merged as CommunityDocument;
 }
 
@@ -198,7 +205,13 @@ export function mergeLayers(layers: readonly PolicyLayer[]): MergedPolicy {
     const value = sections.get(section);
     if (value) document[section] = value;
   }
-  return { document: document as PolicyDocumentInput, community: mergeCommunity(layers.map((l) => l.document)), layers: layers.map(layerRef), unmatchedRemovals };
+  return {
+    document: document as PolicyDocumentInput,
+    community: mergeCommunity(layers.map((l) => l.document)),
+    classifiers: mergeClassifiers(layers.map((l) => l.document.classifiers)),
+    layers: layers.map(layerRef),
+    unmatchedRemovals,
+  };
 }
 
 /** The layers that are applied: the enforce-mode ones. */

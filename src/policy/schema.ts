@@ -14,6 +14,7 @@ import * as z from 'zod/mini';
 import { NOTICE_KINDS } from '../domain/people.js';
 import { DEFAULT_RULES, REPORT_CATEGORIES, parseDuration } from './community.js';
 import { compileTerms, findTerms, termProblem, type CompiledTerms } from './terms.js';
+import { ClassifiersSectionSchema, type ClassifiersSectionInput } from './classifiers.js';
 import '../zod-messages.js';
 
 /** Actions a rule that does not rewrite content may take. */
@@ -267,6 +268,8 @@ export const PolicyDocumentSchema = z.strictObject({
   escalation: z.optional(EscalationSectionSchema),
   approvals: z.optional(ApprovalsSectionSchema),
   cannedReasons: z.optional(CannedReasonsSectionSchema),
+  /** Machine judgement (src/policy/classifiers.ts): classifiers by name, or false. */
+  classifiers: z.optional(ClassifiersSectionSchema),
 });
 
 /** A validated policy document (defaults applied). */
@@ -361,6 +364,8 @@ export interface ScopedPolicyDocument extends CommunityDocument {
   metadata?: SectionInput<'metadata'>;
   senders?: SectionInput<'senders'>;
   remove?: z.input<typeof RemoveSectionSchema>;
+  /** Machine judgement (src/policy/classifiers.ts); merged by mergeClassifiers. */
+  classifiers?: ClassifiersSectionInput;
 }
 
 /** Where a document is stored; `global` has nothing to inherit, so nothing to remove. */
@@ -429,6 +434,8 @@ const DocumentShapeSchema = z.strictObject({
   escalation: z.optional(z.unknown()),
   approvals: z.optional(z.unknown()),
   cannedReasons: z.optional(z.unknown()),
+  // Checked on its own, like the community sections.
+  classifiers: z.optional(z.unknown()),
 });
 
 const BLOCKED_TERM_ECHO = 'must not contain a blocked term';
@@ -451,6 +458,13 @@ export function blockedTermEchoes(doc: Readonly<Record<string, unknown>>, compil
     for (const [id, settings] of Object.entries(rules as Record<string, unknown>)) {
       const reason = (settings as { publicReason?: unknown } | undefined)?.publicReason;
       if (typeof reason === 'string') texts.push({ path: ['rules', id, 'publicReason'], text: reason });
+    }
+  }
+  const classifiers = doc.classifiers;
+  if (classifiers && typeof classifiers === 'object') {
+    for (const [name, entry] of Object.entries(classifiers as Record<string, unknown>)) {
+      const reason = (entry as { publicReason?: unknown } | undefined)?.publicReason;
+      if (typeof reason === 'string') texts.push({ path: ['classifiers', name, 'publicReason'], text: reason });
     }
   }
   const notices = doc.notices;
@@ -526,6 +540,10 @@ export function scopedDocumentIssues(raw: unknown, kind: ScopeKind, keys?: { [S 
     if (result.success) continue;
     communityValid = false;
     issues.push(...toDocumentIssues(result.error.issues, [section]).map(ruleIdIssue));
+  }
+  if (doc.classifiers !== undefined) {
+    const result = ClassifiersSectionSchema.safeParse(doc.classifiers);
+    if (!result.success) issues.push(...toDocumentIssues(result.error.issues, ['classifiers']));
   }
   if (communityValid && shape.success) issues.push(...blockedTermEchoes(doc));
   let removeValid = true;
@@ -607,6 +625,8 @@ export function scopedPolicyDocumentJsonSchema(): Record<string, unknown> {
     const { $schema: _sectionDialect, ...rendered } = z.toJSONSchema(COMMUNITY_SCHEMAS[section], { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
     schema.properties[section] = rendered;
   }
+  const { $schema: _classifiersDialect, ...classifiers } = z.toJSONSchema(ClassifiersSectionSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  schema.properties.classifiers = classifiers;
   // `remove` is validated on its own (scopedDocumentIssues); the document shows its schema.
   const { $schema: _removeDialect, ...remove } = z.toJSONSchema(RemoveSectionSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   schema.properties.remove = remove;

@@ -67,6 +67,34 @@ export const PolicyVersionRefView = z
   })
   .apply(meta, { id: 'PolicyVersionRef', description: 'A scope’s policy version that took part in a verdict (version 0 of global: the bundled POLICY_FILE).' });
 
+/** One classifier's part in a verdict (src/classifiers/record.ts). */
+const ClassifierRecordView = z
+  .object({
+    name: z.string(),
+    ruleId: z.string().apply(meta, { description: '`classifier:<name>`: how its findings, notices and strikes name it.' }),
+    provider: z.enum(['comprehend-toxicity', 'bedrock-guardrail', 'http']),
+    model: z.optional(z.string()).apply(meta, { description: 'The model or guardrail version that answered (`comprehend:DetectToxicContent`, `guardrail:<id>:<version>`).' }),
+    outcome: z.enum(['DECIDED', 'SHADOW', 'UNAVAILABLE', 'REFUSED', 'SKIPPED']).apply(meta, {
+      description: 'DECIDED: scored and applied. SHADOW: scored, recorded, not applied. UNAVAILABLE: no judgement in time (throttled, 5xx, timeout, open circuit, no budget), `path` taken. REFUSED: the provider refused the input, `path` taken. SKIPPED: never sent (`reason`).',
+    }),
+    action: z.enum(['ALLOW', 'REVIEW', 'DENY']).apply(meta, { description: 'What it concluded (SHADOW: would have); for the other outcomes, the action of the path taken.' }),
+    shadow: z.optional(z.boolean()),
+    scores: z.optional(z.record(z.string(), z.number())).apply(meta, { description: 'Label → score in 0..1 (`Toxicity` is Comprehend’s overall score; Guardrails levels as NONE 0, LOW 1/3, MEDIUM 2/3, HIGH 1).' }),
+    levels: z.optional(z.record(z.string(), z.string())),
+    intervened: z.optional(z.boolean()),
+    thresholds: z.optional(z.object({ review: z.record(z.string(), z.number()), deny: z.record(z.string(), z.number()) })),
+    fired: z.optional(z.array(z.object({ label: z.string(), score: z.number(), threshold: z.number(), action: z.enum(['REVIEW', 'DENY']), level: z.optional(z.string()) }))),
+    latencyMs: z.optional(z.number()),
+    attempts: z.number().check(z.int()),
+    units: z.optional(z.number()),
+    contextMessages: z.optional(z.number().check(z.int())),
+    contextUnavailable: z.optional(z.string()),
+    path: z.optional(z.enum(['REVIEW', 'ALLOW', 'RULES_ONLY'])),
+    reason: z.optional(z.string()),
+    detail: z.optional(z.string()),
+  })
+  .apply(meta, { id: 'ClassifierRecord', description: 'What one classifier of the scope did with the message.' });
+
 const PolicyView = z
   .object({
     action: z.string(),
@@ -85,6 +113,7 @@ const PolicyView = z
           .apply(meta, { description: 'Where the rule fired: [start, end) as UTF-16 indices into message.content as the sender wrote it.' }),
       }),
     ),
+    classifiers: z.optional(z.array(ClassifierRecordView)).apply(meta, { description: 'What each classifier of the scope did (absent when the scope has none).' }),
   })
   .apply(meta, { id: 'PolicyVerdict' });
 

@@ -27,6 +27,8 @@ function verdictView(verdict: RecordedVerdict) {
     reason: verdict.reason,
     ...(verdict.versions ? { versions: verdict.versions } : {}),
     findings: verdict.findings.map((f) => ({ ruleId: f.ruleId, action: f.action, reason: f.reason, ...(f.spans ? { spans: f.spans } : {}) })),
+    // What each classifier of the scope did: scores next to thresholds, latency, the path taken.
+    ...(verdict.classifiers ? { classifiers: verdict.classifiers } : {}),
   };
 }
 

@@ -5,13 +5,14 @@ import type { ChannelMessage, PolicyVerdict } from '../domain/message.js';
 import { TransitionConflictError } from '../errors.js';
 import { newItem } from '../intake/accept.js';
 import type { SenderGate } from './sender-gate.js';
+import type { ClassifierRecord } from '../classifiers/record.js';
 import { aftercare, deliverDecision, expireItem, recordDecision, resumeDelivery, type DecisionPathDeps, type DeliveryOutcome } from '../pipeline/decide.js';
 
 /**
  * A verdict, and (with live policies) the scope versions that produced it and the verdict of the
  * chain's shadow scopes. Both are recorded on the item; only the verdict is applied.
  */
-export type WorkerVerdict = PolicyVerdict & { versions?: PolicyVersionRef[]; shadow?: RecordedVerdict };
+export type WorkerVerdict = PolicyVerdict & { versions?: PolicyVersionRef[]; shadow?: RecordedVerdict; classifiers?: ClassifierRecord[] };
 
 export interface WorkerDeps extends DecisionPathDeps {
   /** The effective policy applied to one message (live policies: resolved through the worker's cache). */
@@ -19,6 +20,8 @@ export interface WorkerDeps extends DecisionPathDeps {
   callbackWindowSeconds: number;
   /** Who sent it, around the policy (src/worker/sender-gate.ts): the bot's notices, restrictions, allowances. */
   gate?: SenderGate;
+  /** After the rules: the scope's classifiers (src/worker/classify.ts); their records join the verdict. */
+  classify?: (work: WorkMessage, rules: WorkerVerdict) => Promise<WorkerVerdict>;
 }
 
 export type WorkOutcome =
@@ -85,7 +88,10 @@ export async function processWorkMessage(deps: WorkerDeps, work: WorkMessage): P
       return { status: 'EXPIRED', item: await expireItem(deps, current, WORKER, 'Deadline passed before a worker picked the message up') };
     }
 
-    const judged = deps.gate ? await deps.gate.judge(work.message, now, () => deps.evaluate(work.message)) : await deps.evaluate(work.message);
+    // The rules, then the classifiers (inside the gate: never for the bot's notices nor a banned member's messages).
+    const classify = deps.classify;
+    const evaluate = classify ? async () => classify(work, await deps.evaluate(work.message)) : () => deps.evaluate(work.message);
+    const judged = deps.gate ? await deps.gate.judge(work.message, now, evaluate) : await evaluate();
     const verdict = holdIfChimeWouldRefuse(judged, work, now);
     const { content: _masked, shadow, ...policy } = verdict;
     const recorded = { policy, ...(shadow ? { shadowPolicy: shadow } : {}) };

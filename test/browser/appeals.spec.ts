@@ -58,7 +58,7 @@ describe('Appeals queue (Chromium)', () => {
     const row = page.locator('.appeal-row', { hasText: 'My parcel never came' });
     await row.waitFor();
     expect(await row.textContent()).toMatch(/dana-\S+ appeals DENY by alice/);
-    expect(await page.title()).toBe('Appeals · Moderation console');
+    await page.waitForFunction((title) => document.title === title, 'Appeals · Moderation console');
     await expectAccessible(page, 'appeals queue');
     await screenshot(page, 'appeals-queue');
 

@@ -60,7 +60,7 @@ describe('Reports queue and cases (Chromium)', () => {
     const page = await pageFor();
     await signIn(page, stack, 'alice', 'moderators', `/reports?channel=${encodeURIComponent(channel)}`);
     await waitFor(async () => (await page.locator('.case-row').count()) === 3, { what: 'three cases' });
-    expect(await page.title()).toBe('Reports · Moderation console');
+    await page.waitForFunction((title) => document.title === title, 'Reports · Moderation console');
     expect(await page.getByRole('link', { name: 'Reports', exact: true }).getAttribute('aria-current')).toBe('page');
     // Soonest SLA first: self-harm (15 min), hate (1 h), spam (1 day).
     const texts = await page.locator('.case-row .row-text').allTextContents();
@@ -183,7 +183,7 @@ describe('Reports queue and cases (Chromium)', () => {
     await page.keyboard.press('g');
     await page.keyboard.press('a');
     await page.getByRole('heading', { name: 'Appeals', level: 1 }).waitFor();
-    expect(await page.title()).toBe('Appeals · Moderation console');
+    await page.waitForFunction((title) => document.title === title, 'Appeals · Moderation console');
     expect((await api(stack, 'GET', `/cases/${b.caseId}`, { token: await tokenFor(stack, 'bob') })).body.status).toBe('OPEN'); // "a" after "g" dismissed nothing
     await page.keyboard.press('g');
     await page.keyboard.press('v');

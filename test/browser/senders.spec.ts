@@ -65,7 +65,7 @@ describe('sender records, restrictions and approvals (Chromium)', () => {
     await signIn(page, stack, 'alice', 'moderators', `/reviews/${held.callbackId}`);
     await page.getByRole('region', { name: 'Open message' }).getByRole('link', { name: /^mallory-.* \(sender record\)$/ }).click();
     await page.getByRole('heading', { name: /^Sender: mallory-/, level: 1 }).waitFor();
-    expect(await page.title()).toBe('Sender record · Moderation console');
+    await page.waitForFunction((title) => document.title === title, 'Sender record · Moderation console');
     expect(decodeURIComponent(page.url())).toContain(`/console/senders/${mallory}?channel=${channel}`);
     const card = (title: string) => page.locator('.cards .card', { has: page.getByRole('heading', { name: title }) }).locator('.big');
     await waitFor(async () => (await card('Strikes that count').textContent()) === '2', { what: 'two strikes counted' });

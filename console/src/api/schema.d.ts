@@ -999,6 +999,60 @@ export interface components {
             mode: "enforce" | "shadow";
             candidate?: boolean;
         };
+        /** @description What one classifier of the scope did with the message. */
+        ClassifierRecord: {
+            name: string;
+            /** @description `classifier:<name>`: how its findings, notices and strikes name it. */
+            ruleId: string;
+            /** @enum {string} */
+            provider: "comprehend-toxicity" | "bedrock-guardrail" | "http";
+            /** @description The model or guardrail version that answered (`comprehend:DetectToxicContent`, `guardrail:<id>:<version>`). */
+            model?: string;
+            /**
+             * @description DECIDED: scored and applied. SHADOW: scored, recorded, not applied. UNAVAILABLE: no judgement in time (throttled, 5xx, timeout, open circuit, no budget), `path` taken. REFUSED: the provider refused the input, `path` taken. SKIPPED: never sent (`reason`).
+             * @enum {string}
+             */
+            outcome: "DECIDED" | "SHADOW" | "UNAVAILABLE" | "REFUSED" | "SKIPPED";
+            /**
+             * @description What it concluded (SHADOW: would have); for the other outcomes, the action of the path taken.
+             * @enum {string}
+             */
+            action: "ALLOW" | "REVIEW" | "DENY";
+            shadow?: boolean;
+            /** @description Label → score in 0..1 (`Toxicity` is Comprehend’s overall score; Guardrails levels as NONE 0, LOW 1/3, MEDIUM 2/3, HIGH 1). */
+            scores?: {
+                [key: string]: number;
+            };
+            levels?: {
+                [key: string]: string;
+            };
+            intervened?: boolean;
+            thresholds?: {
+                review: {
+                    [key: string]: number;
+                };
+                deny: {
+                    [key: string]: number;
+                };
+            };
+            fired?: {
+                label: string;
+                score: number;
+                threshold: number;
+                /** @enum {string} */
+                action: "REVIEW" | "DENY";
+                level?: string;
+            }[];
+            latencyMs?: number;
+            attempts: number;
+            units?: number;
+            contextMessages?: number;
+            contextUnavailable?: string;
+            /** @enum {string} */
+            path?: "REVIEW" | "ALLOW" | "RULES_ONLY";
+            reason?: string;
+            detail?: string;
+        };
         PolicyVerdict: {
             action: string;
             ruleIds: string[];
@@ -1015,6 +1069,8 @@ export interface components {
                     end: number;
                 }[];
             }[];
+            /** @description What each classifier of the scope did (absent when the scope has none). */
+            classifiers?: components["schemas"]["ClassifierRecord"][];
         };
         /** @description What the policy would have decided with its shadow-mode scopes enforced. Recorded, never applied. */
         ShadowVerdict: {
@@ -1033,6 +1089,8 @@ export interface components {
                     end: number;
                 }[];
             }[];
+            /** @description What each classifier of the scope did (absent when the scope has none). */
+            classifiers?: components["schemas"]["ClassifierRecord"][];
             /** @description True when its action is not the applied verdict’s. */
             differs: boolean;
         };
@@ -2193,6 +2251,41 @@ export interface components {
                 case?: string[];
                 appeal?: string[];
             };
+            classifiers?: {
+                [key: string]: {
+                    /** @enum {string} */
+                    provider?: "comprehend-toxicity" | "bedrock-guardrail" | "http";
+                    enabled?: boolean;
+                    guardrailId?: string;
+                    guardrailVersion?: string;
+                    url?: string;
+                    secret?: string;
+                    labels?: string[];
+                    review?: {
+                        [key: string]: number | ("LOW" | "MEDIUM" | "HIGH");
+                    };
+                    deny?: {
+                        [key: string]: number | ("LOW" | "MEDIUM" | "HIGH");
+                    };
+                    /** @enum {string} */
+                    onIntervention?: "REVIEW" | "DENY";
+                    strike?: boolean;
+                    publicReason?: string;
+                    /** @enum {string} */
+                    onUnavailable?: "REVIEW" | "ALLOW" | "RULES_ONLY";
+                    context?: number;
+                    /** @enum {string} */
+                    contextOf?: "channel" | "sender";
+                    judge?: ("ALLOW" | "UPDATE" | "REVIEW")[];
+                    minLength?: number;
+                    languages?: string[];
+                    /** @enum {string} */
+                    onUnsupportedLanguage?: "REVIEW" | "ALLOW" | "RULES_ONLY";
+                    skipSenders?: string[];
+                    shadow?: boolean;
+                    timeoutMs?: number;
+                };
+            } | false;
         };
         PutPolicyRequest: {
             /** @description The policy for this scope, as written (YAML converted to JSON). */
@@ -2224,6 +2317,8 @@ export interface components {
                 /** @description Without `scope` or `document`: judge the message by the effective policy of this channel, as a worker would. */
                 channelArn?: string;
             }[];
+            /** @description Call the scope’s classifiers (default true). `false`: the rules only, no provider call (a check as you type, which should not spend the quota). */
+            classify?: boolean;
         };
         PolicyReplayRequest: {
             /** @description Where the candidate would be stored: only messages this scope judges are replayed. */
@@ -2250,6 +2345,12 @@ export interface components {
              * @default 20
              */
             samples: number;
+            /** @description Without it, classifiers are recomputed from the items' recorded scores and no provider is called. With it, what has no usable recorded scores is sent to the provider, at most `max` calls in all (1-1000), through the workers' budget and breaker. */
+            classifierCalls?: {
+                max: number;
+            };
+            /** @description Dry run (default false): replay on recorded scores and answer what the calls `classifierCalls.max` allows would cost (items, calls after the pre-screen, text units, USD), calling nothing. */
+            estimate?: boolean;
         };
         PolicySummary: {
             scope: string;
@@ -2395,6 +2496,65 @@ export interface components {
                 path: string;
                 entry: string;
             }[];
+            /** @description The applied scopes’ classifiers merged, every default applied (thresholds as scores; Guardrails levels as LOW 1/3, MEDIUM 2/3, HIGH 1). */
+            classifiers: {
+                active: {
+                    name: string;
+                    ruleId: string;
+                    provider: {
+                        /** @enum {string} */
+                        kind: "comprehend-toxicity" | "bedrock-guardrail" | "http";
+                        guardrailId?: string;
+                        guardrailVersion?: string;
+                        url?: string;
+                        secret?: string;
+                        labels?: string[];
+                    };
+                    review: {
+                        [key: string]: number;
+                    };
+                    deny: {
+                        [key: string]: number;
+                    };
+                    /** @enum {string} */
+                    onIntervention?: "REVIEW" | "DENY";
+                    strike: boolean;
+                    publicReason: string;
+                    /** @enum {string} */
+                    onUnavailable: "REVIEW" | "ALLOW" | "RULES_ONLY";
+                    context: number;
+                    /** @enum {string} */
+                    contextOf: "channel" | "sender";
+                    judge: ("ALLOW" | "UPDATE" | "REVIEW")[];
+                    minLength: number;
+                    languages: string[];
+                    /** @enum {string} */
+                    onUnsupportedLanguage: "REVIEW" | "ALLOW" | "RULES_ONLY";
+                    skipSenders: string[];
+                    shadow: boolean;
+                    timeoutMs: number;
+                    /** @description Setting → the scope that wrote it (the narrowest, when several did), or `default`. */
+                    from: {
+                        [key: string]: string;
+                    };
+                }[];
+                /** @description Switched off here (`enabled: false`). */
+                disabled: {
+                    name: string;
+                    /** @description Setting → the scope that wrote it (the narrowest, when several did), or `default`. */
+                    from: {
+                        [key: string]: string;
+                    };
+                }[];
+                /** @description Overrides with no provider anywhere in the chain: they judge nothing. */
+                incomplete: {
+                    name: string;
+                    /** @description Setting → the scope that wrote it (the narrowest, when several did), or `default`. */
+                    from: {
+                        [key: string]: string;
+                    };
+                }[];
+            };
         };
         PolicyDetail: {
             scope: string;
@@ -2453,6 +2613,60 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        PolicyClassifierRecord: {
+            name: string;
+            /** @description `classifier:<name>`. */
+            ruleId: string;
+            /** @enum {string} */
+            provider: "comprehend-toxicity" | "bedrock-guardrail" | "http";
+            model?: string;
+            /**
+             * @description DECIDED: scored and applied. SHADOW: scored, not applied (`action` is what it would have done). UNAVAILABLE / REFUSED: no judgement, `path` taken. SKIPPED: the pre-screen did not send it (`reason`). NOT_SCORED (replay only): no recorded scores to recompute from and no call made; it adds nothing to the verdict.
+             * @enum {string}
+             */
+            outcome: "DECIDED" | "SHADOW" | "UNAVAILABLE" | "REFUSED" | "SKIPPED" | "NOT_SCORED";
+            /**
+             * @description Replay only: recomputed from the recorded scores, from a new call (capped), or neither.
+             * @enum {string}
+             */
+            source?: "recorded" | "called" | "none";
+            /** @enum {string} */
+            action: "ALLOW" | "REVIEW" | "DENY";
+            shadow?: boolean;
+            scores?: {
+                [key: string]: number;
+            };
+            levels?: {
+                [key: string]: string;
+            };
+            intervened?: boolean;
+            thresholds?: {
+                review: {
+                    [key: string]: number;
+                };
+                deny: {
+                    [key: string]: number;
+                };
+            };
+            fired?: {
+                label: string;
+                score: number;
+                threshold: number;
+                /** @enum {string} */
+                action: "REVIEW" | "DENY";
+                level?: string;
+            }[];
+            latencyMs?: number;
+            /** @description Provider calls made now for this message (0 when recomputed from recorded scores). */
+            attempts: number;
+            units?: number;
+            contextMessages?: number;
+            contextUnavailable?: string;
+            /** @enum {string} */
+            path?: "REVIEW" | "ALLOW" | "RULES_ONLY";
+            reason?: string;
+            detail?: string;
+        };
         PolicyTestResult: {
             results: {
                 /** @enum {string} */
@@ -2475,6 +2689,8 @@ export interface components {
                 /** @description UPDATE: the content as it would be delivered (PII masked). */
                 content?: string;
                 versions: components["schemas"]["PolicyVersionRef"][];
+                /** @description Each classifier of the scope, called now through the same stage, budget and breaker as the workers (no context sent). Absent when the scope has none. The verdict above is the rules’ alone. */
+                classifiers?: components["schemas"]["PolicyClassifierRecord"][];
                 index: number;
                 /** @description When a scope of the chain is in shadow mode: its verdict (recorded, never applied). */
                 shadow?: {
@@ -2498,6 +2714,28 @@ export interface components {
                     /** @description UPDATE: the content as it would be delivered (PII masked). */
                     content?: string;
                     versions: components["schemas"]["PolicyVersionRef"][];
+                    /** @description Replay: each classifier of the candidate, as replayed (the verdict above includes what they concluded). Absent when the scope has none. */
+                    classifiers?: components["schemas"]["PolicyClassifierRecord"][];
+                };
+                /** @description The rules’ verdict joined with the classifiers’ (the strictest wins; shadows add nothing): what a worker would decide. */
+                combined?: {
+                    /** @enum {string} */
+                    action: "ALLOW" | "UPDATE" | "REVIEW" | "DENY";
+                    ruleIds: string[];
+                    reason: string;
+                    findings: {
+                        ruleId: string;
+                        /** @enum {string} */
+                        action: "ALLOW" | "UPDATE" | "REVIEW" | "DENY";
+                        reason: string;
+                        /** @description Where the rule fired: [start, end) UTF-16 offsets into the content as sent. Absent for rules about the whole message. */
+                        spans?: {
+                            start: number;
+                            end: number;
+                            /** @description content.slice(start, end): what matched, as written. */
+                            text: string;
+                        }[];
+                    }[];
                 };
             }[];
         };
@@ -2588,6 +2826,8 @@ export interface components {
                     /** @description UPDATE: the content as it would be delivered (PII masked). */
                     content?: string;
                     versions: components["schemas"]["PolicyVersionRef"][];
+                    /** @description Replay: each classifier of the candidate, as replayed (the verdict above includes what they concluded). Absent when the scope has none. */
+                    classifiers?: components["schemas"]["PolicyClassifierRecord"][];
                 };
             }[];
             /** @description Per UTC day the message arrived: messages the recorded policy held for review, and how many the candidate would. */
@@ -2626,6 +2866,84 @@ export interface components {
                         UPDATE: number;
                         REVIEW: number;
                         DENY: number;
+                    };
+                };
+            };
+            /** @description The candidate’s classifiers over the replayed items. */
+            classifiers: {
+                /**
+                 * @description `recorded`: recomputed from the items’ recorded scores, no provider called. `recorded+calls`: `classifierCalls.max` allowed calls for what had no usable scores. `none`: the candidate has no classifiers.
+                 * @enum {string}
+                 */
+                source: "recorded" | "recorded+calls" | "none";
+                /** @description `estimate: true`: nothing was called; `estimate` is what the capped calls would cost. */
+                estimateOnly: boolean;
+                /** @description Provider calls: the cap (0 without `classifierCalls`) and how many went. */
+                calls: {
+                    max: number;
+                    made: number;
+                };
+                /** @description Items judged by a candidate with classifiers. */
+                items: number;
+                byClassifier: {
+                    name: string;
+                    /** @enum {string} */
+                    provider: "comprehend-toxicity" | "bedrock-guardrail" | "http";
+                    shadow: boolean;
+                    /** @description Recomputed from recorded scores. */
+                    recorded: number;
+                    called: number;
+                    notScored: number;
+                    /** @description Not sent by the pre-screen (against the candidate’s rules verdict). */
+                    skipped: number;
+                    /** @description Called, but no judgement (UNAVAILABLE or REFUSED): its path taken. */
+                    unavailable: number;
+                    /** @description What it concluded over the scored items (a shadow: what it would have done). */
+                    actions: {
+                        ALLOW: number;
+                        REVIEW: number;
+                        DENY: number;
+                    };
+                }[];
+                /** @description The projected cost of calling providers, made before any call. */
+                estimate: {
+                    items: number;
+                    prices: {
+                        file: string;
+                        asOf: string;
+                        currency: string;
+                    };
+                    /** @description Every call after the pre-screen for what has no usable recorded scores. */
+                    needed: {
+                        calls: number;
+                        /** @description Billing units as the stage counts them: Comprehend 100-character units (3 at least per call), Guardrails 1,000-character text units. No context is sent. */
+                        textUnits: number;
+                        /** @description At the prices file’s list prices; null when a provider has no published price (`http`). */
+                        costUsd: number | null;
+                        byClassifier: {
+                            name: string;
+                            /** @enum {string} */
+                            provider: "comprehend-toxicity" | "bedrock-guardrail" | "http";
+                            calls: number;
+                            textUnits: number;
+                            costUsd: number | null;
+                        }[];
+                    };
+                    /** @description The calls `classifierCalls.max` allows (the first of `needed`, newest items first): what a run with this cap calls. */
+                    capped: {
+                        calls: number;
+                        /** @description Billing units as the stage counts them: Comprehend 100-character units (3 at least per call), Guardrails 1,000-character text units. No context is sent. */
+                        textUnits: number;
+                        /** @description At the prices file’s list prices; null when a provider has no published price (`http`). */
+                        costUsd: number | null;
+                        byClassifier: {
+                            name: string;
+                            /** @enum {string} */
+                            provider: "comprehend-toxicity" | "bedrock-guardrail" | "http";
+                            calls: number;
+                            textUnits: number;
+                            costUsd: number | null;
+                        }[];
                     };
                 };
             };

@@ -5,6 +5,8 @@ import { Highlighted } from '../components/Highlighted';
 import { ErrorState } from '../components/States';
 import { formatTimestamp } from '../lib/time';
 import { onLinkClick, reviewUrl } from '../router';
+import { ClassifierVerdicts } from '../components/ClassifierVerdicts';
+import { CostEstimate, ReplayClassifierSummary } from './ReplayClassifiers';
 import { ActionBadge } from './TestResults';
 import { scopeLabel } from './scopes';
 
@@ -28,9 +30,15 @@ export function ReplayPanel(props: { api: Api; scope: string; document: unknown 
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<PolicyReplayResult>();
   const [error, setError] = useState<ApiError>();
+  // Classifiers replay on recorded scores; calling a provider takes an explicit cap, and the
+  // projected cost is shown (an `estimate: true` answer, calling nothing) before any call.
+  const [callProviders, setCallProviders] = useState(false);
+  const [cap, setCap] = useState('');
+  const [estimate, setEstimate] = useState<{ key: string; answer: PolicyReplayResult }>();
+  const estimateKey = JSON.stringify([props.scope, props.document, from, to, limit, cap]);
+  const shownEstimate = callProviders && estimate?.key === estimateKey ? estimate.answer : undefined;
 
-  const run = async (event: Event) => {
-    event.preventDefault();
+  const replay = async (mode: 'recorded' | 'estimate' | 'calls') => {
     if (props.document === undefined || busy) return;
     setBusy(true);
     setError(undefined);
@@ -42,8 +50,17 @@ export function ReplayPanel(props: { api: Api; scope: string; document: unknown 
         to: new Date(to).toISOString(),
         limit: Number(limit),
         samples: 20,
+        estimate: mode === 'estimate',
+        ...(mode === 'recorded' ? {} : { classifierCalls: { max: Number(cap) } }),
       };
       const answer = await call(props.api.POST('/policies/replay', { body }));
+      if (mode === 'estimate') {
+        setEstimate({ key: estimateKey, answer });
+        const calls = answer.classifiers?.estimate.capped.calls ?? 0;
+        announce(`Projected: ${calls} provider call${calls === 1 ? '' : 's'}. Nothing was called yet.`);
+        return;
+      }
+      setEstimate(undefined);
       setResult(answer);
       announce(`Replayed ${answer.evaluated} recorded message${answer.evaluated === 1 ? '' : 's'}: ${answer.changed} would change.`);
     } catch (e) {
@@ -51,6 +68,10 @@ export function ReplayPanel(props: { api: Api; scope: string; document: unknown 
     } finally {
       setBusy(false);
     }
+  };
+  const run = (event: Event) => {
+    event.preventDefault();
+    void replay(callProviders ? 'estimate' : 'recorded');
   };
 
   return (
@@ -73,9 +94,24 @@ export function ReplayPanel(props: { api: Api; scope: string; document: unknown 
           <label for="replay-limit">At most (messages)</label>
           <input id="replay-limit" type="number" min={1} max={5000} required value={limit} onInput={(e) => setLimit(e.currentTarget.value)} />
         </div>
+        <fieldset class="replay-calls">
+          <legend>Classifiers</legend>
+          <p class="hint" id="replay-calls-help">
+            Replay recomputes them from the scores recorded with each message and calls no provider. To score what has none, call the providers, at most as many times as you say: the cost is shown first.
+          </p>
+          <label class="check">
+            <input type="checkbox" checked={callProviders} aria-describedby="replay-calls-help" onChange={(e) => setCallProviders(e.currentTarget.checked)} /> Call the providers for messages without recorded scores
+          </label>
+          {callProviders && (
+            <div>
+              <label for="replay-cap">At most (provider calls)</label>
+              <input id="replay-cap" type="number" min={1} max={1000} required value={cap} onInput={(e) => setCap(e.currentTarget.value)} />
+            </div>
+          )}
+        </fieldset>
         <div class="actions">
           <button type="submit" class="primary" disabled={busy || props.document === undefined} aria-describedby={props.blockedBecause ? 'replay-blocked' : undefined}>
-            {busy ? 'Replaying…' : 'Replay'}
+            {busy ? 'Replaying…' : callProviders ? 'Estimate the cost' : 'Replay'}
           </button>
         </div>
       </form>
@@ -85,6 +121,9 @@ export function ReplayPanel(props: { api: Api; scope: string; document: unknown 
         </p>
       )}
       {error && <ErrorState error={error} what="the replay" />}
+      {shownEstimate?.classifiers && (
+        <CostEstimate estimate={shownEstimate.classifiers.estimate} cap={Number(cap)} busy={busy} onRun={() => void replay('calls')} onCancel={() => setEstimate(undefined)} />
+      )}
       {result && <ReplayResult result={result} />}
     </section>
   );
@@ -139,6 +178,8 @@ function ReplayResult(props: { result: PolicyReplayResult }) {
         </table>
       </div>
 
+      <ReplayClassifierSummary classifiers={r.classifiers} />
+
       {r.reviewQueue.length > 0 && (
         <details class="review-volume">
           <summary>Review queue per day</summary>
@@ -179,6 +220,12 @@ function ReplayResult(props: { result: PolicyReplayResult }) {
                 <span class="muted">{s.candidate.ruleIds.join(', ') || 'no rule'}</span>
               </p>
               <Highlighted content={s.content} findings={s.candidate.findings} />
+              {s.candidate.classifiers && s.candidate.classifiers.length > 0 && (
+                <details class="sample-classifiers">
+                  <summary>Classifiers ({s.candidate.classifiers.length})</summary>
+                  <ClassifierVerdicts records={s.candidate.classifiers} label="The candidate’s classifiers on this message" />
+                </details>
+              )}
               <p class="muted small-print">
                 Received {formatTimestamp(s.receivedAt)} · now {s.status}
                 {s.decision ? ` · finally ${s.decision.action} (${s.decision.origin})` : ''} ·{' '}

@@ -113,6 +113,9 @@ export function ScopePage(props: { api: Api; scope: string; view: PolicyView; is
       ...(dirty ? { document: parsed.document as PolicyDocument } : {}),
       // Without samples, one empty message: the call then only checks the draft.
       messages: (messages.length > 0 ? messages : ['']).map((content) => ({ content, ...(settledSender.trim() ? { senderArn: settledSender.trim() } : {}) })),
+      // Classifiers are called on Test (Ctrl+Enter) only: every call counts against the
+      // provider's quota, shared with live traffic, and a pause in typing is not a request.
+      classify: manual && messages.length > 0,
     };
     call(api.POST('/policies/test', { body }))
       .then((answer) => {

@@ -48,7 +48,7 @@ export function TestCard(props: { samples: string; setSamples: (text: string) =>
         }}
       />
       <small id="samples-help" class="hint">
-        Judged as you type (Ctrl+Enter: now). Nothing is sent to Chime or stored.
+        Judged by the rules as you type; Test (Ctrl+Enter) also calls the classifiers, which counts against their quota. Nothing is sent to Chime or stored.
       </small>
       <details class="test-more">
         <summary>Sender</summary>

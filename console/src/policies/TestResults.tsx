@@ -1,4 +1,5 @@
 import type { PolicyTestResult } from '../api/client';
+import { ClassifierVerdicts } from '../components/ClassifierVerdicts';
 import { Highlighted } from '../components/Highlighted';
 import { scopeLabel } from './scopes';
 
@@ -29,6 +30,7 @@ export function TestResults(props: { messages: readonly string[]; results: reado
         return (
           <li key={r.index} class={`test-result verdict-border-${r.action}`}>
             <p class="test-verdict">
+              {r.classifiers && r.classifiers.length > 0 && 'The rules: '}
               <ActionBadge action={r.action} /> {ACTION_WORDS[r.action]}
               {r.ruleIds.length > 0 && (
                 <span class="row-rules verdict-rules">
@@ -55,6 +57,17 @@ export function TestResults(props: { messages: readonly string[]; results: reado
               <p class="delivered-as">
                 Delivered as: <q>{r.content}</q>
               </p>
+            )}
+            {r.classifiers && r.classifiers.length > 0 && (
+              <>
+                {r.combined && (
+                  <p class="test-verdict combined-verdict">
+                    With the classifiers: <ActionBadge action={r.combined.action} /> {ACTION_WORDS[r.combined.action]}
+                    {r.combined.action === r.action ? ' (as the rules alone)' : ` (the rules alone: ${r.action})`}
+                  </p>
+                )}
+                <ClassifierVerdicts records={r.classifiers} label={`What the classifiers said about message ${r.index + 1}`} />
+              </>
             )}
             {r.shadow && (
               <p class="muted">

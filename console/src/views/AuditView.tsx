@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, call, type Api, type AuditEntry, type DecisionsQuery } from '../api/client';
 import { announce } from '../announcer';
 import { FollowUpActions } from '../components/FollowUpActions';
+import { ClassifierVerdicts } from '../components/ClassifierVerdicts';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { useSession } from '../hooks';
 import { auditCsv } from '../lib/csv';
@@ -224,7 +225,17 @@ function DecisionRow(props: { entry: AuditEntry; onFollowUp: () => void }) {
         <span class={`action action-${e.action}`}>{e.action}</span> <span class="muted">{e.origin}</span>
       </td>
       <td>{e.decidedBy.name ?? e.decidedBy.id}</td>
-      <td>{e.reason}</td>
+      <td>
+        {e.reason}
+        {e.policy?.classifiers && e.policy.classifiers.length > 0 && (
+          <details class="audit-classifiers">
+            <summary>
+              Classifiers ({e.policy.classifiers.length})<span class="visually-hidden"> on the message from {senderName(e.sender)}</span>
+            </summary>
+            <ClassifierVerdicts records={e.policy.classifiers} />
+          </details>
+        )}
+      </td>
       <td>
         <a href={reviewUrl(e.callbackId, '')} onClick={onLinkClick}>
           {snippet(e.original.content, 90)}
@@ -360,6 +371,7 @@ function FollowUpDialog(props: { api: Api; isAdmin: boolean; entry: AuditEntry |
           <p class="muted">
             {senderName(e.sender)} in {channelLabel(e)} · {e.action} by {e.decidedBy.name ?? e.decidedBy.id} ({e.origin}) · now {e.status}
           </p>
+          <ClassifierVerdicts records={e.policy?.classifiers ?? undefined} />
           <FollowUpActions
             key={e.callbackId}
             api={props.api}

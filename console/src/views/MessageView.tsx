@@ -1,4 +1,5 @@
 import type { ReviewDetail, Viewer } from '../api/client';
+import { ClassifierVerdicts } from '../components/ClassifierVerdicts';
 import { Countdown } from '../components/Countdown';
 import { Highlighted } from '../components/Highlighted';
 import { SenderLink } from '../components/SenderLink';
@@ -70,6 +71,13 @@ export function MessageView(props: { detail: ReviewDetail; receivedAt: number; m
             </li>
           ))}
         </ul>
+      )}
+      <ClassifierVerdicts records={d.policy?.classifiers} label="What the classifiers said" />
+      {d.shadowPolicy?.classifiers && d.shadowPolicy.classifiers.length > 0 && (
+        <>
+          <p class="muted">With its shadow-mode scopes enforced, the policy would have decided {d.shadowPolicy.action}:</p>
+          <ClassifierVerdicts records={d.shadowPolicy.classifiers} label="What the shadow scopes’ classifiers said" />
+        </>
       )}
       {d.policy?.versions && d.policy.versions.length > 0 && (
         <p class="muted policy-versions">

@@ -24,8 +24,12 @@ describe('least privilege on the ControlTable', () => {
     expect(more).toEqual([]);
     expect(actions(statement!).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
     expect(statement!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['POLICY#*'] } });
-    // Nothing else on the ControlTable (no statistics counters: it writes no item).
-    expect(onControlTable('PolicyApiRole')).toEqual([statement]);
+    // Nothing else on the ControlTable (no statistics counters) but the classifiers' shared budget:
+    // a conditional ADD under BUDGET# keys (the test box's and capped replays' provider calls).
+    const budget = statements('PolicyApiRole').find((s) => s.Sid === 'ClassifierBudget');
+    expect(actions(budget!)).toEqual(['dynamodb:UpdateItem']);
+    expect(budget!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BUDGET#*'] } });
+    expect(onControlTable('PolicyApiRole')).toEqual([statement, budget]);
   });
 
   it('lets the review API and the sweeper only read policies (their community settings): the policy API is the only writer', () => {

@@ -86,10 +86,10 @@ describe('policy schemas on zod/mini answer as the classic ones did', () => {
   });
 
   it('the JSON Schema in the OpenAPI document', () => {
-    // The community sections (rules, reports, notices …) came after the move: the reference knows the rule sections only.
+    // The community sections (rules, reports, notices …) and `classifiers` came after the move: the reference knows the rule sections only.
     const { properties, description: _now, ...rest } = mini.scopedPolicyDocumentJsonSchema() as { properties: Record<string, unknown>; description: string };
     const { properties: classicProperties, description: _then, ...classicRest } = classic.ScopedPolicyDocumentJsonSchema as { properties: Record<string, unknown>; description: string };
-    const ruleProperties = Object.fromEntries(Object.entries(properties).filter(([key]) => !(mini.COMMUNITY_SECTIONS as readonly string[]).includes(key)));
+    const ruleProperties = Object.fromEntries(Object.entries(properties).filter(([key]) => !(mini.COMMUNITY_SECTIONS as readonly string[]).includes(key) && key !== 'classifiers'));
     expect({ ...rest, properties: ruleProperties }).toEqual({ ...classicRest, properties: classicProperties });
   });
 });

@@ -119,20 +119,41 @@ describe('the review API schemas on zod/mini answer as the classic ones did', ()
     // Exported now for responses.ts; the classic module kept them to itself (its answers used them).
     // And the operations routes' schemas, written on zod/mini from the start (no classic copy).
     // (The operations room has its own modules now: src/operations/schemas.ts, responses.ts.)
-    // CommunityPolicyView: the effective community settings (src/policy-api/responses.ts), new on zod/mini.
-    const newlyExported = ['CallbackActionSchema', 'DecisionOriginSchema', 'CommunityPolicyView'];
+    // CommunityPolicyView: the effective community settings (src/policy-api/responses.ts), new on zod/mini;
+    // PolicyClassifierRecordView: what a classifier did in the test box and replay (issue 16), likewise.
+    const newlyExported = ['CallbackActionSchema', 'DecisionOriginSchema', 'CommunityPolicyView', 'PolicyClassifierRecordView'];
     expect(pairs.filter(([, , b]) => b === undefined).map(([name]) => name)).toEqual(newlyExported);
     expect(pairs.length).toBeGreaterThan(45);
     // Grown since: the effective view also shows the community settings (`community`, compared on its
     // own above as CommunityPolicyView), wherever it appears (PolicyDetail holds one too).
-    const grown: Record<string, string[]> = { EffectivePolicy: ['community'] };
+    // And a verdict shows what its classifiers did (issue 16: `classifiers`, src/classifiers/record.ts).
+    // And the policy API's classifier tools (issue 16): the test box's `classify`, replay's call cap and estimate.
+    const grown: Record<string, string[]> = {
+      EffectivePolicy: ['community', 'classifiers'],
+      PolicyVerdict: ['classifiers'],
+      ShadowVerdict: ['classifiers'],
+      PolicyTestRequest: ['classify'],
+      PolicyReplayRequest: ['classifierCalls', 'estimate'],
+      PolicyTestResult: ['classifiers', 'combined'],
+      PolicyReplayResult: ['classifiers'],
+    };
+    /** Deletes the properties named, at any depth of a definition (a grown field may sit in an array's items). */
+    const removeAt = (node: unknown, key: string): void => {
+      if (Array.isArray(node)) return node.forEach((entry) => removeAt(entry, key));
+      if (typeof node !== 'object' || node === null) return;
+      const object = node as Record<string, any>;
+      if (object.properties && key in object.properties) {
+        delete object.properties[key];
+        if (object.required) object.required = (object.required as string[]).filter((name) => name !== key);
+      }
+      for (const value of Object.values(object)) removeAt(value, key);
+    };
     const without = (schema: Record<string, any>) => {
       const copy = structuredClone(schema);
       for (const [name, fields] of Object.entries(grown)) {
         const target = copy.$defs?.[name];
         if (!target) continue;
-        for (const key of fields) delete target.properties[key];
-        if (target.required) target.required = (target.required as string[]).filter((key) => !fields.includes(key));
+        for (const path of fields) removeAt(target, path);
       }
       // The definitions only the grown fields used.
       const used = JSON.stringify({ ...copy, $defs: undefined });
