@@ -10,7 +10,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // In CI a JSON report too, from which .ci/run prints the plain "N passed, N failed" line.
-    reporters: process.env.CI ? ['default', ['json', { outputFile: '.ci/test-results.json' }]] : ['default'],
+    // CI's JSON report; another run of this config (the DynamoDB Local pass) names its own file.
+    reporters: process.env.CI ? ['default', ['json', { outputFile: process.env.VITEST_JSON_REPORT ?? '.ci/test-results.json' }]] : ['default'],
     env: {
       POWERTOOLS_METRICS_DISABLED: 'true',
       // Node 20 here; the Lambda runtime is nodejs22.x. The SDK's reminder is noise in test output.

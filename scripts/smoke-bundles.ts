@@ -82,13 +82,17 @@ try {
   const report = await sweeper.handler({}, context);
   check('sweeper sweeps', Array.isArray(report?.errors) && report.errors.length === 0, report);
 
+  // The API functions verify the bearer token again themselves (jose, the issuer's JWKS): the local
+  // stack's issuer stands in for the JWT authorizer's, and its token travels as API Gateway passes it.
+  Object.assign(process.env, { JWT_ISSUER: stack.issuer.issuer, JWT_AUDIENCE: stack.issuer.audience });
+  const bearer = await stack.issuer.mint({ user: 'smoke', groups: ['moderators'], nowMs: Date.now() });
   const reviewApi = await load('reviewApi');
   const http = (rawPath: string, claims?: Record<string, string>) => ({
     version: '2.0',
     routeKey: `GET ${rawPath}`,
     rawPath,
     rawQueryString: '',
-    headers: { host: 'smoke' },
+    headers: { host: 'smoke', ...(claims ? { authorization: `Bearer ${bearer}` } : {}) },
     requestContext: { accountId: '123456789012', apiId: 'smoke', domainName: 'smoke', domainPrefix: 'smoke', http: { method: 'GET', path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'smoke' }, requestId: 'smoke', routeKey: `GET ${rawPath}`, stage: '$default', time: new Date().toUTCString(), timeEpoch: Date.now(), ...(claims ? { authorizer: { jwt: { claims, scopes: [] } } } : {}) },
     isBase64Encoded: false,
   });
