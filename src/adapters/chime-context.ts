@@ -1,6 +1,6 @@
 import { ListChannelMessagesCommand, type ChannelMessageSummary, type ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
 import type { ContextAnswer, ContextRequest, ContextSource } from '../classifiers/context.js';
-import { appInstanceOf } from '../domain/arns.js';
+import { forAppInstance } from '../domain/arns.js';
 
 /**
  * A classifier's context from Chime (src/classifiers/context.ts says why Chime and what it
@@ -32,7 +32,7 @@ export class ChimeContextSource implements ContextSource {
       const out = await this.reads.send(
         new ListChannelMessagesCommand({
           ChannelArn: message.channelArn,
-          ChimeBearer: this.bearerArn.replaceAll('{appInstanceArn}', appInstanceOf(message.channelArn)),
+          ChimeBearer: forAppInstance(this.bearerArn, message.channelArn),
           SortOrder: 'DESCENDING',
           MaxResults: max,
         }),

@@ -20,3 +20,15 @@ export const appInstanceOf = (arn: string): string => {
   const at = arn.indexOf('/', arn.indexOf(':app-instance/') + ':app-instance/'.length);
   return at < 0 ? arn : arn.slice(0, at);
 };
+
+/**
+ * A setting that names a member of each AppInstance (`{appInstanceArn}/bot/moderation`), for the
+ * AppInstance of `arn` (a channel's or a member's); a whole ARN is itself.
+ */
+export const forAppInstance = (setting: string, arn: string): string => setting.replaceAll('{appInstanceArn}', appInstanceOf(arn));
+
+/**
+ * MODERATION_BOT_ARN (one ARN, or one holding `{appInstanceArn}`): is this member the bot? Its
+ * messages are notices: never evaluated, struck, restricted or banned.
+ */
+export const isModerationBot = (memberArn: string, setting: string | undefined): boolean => setting !== undefined && setting !== '' && memberArn === forAppInstance(setting, memberArn);

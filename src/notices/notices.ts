@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appInstanceOf } from '../domain/arns.js';
+import { forAppInstance } from '../domain/arns.js';
 import { DAY_MS } from '../domain/deadline.js';
 import type { ModerationItem } from '../domain/item.js';
 import type { CommunityPolicies, NoticeAnnouncement, Notices, NoticeRequest, StrikeLedger } from '../domain/people.js';
@@ -60,7 +60,7 @@ export class NoticeService implements Notices {
 
   /** The moderation bot of a channel's AppInstance, if one is configured. */
   botFor(channelArn: string): string | undefined {
-    return this.deps.botArn?.replaceAll('{appInstanceArn}', appInstanceOf(channelArn));
+    return this.deps.botArn ? forAppInstance(this.deps.botArn, channelArn) : undefined;
   }
 
   /**

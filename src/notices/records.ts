@@ -67,11 +67,8 @@ export interface NoticeRecord extends StoredRecord {
   /** SENT: Chime's MessageId of the notice. */
   messageId?: string;
   sentAt?: string;
-  /**
-   * SENT: known from Chime's answer, or from a read-back of the channel after an answer was lost
-   * (`token-replay`: records of an earlier version, settled by repeating the same token).
-   */
-  confirmedBy?: 'answer' | 'read-back' | 'token-replay';
+  /** SENT: known from Chime's answer, or from a read-back of the channel after an answer was lost. */
+  confirmedBy?: 'answer' | 'read-back';
   /** NOT_SENT, FAILED, CANCELLED: why, and when. */
   reason?: string;
   endedAt?: string;

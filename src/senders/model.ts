@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { appInstanceOf } from '../domain/arns.js';
 import type { Actor } from '../domain/item.js';
 import type { MemberRef, RestrictionCause, RestrictionKind, RestrictionScope, RestrictionStatus, Strike } from '../domain/people.js';
 import type { StoredRecord } from '../adapters/control-records.js';
@@ -71,14 +70,6 @@ export const escalationKeyOf = (stepIndex: number, step: EscalationStep, strikeI
 /** The interim restriction an escalation step imposes while the step itself waits for approval. */
 export const interimKeyOf = (stepIndex: number, step: EscalationStep, strikeId: string): string => `${escalationKeyOf(stepIndex, step, strikeId)}:interim`;
 
-/**
- * MODERATION_BOT_ARN (one ARN, or one holding `{appInstanceArn}`): is this member the bot? The bot
- * sends the notices; it is never struck, restricted or banned.
- */
-export function isModerationBot(memberArn: string, setting: string | undefined): boolean {
-  if (!setting) return false;
-  return memberArn === setting.replaceAll('{appInstanceArn}', appInstanceOf(memberArn));
-}
 
 export interface StrikeRecord extends StoredRecord, Strike {
   kind: 'STRIKE';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isModerationBot } from '../domain/arns.js';
 import { isAnnounced } from '../domain/people.js';
 import type { Actor } from '../domain/item.js';
 import type { CommunityPolicies, MemberRef, Notices, RestrictionCause, RestrictionKind, RestrictionScope, RestrictionStatus, SenderRestrictions } from '../domain/people.js';
@@ -10,7 +11,6 @@ import type { EscalationStep } from '../policy/community.js';
 import {
   ACTIVE_QUEUE,
   appliesTo,
-  isModerationBot,
   memberPk,
   needsApproval,
   outcomeText,
@@ -415,6 +415,8 @@ export class Restrictions implements SenderRestrictions {
   private async settleCalls(record: RestrictionRecord, which: 'bans' | 'unbans', budget: number): Promise<RestrictionRecord> {
     const due = (record[which] ?? []).filter((c) => c.outcome === 'REQUESTED');
     if (due.length === 0) return record;
+    // Only a call an earlier pass may have made reads Chime back first (the mark below is for the next pass).
+    const inDoubtBefore = new Set(due.filter((c) => c.inDoubt).map((c) => c.channelArn));
     let current = record;
     let batch = due.slice(0, budget);
     // Ending one ban must not lift another that still holds: a channel another ACTIVE ban of the
@@ -433,13 +435,11 @@ export class Restrictions implements SenderRestrictions {
     const results = new Map<string, ChimeCall>();
     for (const call of batch) {
       const kept = keptBy.get(call.channelArn);
-      // `call` carries the mark just written; its first attempt needs no read-back (nothing of ours was sent yet).
-      const first = !due.find((d) => d.channelArn === call.channelArn)?.inDoubt;
       results.set(
         call.channelArn,
         kept !== undefined
           ? { channelArn: call.channelArn, outcome: 'DONE', tries: call.tries, at: iso(this.deps.clock.now()), keptFor: kept }
-          : await this.call(record, which, first ? { ...call, inDoubt: false } : call),
+          : await this.call(record, which, { ...call, inDoubt: inDoubtBefore.has(call.channelArn) }),
       );
     }
     const now = this.deps.clock.now();
@@ -448,12 +448,9 @@ export class Restrictions implements SenderRestrictions {
       const calls = (latest[which] ?? []).map((c) => (c.outcome === 'REQUESTED' && results.has(c.channelArn) ? results.get(c.channelArn)! : c));
       // A ban that landed after the restriction ended or was lifted (the lift raced it): unban it.
       const late = which === 'bans' && latest.status !== 'ACTIVE' && latest.status !== 'PENDING_APPROVAL' ? [...results.values()].filter((c) => c.outcome === 'DONE' && !c.already) : [];
-      const lateChannels = new Set(late.map((l) => l.channelArn));
-      const pendingUnban = (channelArn: string) => (latest.unbans ?? []).some((u) => u.channelArn === channelArn && u.outcome === 'REQUESTED');
-      const unbans =
-        late.length > 0
-          ? [...(latest.unbans ?? []).filter((u) => !lateChannels.has(u.channelArn) || u.outcome === 'REQUESTED'), ...[...lateChannels].filter((c) => !pendingUnban(c)).map((c) => requested(c, now))]
-          : undefined;
+      // Each late channel owes one REQUESTED unban: the one already owed there (its tries kept), else a new one.
+      const owed = (channelArn: string) => (latest.unbans ?? []).find((u) => u.channelArn === channelArn && u.outcome === 'REQUESTED') ?? requested(channelArn, now);
+      const unbans = late.length > 0 ? [...(latest.unbans ?? []).filter((u) => !late.some((l) => l.channelArn === u.channelArn)), ...late.map((l) => owed(l.channelArn))] : undefined;
       const unsettled = calls.filter((c) => c.outcome === 'REQUESTED').length + (unbans ?? []).filter((c) => c.outcome === 'REQUESTED').length;
       const summary = ['DONE', 'FAILED', 'REQUESTED'].map((o) => `${[...results.values()].filter((c) => c.outcome === o).length} ${o}`).join(', ');
       return {

@@ -3,7 +3,8 @@ import { strikeIdOf, type CommunityPolicies, type Strike, type StrikeLedger, typ
 import type { Clock } from '../domain/ports.js';
 import { formatDuration } from '../policy/community.js';
 import { RecordConditionError } from '../adapters/control-records.js';
-import { escalationKeyOf, escalationPlan, interimKeyOf, isModerationBot, LADDER_CLAIM_FINISH_MS, type PlannedImposition, memberPk, standingOf, stepFor, strikeSk, type LadderImposition, type StrikeRecord } from './model.js';
+import { isModerationBot } from '../domain/arns.js';
+import { escalationKeyOf, escalationPlan, interimKeyOf, LADDER_CLAIM_FINISH_MS, type PlannedImposition, memberPk, standingOf, stepFor, strikeSk, type LadderImposition, type StrikeRecord } from './model.js';
 import type { Restrictions } from './restrictions.js';
 import type { SenderStore } from './store.js';
 

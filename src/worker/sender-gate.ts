@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ChannelMessage } from '../domain/message.js';
 import type { Allowances, SenderRestrictions } from '../domain/people.js';
-import { appInstanceOf } from '../domain/arns.js';
+import { appInstanceOf, isModerationBot } from '../domain/arns.js';
 import type { WorkerVerdict } from './process.js';
 
 /**
@@ -49,12 +49,7 @@ export interface SenderGateOptions {
 }
 
 export function senderGate(options: SenderGateOptions): SenderGate {
-  const isBot = (message: ChannelMessage): boolean => {
-    const setting = options.moderationBotArn;
-    if (!setting) return false;
-    const bot = setting.replaceAll('{appInstanceArn}', appInstanceOf(message.channelArn));
-    return message.sender.arn === bot;
-  };
+  const isBot = (message: ChannelMessage): boolean => isModerationBot(message.sender.arn, options.moderationBotArn);
   return {
     async judge(message, nowMs, evaluate) {
       if (isBot(message)) return verdict('ALLOW', GATE_RULES.bot, 'The moderation bot’s own message (a notice): not evaluated');
