@@ -143,7 +143,12 @@ export class Restrictions implements SenderRestrictions {
     }
     const id = restrictionIdOf(input.key);
     const existing = await this.deps.store.getRestriction(id);
-    if (existing) return { record: await this.replay(existing, input), created: false };
+    // Found (another container made it first, or a retry): this container's cached view of the
+    // member may predate it, and the worker here must enforce it at once, as where it was made.
+    if (existing) {
+      this.forget(input.member.memberArn);
+      return { record: await this.replay(existing, input), created: false };
+    }
 
     const policy = await this.deps.policies.forChannel(input.channelArn);
     const now = this.deps.clock.now();
@@ -180,8 +185,8 @@ export class Restrictions implements SenderRestrictions {
       ],
     };
     const stored = await this.deps.store.createRestriction(placed(pending ? record : activated(record, now)));
-    if (!stored.created) return { record: await this.replay(stored.record, input), created: false };
     this.forget(input.member.memberArn);
+    if (!stored.created) return { record: await this.replay(stored.record, input), created: false };
     const result = stored.record.status === 'ACTIVE' ? await this.carryOut(stored.record, INLINE_CALLS) : stored.record;
     return { record: result, created: true };
   }
